@@ -1,0 +1,50 @@
+"""Typed errors of gdb-cpywalker: every failure a user can meet is one of these.
+
+Front ends (gdb commands, the CLI) print ``str(error)`` as one line; only
+``set cpywalker debug on`` shows a traceback.
+"""
+
+
+class CpywalkerError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class UsageError(CpywalkerError):
+    """Bad arguments: unknown flag, non-number length, absurd size."""
+
+
+class MemoryReadError(CpywalkerError):
+    """``size`` bytes at ``address`` could not be read."""
+
+    def __init__(self, address, size, reason="not mapped"):
+        self.address = address
+        self.size = size
+        self.reason = reason
+        super().__init__("cannot read %d bytes at %#x (%s)" % (size, address, reason))
+
+
+class MemoryWriteError(CpywalkerError):
+    """``size`` bytes at ``address`` could not be written."""
+
+    def __init__(self, address, size, reason="not mapped"):
+        self.address = address
+        self.size = size
+        self.reason = reason
+        super().__init__("cannot write %d bytes at %#x (%s)" % (size, address, reason))
+
+
+class DecodeError(CpywalkerError):
+    """The bytes at ``address`` are not a valid object of the expected kind."""
+
+    def __init__(self, address, message):
+        self.address = address
+        self.message = message
+        super().__init__("%s at %#x" % (message, address))
+
+
+class UnsupportedTarget(CpywalkerError):
+    """The target is not a CPython 2.7 this package can decode."""
+
+
+class TargetError(CpywalkerError):
+    """The target process or core cannot be opened or inspected."""

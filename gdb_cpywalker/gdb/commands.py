@@ -1,0 +1,3 @@
+"""Every gdb command class, in the order they are registered."""
+
+COMMANDS = []

@@ -1,0 +1,78 @@
+"""Memory backends as gdb sees the target: gdb's own reader, and the choice of fast path."""
+
+import os
+
+import gdb
+
+from ..memory.base import Memory
+from ..memory.cache import PAGE_SIZE
+from ..memory.procfs import ProcMemory
+from ..memory.vm import ProcessVmMemory
+from ..errors import MemoryWriteError, UsageError
+
+MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
+
+
+class GdbMemory(Memory):
+    """Reads through ``Inferior.read_memory``: live, core files and remote targets alike."""
+
+    name = "gdb"
+    writable = True
+
+    def __init__(self, inferior=None):
+        self.inferior = inferior or gdb.selected_inferior()
+
+    def read_partial(self, address, size):
+        try:
+            return self.inferior.read_memory(address, size).tobytes()
+        except (gdb.MemoryError, OverflowError, ValueError):
+            pass
+        out = []
+        end = address + size
+        while address < end:
+            step = min(end, (address // PAGE_SIZE + 1) * PAGE_SIZE) - address
+            try:
+                out.append(self.inferior.read_memory(address, step).tobytes())
+            except (gdb.MemoryError, OverflowError, ValueError):
+                break
+            address += step
+        return b"".join(out)
+
+    def write(self, address, data):
+        try:
+            self.inferior.write_memory(address, data)
+        except gdb.MemoryError as error:
+            raise MemoryWriteError(address, len(data), str(error)) from None
+        return len(data)
+
+
+def live_local_pid():
+    """PID of the selected inferior when it is a live process on this machine, else None."""
+    inferior = gdb.selected_inferior()
+    if not inferior.pid or not inferior.threads():
+        return None
+    connection = getattr(inferior, "connection", None)
+    kind = getattr(connection, "type", None)
+    if kind is not None and kind != "native":
+        return None
+    if kind is None and "core" in gdb.execute("info target", to_string=True).split("\n", 1)[0]:
+        return None
+    return inferior.pid if os.path.exists("/proc/%d/mem" % inferior.pid) else None
+
+
+def open_memory(kind="auto"):
+    """The Memory for the selected inferior: ``auto`` takes the fast path when it can."""
+    if kind not in MEMORY_KINDS:
+        raise UsageError("unknown memory backend %r (choose from %s)" % (kind, ", ".join(MEMORY_KINDS)))
+    if kind == "gdb":
+        return GdbMemory()
+    pid = live_local_pid()
+    if pid is None:
+        if kind == "auto":
+            return GdbMemory()
+        raise UsageError("--memory %s needs a live local process; use gdb" % kind)
+    if kind == "procfs":
+        return ProcMemory(pid)
+    if kind == "vm" or ProcessVmMemory.available():
+        return ProcessVmMemory(pid)
+    return ProcMemory(pid)

@@ -1,0 +1,68 @@
+"""``set/show cpywalker ...`` parameters: declared here, read anywhere with ``value(name)``."""
+
+import os
+
+import gdb
+
+_PARAMETERS = {}
+
+
+class _Prefix(gdb.Command):
+    def __init__(self, name, doc):
+        self.__doc__ = doc
+        super().__init__(name, gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+class _Parameter(gdb.Parameter):
+    def __init__(self, name, kind, default, doc, choices=None):
+        self.set_doc = "Set " + doc
+        self.show_doc = "Show " + doc
+        self.__doc__ = doc
+        if choices:
+            super().__init__("cpywalker " + name, gdb.COMMAND_DATA, kind, list(choices))
+        else:
+            super().__init__("cpywalker " + name, gdb.COMMAND_DATA, kind)
+        self.value = default
+        self._doc = doc
+
+    def get_show_string(self, svalue):
+        return "%s is %s." % (self._doc[0].upper() + self._doc[1:], svalue)
+
+    def get_set_string(self):
+        return ""
+
+
+def declare(name, kind, default, doc, choices=None):
+    """Declare ``set cpywalker NAME``; modules call this next to the code that reads it."""
+    if name not in _PARAMETERS:
+        _PARAMETERS[name] = _Parameter(name, kind, default, doc, choices)
+    return _PARAMETERS[name]
+
+
+def value(name):
+    parameter = _PARAMETERS.get(name)
+    return None if parameter is None else parameter.value
+
+
+def color_enabled():
+    """Colors only when gdb's styling is on and output goes to a terminal."""
+    try:
+        if not gdb.parameter("style enabled"):
+            return False
+    except RuntimeError:
+        pass
+    return value("color") != "off" and (value("color") == "on" or _stdout_is_tty())
+
+
+def _stdout_is_tty():
+    return os.isatty(1)
+
+
+def register():
+    _Prefix("set cpywalker", "Set gdb-cpywalker options.")
+    _Prefix("show cpywalker", "Show gdb-cpywalker options.")
+    declare("debug", gdb.PARAM_BOOLEAN, False, "whether command errors show a Python traceback")
+    declare("memory", gdb.PARAM_ENUM, "auto", "how gdb-cpywalker reads target memory",
+            ("auto", "gdb", "procfs", "vm"))
+    declare("color", gdb.PARAM_ENUM, "auto", "whether gdb-cpywalker colors its output",
+            ("auto", "on", "off"))

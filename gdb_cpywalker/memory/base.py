@@ -1,0 +1,96 @@
+"""The Memory protocol: read bytes at a remote address, and typed readers on top.
+
+Contract for every user of this module: addresses are integers in the *target's*
+address space; nothing is ever dereferenced locally. A backend implements
+``read_partial`` (and ``write`` when it can); everything else is derived.
+"""
+
+import struct
+
+from ..errors import MemoryReadError, MemoryWriteError, UsageError
+
+_U8 = struct.Struct("<B")
+_U32 = struct.Struct("<I")
+_I32 = struct.Struct("<i")
+_U64 = struct.Struct("<Q")
+_I64 = struct.Struct("<q")
+_F64 = struct.Struct("<d")
+
+#: Largest single read a caller may ask for without saying so explicitly.
+DEFAULT_READ_LIMIT = 64 << 20
+
+
+class Memory:
+    """Byte-addressed view of a target. Subclasses implement ``read_partial``."""
+
+    #: True when ``write`` is supported.
+    writable = False
+    #: Short name shown to users ("gdb", "procfs", "vm", "image", ...).
+    name = "memory"
+
+    def read_partial(self, address, size):
+        """Return up to ``size`` bytes from ``address``: fewer where readable memory ends.
+
+        An empty result means ``address`` itself is unreadable.
+        """
+        raise NotImplementedError
+
+    def write(self, address, data):
+        """Write ``data`` at ``address``; raise MemoryWriteError if impossible."""
+        raise MemoryWriteError(address, len(data), "%s memory is read-only" % self.name)
+
+    def read(self, address, size, limit=DEFAULT_READ_LIMIT):
+        """Return exactly ``size`` bytes or raise MemoryReadError naming the first gap."""
+        if size < 0 or size > limit:
+            raise UsageError("refusing to read %d bytes at %#x (limit %d)" % (size, address, limit))
+        if address < 0 or address + size > 1 << 64:
+            raise MemoryReadError(address, size, "outside the address space")
+        data = self.read_partial(address, size)
+        if len(data) != size:
+            raise MemoryReadError(address, size, "not mapped" if not data
+                                  else "only %d readable" % len(data))
+        return data
+
+    def read_many(self, requests):
+        """Read several ``(address, size)`` ranges; backends may batch them.
+
+        Returns a list of bytes (possibly short, as ``read_partial``) in request order.
+        """
+        return [self.read_partial(address, size) for address, size in requests]
+
+    def u8(self, address):
+        return _U8.unpack(self.read(address, 1))[0]
+
+    def u32(self, address):
+        return _U32.unpack(self.read(address, 4))[0]
+
+    def i32(self, address):
+        return _I32.unpack(self.read(address, 4))[0]
+
+    def u64(self, address):
+        return _U64.unpack(self.read(address, 8))[0]
+
+    def i64(self, address):
+        return _I64.unpack(self.read(address, 8))[0]
+
+    def f64(self, address):
+        return _F64.unpack(self.read(address, 8))[0]
+
+    def pointer(self, address):
+        """A 64-bit little-endian pointer (the only model tested end to end)."""
+        return self.u64(address)
+
+    def cstring(self, address, limit=4096):
+        """The NUL-terminated string at ``address`` (bytes, without the NUL), at most ``limit``."""
+        out = b""
+        while len(out) < limit:
+            chunk = self.read_partial(address + len(out), min(256, limit - len(out)))
+            if not chunk:
+                if not out:
+                    raise MemoryReadError(address, 1)
+                break
+            end = chunk.find(b"\0")
+            if end >= 0:
+                return out + chunk[:end]
+            out += chunk
+        return out[:limit]

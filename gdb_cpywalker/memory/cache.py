@@ -1,0 +1,73 @@
+"""A page cache that any backend can sit under: whole pages read once, then sliced.
+
+Valid only while the target is stopped; front ends make a new cache per command.
+"""
+
+from .base import Memory
+
+PAGE_SIZE = 4096
+_PAGE_MASK = ~(PAGE_SIZE - 1)
+
+
+class PageCache(Memory):
+    """Reads through ``backend`` a page (or a run of pages) at a time and keeps them."""
+
+    def __init__(self, backend, max_pages=1 << 18):
+        self.backend = backend
+        self.name = backend.name
+        self.writable = backend.writable
+        self.max_pages = max_pages
+        self._pages = {}
+
+    def page(self, page_address):
+        """Bytes of the page at ``page_address`` (page aligned); short or empty where unreadable."""
+        data = self._pages.get(page_address)
+        if data is None:
+            if len(self._pages) >= self.max_pages:
+                self._pages.clear()
+            data = self.backend.read_partial(page_address, PAGE_SIZE)
+            self._pages[page_address] = data
+        return data
+
+    def prefetch(self, address, size):
+        """Read ``size`` bytes from ``address`` in as few backend calls as possible."""
+        first = address & _PAGE_MASK
+        last = (address + size - 1) & _PAGE_MASK
+        missing = [p for p in range(first, last + PAGE_SIZE, PAGE_SIZE) if p not in self._pages]
+        if not missing:
+            return
+        start = missing[0]
+        data = self.backend.read_partial(start, missing[-1] + PAGE_SIZE - start)
+        for page_address in missing:
+            offset = page_address - start
+            if offset >= len(data):
+                break
+            self._pages[page_address] = data[offset:offset + PAGE_SIZE]
+
+    def read_partial(self, address, size):
+        offset = address & (PAGE_SIZE - 1)
+        page = self.page(address & _PAGE_MASK)
+        if offset + size <= len(page):
+            return page[offset:offset + size]
+        if size > 2 * PAGE_SIZE:
+            self.prefetch(address, size)
+        out = []
+        remaining = size
+        while remaining > 0:
+            page = self.page(address & _PAGE_MASK)
+            chunk = page[offset:offset + remaining]
+            if not chunk:
+                break
+            out.append(chunk)
+            address += len(chunk)
+            remaining -= len(chunk)
+            offset = 0
+            if len(page) < PAGE_SIZE:
+                break
+        return b"".join(out)
+
+    def write(self, address, data):
+        written = self.backend.write(address, data)
+        for page_address in range(address & _PAGE_MASK, address + len(data), PAGE_SIZE):
+            self._pages.pop(page_address, None)
+        return written

@@ -1,0 +1,56 @@
+"""``/proc/PID/mem`` backend: pread/pwrite on a live process we may ptrace (or as root)."""
+
+import errno
+import os
+
+from ..errors import MemoryWriteError, TargetError
+from .base import Memory
+
+
+class ProcMemory(Memory):
+    name = "procfs"
+    writable = True
+
+    def __init__(self, pid, write=False):
+        self.pid = pid
+        self._fd = None
+        path = "/proc/%d/mem" % pid
+        try:
+            self._fd = os.open(path, os.O_RDWR if write else os.O_RDONLY)
+        except OSError as error:
+            raise TargetError("cannot open %s: %s" % (path, error.strerror)) from None
+        self.writable = write
+
+    def close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self):
+        self.close()
+
+    def read_partial(self, address, size):
+        out = []
+        while size > 0:
+            try:
+                chunk = os.pread(self._fd, size, address)
+            except (OSError, OverflowError):
+                chunk = b""
+            if not chunk:
+                break
+            out.append(chunk)
+            address += len(chunk)
+            size -= len(chunk)
+        return b"".join(out)
+
+    def write(self, address, data):
+        if not self.writable:
+            return super().write(address, data)
+        try:
+            written = os.pwrite(self._fd, data, address)
+        except OSError as error:
+            reason = "not mapped" if error.errno in (errno.EIO, errno.EFAULT) else error.strerror
+            raise MemoryWriteError(address, len(data), reason) from None
+        if written != len(data):
+            raise MemoryWriteError(address, len(data), "only %d written" % written)
+        return written

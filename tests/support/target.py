@@ -1,0 +1,52 @@
+"""A real python2.7 program under test, started and held at a handshake.
+
+The target script prints one JSON line (``{"pid": ..., ...}``) when it is ready and
+then blocks reading stdin; ``Target.close`` lets it go and reaps it.
+"""
+
+import json
+import os
+import subprocess
+
+from .paths import STRIPPED, TARGETS, clean_env, python27
+
+
+class Target:
+    """``Target("objects.py")`` runs tests/targets/objects.py; ``stripped=True`` uses the stripped copy."""
+
+    def __init__(self, script, args=(), stripped=False, timeout=60):
+        path = script if os.path.isabs(script) else os.path.join(TARGETS, script)
+        if stripped:
+            executable = os.path.join(STRIPPED, "bin", "python2.7")
+            env = clean_env(PYTHONHOME=STRIPPED, LD_LIBRARY_PATH=os.path.join(STRIPPED, "lib"))
+        else:
+            executable = python27()
+            env = clean_env()
+        self.process = subprocess.Popen(
+            [executable, "-u", path] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=env)
+        self.pid = self.process.pid
+        self.info = self._handshake(timeout)
+
+    def _handshake(self, timeout):
+        import select
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else b""
+        if not line:
+            self.close()
+            raise RuntimeError("target gave no handshake line")
+        return json.loads(line.decode())
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream:
+                stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
