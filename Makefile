@@ -21,7 +21,7 @@ e2e: prepare
 	$(VENV)/bin/python -m pytest -q tests/e2e
 
 bench: prepare
-	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/run.py $(BENCH)
 
 demo: prepare
 	$(VENV)/bin/python tools/demo.py

@@ -1,0 +1,46 @@
+"""The standalone command line: ``python3 -m gdb_cpywalker SUBCOMMAND ...``.
+
+Each subcommand is a module of this package with ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> exit status``; errors are one line.
+"""
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from ..errors import CpywalkerError
+
+#: Subcommand modules, in the order ``--help`` lists them.
+SUBCOMMANDS = []
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python3 -m gdb_cpywalker",
+        description="Inspect the memory and CPython 2.7 objects of a live process.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module_name in SUBCOMMANDS:
+        module = importlib.import_module("." + module_name, __name__)
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except (CpywalkerError, OSError) as error:
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write("%s: %s\n" % (args.command, error))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
