@@ -2,14 +2,15 @@
 
 import functools
 
-from .cpython27 import DECLARATIONS
+from . import cpython27, pystate
 from .model import LP64_UCS4, DataModel, Layout
 
 
 @functools.lru_cache(maxsize=None)
 def layout_for(pointer_size=8, unicode_width=4):
     """The compiled CPython 2.7 layout for a build (cached)."""
-    return Layout(DECLARATIONS, DataModel(pointer_size, unicode_width))
+    declarations = dict(cpython27.DECLARATIONS, **pystate.DECLARATIONS)
+    return Layout(declarations, DataModel(pointer_size, unicode_width))
 
 
 __all__ = ["layout_for", "DataModel", "LP64_UCS4"]
