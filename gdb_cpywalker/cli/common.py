@@ -1,0 +1,58 @@
+"""Options every CLI subcommand on a live PID shares, and opening that PID's memory."""
+
+import contextlib
+import os
+import signal
+import time
+
+from ..errors import TargetError
+from ..memory.process import PROCESS_KINDS, open_process_memory
+
+#: How long ``-S`` waits for the target to report itself stopped.
+STOP_TIMEOUT = 5.0
+
+
+def add_target_arguments(parser):
+    """``-p/--pid`` (required), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
+    parser.add_argument("-p", "--pid", type=int, required=True, help="the target process")
+    parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
+                        help="how to read the target (auto: process_vm_readv when it works)")
+    parser.add_argument("-S", "--stop", action="store_true",
+                        help="SIGSTOP the target during the access, SIGCONT after")
+
+
+def process_state(pid):
+    """The one-letter state of /proc/PID/stat ('R', 'S', 'T', ...)."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            text = handle.read()
+    except OSError as error:
+        raise TargetError("no process %d: %s" % (pid, error.strerror)) from None
+    return text[text.rindex(")") + 2]
+
+
+@contextlib.contextmanager
+def stopped(pid):
+    """Hold ``pid`` stopped with SIGSTOP; SIGCONT after unless it was stopped already."""
+    was_stopped = process_state(pid) in "Tt"
+    if not was_stopped:
+        os.kill(pid, signal.SIGSTOP)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while process_state(pid) not in "Tt" and time.monotonic() < deadline:
+            time.sleep(0.001)
+    try:
+        yield
+    finally:
+        if not was_stopped:
+            os.kill(pid, signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def open_target(args, write=False):
+    """The Memory of ``args.pid`` (``args.memory`` backend), stopped around the access if ``-S``."""
+    with contextlib.ExitStack() as stack:
+        if args.stop:
+            stack.enter_context(stopped(args.pid))
+        memory = open_process_memory(args.pid, args.memory, write=write)
+        stack.callback(memory.close)
+        yield memory

@@ -1,0 +1,74 @@
+"""gdb's mapping texts -> Region records (pure), for targets without /proc: core files, remotes.
+
+``info proc mappings`` names the file-backed mappings (with perms on a live target);
+a core file's load sections (``maintenance info sections``) add the anonymous ones
+and the permissions gdb knows from the core's program headers.
+"""
+
+import re
+
+from .procfs import Region
+
+_PERMS = re.compile(r"^[r-][w-][x-][ps]$")
+_SECTION = re.compile(r"^\s*\[\d+\]\s+0x([0-9a-f]+)->0x([0-9a-f]+) at 0x[0-9a-f]+: (\S+) (.*)$")
+#: Perms shown for a mapping the core has no load section for (not dumped, so unknown).
+UNKNOWN_PERMS = "???p"
+
+
+def parse_proc_mappings(text):
+    """Rows of ``info proc mappings``: Start, End, Size, Offset, [Perms,] objfile."""
+    regions = []
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) < 4 or not all(w.startswith("0x") for w in words[:4]):
+            continue
+        start, end, _, offset = (int(w, 16) for w in words[:4])
+        rest = line.split(None, 4)[4] if len(words) > 4 else ""
+        perms = UNKNOWN_PERMS
+        first = rest.split(None, 1)
+        if first and _PERMS.match(first[0]):
+            perms = first[0]
+            rest = first[1] if len(first) > 1 else ""
+        regions.append(Region(start, end, perms, offset, path=rest.strip()))
+    return regions
+
+
+def parse_core_sections(text):
+    """The core file's ``loadN`` sections of ``maintenance info sections`` as (start, end, perms)."""
+    sections = []
+    in_core = False
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            in_core = line.startswith("Core file:")
+            continue
+        match = _SECTION.match(line)
+        if not in_core or not match or not match.group(3).startswith("load"):
+            continue
+        flags = match.group(4).split()
+        perms = "r" + ("-" if "READONLY" in flags else "w") + ("x" if "CODE" in flags else "-") + "p"
+        sections.append((int(match.group(1), 16), int(match.group(2), 16), perms))
+    return sections
+
+
+def merge_core_regions(mappings, sections, stack_pointer=None):
+    """File mappings with the perms of their load section, plus sections no file covers ([anon]).
+
+    The section holding ``stack_pointer`` is named ``[stack]``; ``[vsyscall]`` keeps its name.
+    """
+    regions = []
+    for region in mappings:
+        for start, end, perms in sections:
+            if start == region.start and end == region.end:
+                region.perms = perms if region.perms == UNKNOWN_PERMS else region.perms
+        regions.append(region)
+    for start, end, perms in sections:
+        if any(r.start < end and start < r.end for r in mappings):
+            continue
+        path = ""
+        if stack_pointer is not None and start <= stack_pointer < end:
+            path = "[stack]"
+        elif start == 0xffffffffff600000:
+            path = "[vsyscall]"
+        regions.append(Region(start, end, perms, path=path))
+    regions.sort(key=lambda r: r.start)
+    return regions

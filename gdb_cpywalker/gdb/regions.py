@@ -1,0 +1,38 @@
+"""The regions of the selected inferior as gdb sees it.
+
+A live local process: /proc/PID/maps. Otherwise (core file, remote target)
+``info proc mappings`` merged with the core's load sections, so anonymous memory shows too.
+"""
+
+import gdb
+
+from ..coremaps import merge_core_regions, parse_core_sections, parse_proc_mappings
+from ..errors import TargetError
+from ..procfs import read_regions
+from .memory import live_local_pid
+
+
+def _gdb_text(command):
+    try:
+        return gdb.execute(command, to_string=True)
+    except gdb.error:
+        return ""
+
+
+def _stack_pointer():
+    try:
+        return int(gdb.parse_and_eval("$sp").cast(gdb.lookup_type("unsigned long")))
+    except gdb.error:
+        return None
+
+
+def current_regions():
+    """Region records of the selected inferior, in address order."""
+    pid = live_local_pid()
+    if pid is not None:
+        return read_regions(pid)
+    mappings = parse_proc_mappings(_gdb_text("info proc mappings"))
+    sections = parse_core_sections(_gdb_text("maintenance info sections"))
+    if not mappings and not sections:
+        raise TargetError("no memory map: no process or core file")
+    return merge_core_regions(mappings, sections, _stack_pointer())

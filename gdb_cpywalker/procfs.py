@@ -1,0 +1,156 @@
+"""/proc/PID/maps, smaps and statm text -> region records (pure: text in, data out).
+
+``read_regions(pid)`` and friends are the only functions that touch /proc; every
+parser takes the text so tests run on captured samples.
+"""
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+
+from .errors import TargetError, UsageError
+
+#: smaps fields the ``--smaps`` view shows, in order.
+SMAPS_COLUMNS = ("Rss", "Pss", "Private_Dirty", "Swap")
+
+
+@dataclass
+class Region:
+    """One mapping ``[start, end)`` of a target's address space."""
+
+    start: int
+    end: int
+    perms: str = "r--p"
+    offset: int = 0
+    dev: str = "00:00"
+    inode: int = 0
+    path: str = ""
+    #: smaps counters in bytes ("Rss" -> 4096), empty unless read from smaps.
+    smaps: dict = field(default_factory=dict)
+
+    @property
+    def size(self):
+        return self.end - self.start
+
+    @property
+    def name(self):
+        """The path, or ``[anon]`` for an anonymous mapping (``[anon:name]`` stays as named)."""
+        return self.path or "[anon]"
+
+    @property
+    def readable(self):
+        return self.perms[:1] == "r"
+
+    @property
+    def writable(self):
+        return self.perms[1:2] == "w"
+
+    def contains(self, address):
+        return self.start <= address < self.end
+
+
+@dataclass
+class Statm:
+    """/proc/PID/statm: every count in pages of ``page_size`` bytes."""
+
+    size: int
+    resident: int
+    shared: int
+    text: int
+    lib: int
+    data: int
+    dirty: int
+    page_size: int = 4096
+
+
+def parse_maps_line(line):
+    """``start-end perms offset dev inode [path]`` -> Region (the path may hold spaces)."""
+    parts = line.split(None, 5)
+    if len(parts) < 5 or "-" not in parts[0]:
+        raise ValueError("not a maps line: %r" % line)
+    start, end = parts[0].split("-", 1)
+    path = parts[5].strip() if len(parts) > 5 else ""
+    return Region(int(start, 16), int(end, 16), parts[1], int(parts[2], 16), parts[3],
+                  int(parts[4]), path)
+
+
+def parse_maps(text):
+    """Every region of a /proc/PID/maps text, in address order."""
+    return [parse_maps_line(line) for line in text.splitlines() if line.strip()]
+
+
+def parse_smaps(text):
+    """Regions of a /proc/PID/smaps text with their ``kB`` counters converted to bytes."""
+    regions = []
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        if rest and " " not in key and "-" not in key:
+            if key == "VmFlags" or not regions:
+                continue
+            words = rest.split()
+            if words and words[0].isdigit():
+                unit = 1024 if words[1:2] == ["kB"] else 1
+                regions[-1].smaps[key] = int(words[0]) * unit
+        elif line.strip():
+            regions.append(parse_maps_line(line))
+    return regions
+
+
+def parse_statm(text, page_size=4096):
+    """The seven page counts of /proc/PID/statm."""
+    values = [int(word) for word in text.split()]
+    if len(values) != 7:
+        raise ValueError("not a statm line: %r" % text)
+    return Statm(*values, page_size=page_size)
+
+
+def _read(pid, name):
+    path = "/proc/%d/%s" % (pid, name)
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError as error:
+        raise TargetError("cannot read %s: %s" % (path, error.strerror)) from None
+
+
+def read_regions(pid):
+    """The regions of live process ``pid`` from /proc/PID/maps."""
+    return parse_maps(_read(pid, "maps"))
+
+
+def read_smaps(pid):
+    return parse_smaps(_read(pid, "smaps"))
+
+
+def read_statm(pid, page_size=None):
+    return parse_statm(_read(pid, "statm"), page_size or os.sysconf("SC_PAGE_SIZE"))
+
+
+def region_at(regions, address):
+    """The region holding ``address``, or None."""
+    for region in regions:
+        if region.contains(address):
+            return region
+    return None
+
+
+def name_matches(name, pattern):
+    """Glob match on the whole name or its basename; ``[heap]`` and ``[anon:*]`` keep their brackets."""
+    literal_brackets = pattern.replace("[", "[[]")
+    for candidate in (name, os.path.basename(name)):
+        if candidate == pattern or fnmatch.fnmatchcase(candidate, pattern) \
+                or fnmatch.fnmatchcase(candidate, literal_brackets):
+            return True
+    return False
+
+
+def select_regions(regions, pattern=None, writable=False, min_size=0):
+    """Regions whose name matches the glob ``pattern``, writable ones if asked, at least ``min_size``.
+
+    A pattern that matches no region at all is a UsageError (a typo, not an empty answer).
+    """
+    if pattern is not None:
+        regions = [r for r in regions if name_matches(r.name, pattern)]
+        if not regions:
+            raise UsageError("no region matches %r" % pattern)
+    return [r for r in regions if (not writable or r.writable) and r.size >= min_size]
