@@ -1,0 +1,185 @@
+"""A minimal ELF reader: headers, segments, sections and symbol tables of ELF32/ELF64 LE files.
+
+Layouts are declared once as data per ELF class; only what symbol lookup and load-bias
+computation need is parsed. Everything is read lazily from the file with ``pread``.
+"""
+
+import os
+import struct
+from collections import namedtuple
+
+from ..errors import TargetError
+
+ELFCLASS32, ELFCLASS64 = 1, 2
+ELFDATA2LSB = 1
+ET_EXEC, ET_DYN = 2, 3
+PT_LOAD = 1
+PF_W = 2
+SHT_SYMTAB, SHT_DYNSYM, SHT_NOBITS = 2, 11, 8
+SHN_UNDEF = 0
+STT_OBJECT, STT_FUNC, STT_TLS = 1, 2, 6
+
+_IDENT_SIZE = 16
+
+#: (file header, program header, section header, symbol) struct formats per ELF class,
+#: with the field names in the order the format yields them.
+_FORMATS = {
+    ELFCLASS32: ("<HHIIIIIHHHHHH", "<IIIIIIII", "<IIIIIIIIII", "<IIIBBH"),
+    ELFCLASS64: ("<HHIQQQIHHHHHH", "<IIQQQQQQ", "<IIQQQQIIQQ", "<IBBHQQ"),
+}
+_HEADER_FIELDS = ("e_type e_machine e_version e_entry e_phoff e_shoff e_flags e_ehsize "
+                  "e_phentsize e_phnum e_shentsize e_shnum e_shstrndx")
+_PHDR_FIELDS = {
+    ELFCLASS32: "p_type p_offset p_vaddr p_paddr p_filesz p_memsz p_flags p_align",
+    ELFCLASS64: "p_type p_flags p_offset p_vaddr p_paddr p_filesz p_memsz p_align",
+}
+_SYM_FIELDS = {
+    ELFCLASS32: "st_name st_value st_size st_info st_other st_shndx",
+    ELFCLASS64: "st_name st_info st_other st_shndx st_value st_size",
+}
+
+Segment = namedtuple("Segment", "type flags offset vaddr filesz memsz")
+Section = namedtuple("Section", "name type flags addr offset size link entsize")
+Symbol = namedtuple("Symbol", "name value size type defined")
+
+
+class ElfError(TargetError):
+    """The file is not an ELF file this reader understands, or is truncated."""
+
+
+class ElfFile:
+    """``ElfFile(path)``: ``segments``, ``sections``, ``section(name)``, ``symbol(name)``."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self._fd = os.open(path, os.O_RDONLY)
+        except OSError as error:
+            raise ElfError("cannot open %s: %s" % (path, error.strerror)) from None
+        try:
+            self._parse_headers()
+        except (struct.error, ElfError):
+            self.close()
+            raise ElfError("%s: not a little-endian ELF file" % path) from None
+        self._symbols = None
+
+    def close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self):
+        self.close()
+
+    def read(self, offset, size):
+        data = os.pread(self._fd, size, offset)
+        if len(data) != size:
+            raise ElfError("%s: truncated at offset %#x" % (self.path, offset))
+        return data
+
+    def _parse_headers(self):
+        ident = self.read(0, _IDENT_SIZE)
+        if ident[:4] != b"\x7fELF" or ident[5] != ELFDATA2LSB or ident[4] not in _FORMATS:
+            raise ElfError(self.path)
+        self.elf_class = ident[4]
+        self.pointer_size = 8 if self.elf_class == ELFCLASS64 else 4
+        header_format, phdr_format, shdr_format, self._sym_format = (
+            struct.Struct(f) for f in _FORMATS[self.elf_class])
+        header = dict(zip(_HEADER_FIELDS.split(), header_format.unpack(
+            self.read(_IDENT_SIZE, header_format.size))))
+        self.type = header["e_type"]
+        self.machine = header["e_machine"]
+        self.segments = self._table(header["e_phoff"], header["e_phnum"], header["e_phentsize"],
+                                    phdr_format, _PHDR_FIELDS[self.elf_class], self._segment)
+        raw_sections = self._table(header["e_shoff"], header["e_shnum"], header["e_shentsize"],
+                                   shdr_format, None, lambda values: values)
+        self.sections = []
+        if raw_sections and header["e_shstrndx"] < len(raw_sections):
+            names = raw_sections[header["e_shstrndx"]]
+            names_data = self.read(names[4], names[5]) if names[1] != SHT_NOBITS else b""
+            for (name, kind, flags, addr, offset, size, link, _info, _align, entsize) in raw_sections:
+                self.sections.append(Section(_cstring(names_data, name), kind, flags, addr,
+                                             offset, size, link, entsize))
+
+    def _table(self, offset, count, entry_size, entry_format, field_names, build):
+        if not offset or not count:
+            return []
+        if entry_size < entry_format.size:
+            raise ElfError(self.path)
+        data = self.read(offset, count * entry_size)
+        rows = [entry_format.unpack_from(data, i * entry_size) for i in range(count)]
+        if field_names:
+            names = field_names.split()
+            return [build(dict(zip(names, row))) for row in rows]
+        return [build(row) for row in rows]
+
+    @staticmethod
+    def _segment(fields):
+        return Segment(fields["p_type"], fields["p_flags"], fields["p_offset"], fields["p_vaddr"],
+                       fields["p_filesz"], fields["p_memsz"])
+
+    def section(self, name):
+        """The first section called ``name``, or None."""
+        for section in self.sections:
+            if section.name == name:
+                return section
+        return None
+
+    @property
+    def load_segments(self):
+        return [segment for segment in self.segments if segment.type == PT_LOAD]
+
+    @property
+    def first_load_vaddr(self):
+        """Page-aligned virtual address of the first PT_LOAD: where mapping offset 0 lands."""
+        loads = self.load_segments
+        if not loads:
+            return 0
+        first = min(loads, key=lambda segment: segment.vaddr)
+        return (first.vaddr - first.offset) & ~0xFFF
+
+    @property
+    def has_debug_info(self):
+        return self.section(".debug_info") is not None
+
+    def symbols(self):
+        """Every named symbol of .symtab and .dynsym: {name: Symbol}, defined ones win."""
+        if self._symbols is None:
+            table = {}
+            for kind in (SHT_DYNSYM, SHT_SYMTAB):
+                for symbol in self._read_symbols(kind):
+                    known = table.get(symbol.name)
+                    if known is None or (symbol.defined and not known.defined):
+                        table[symbol.name] = symbol
+            self._symbols = table
+        return self._symbols
+
+    def symbol(self, name):
+        """The defined symbol called ``name`` (value is a link-time address), or None."""
+        symbol = self.symbols().get(name)
+        return symbol if symbol is not None and symbol.defined else None
+
+    def _read_symbols(self, kind):
+        fields = _SYM_FIELDS[self.elf_class].split()
+        for section in self.sections:
+            if section.type != kind or not section.entsize or section.link >= len(self.sections):
+                continue
+            strings = self.sections[section.link]
+            names = self.read(strings.offset, strings.size)
+            data = self.read(section.offset, section.size)
+            step = section.entsize
+            for offset in range(step, len(data) - step + 1, step):
+                entry = dict(zip(fields, self._sym_format.unpack_from(data, offset)))
+                name = _cstring(names, entry["st_name"])
+                if name:
+                    symbol_type = entry["st_info"] & 0xF
+                    yield Symbol(name, entry["st_value"], entry["st_size"], symbol_type,
+                                 entry["st_shndx"] != SHN_UNDEF and symbol_type != STT_TLS)
+
+    def __repr__(self):
+        return "<ElfFile %s ELF%d>" % (self.path, self.pointer_size * 8)
+
+
+def _cstring(data, offset):
+    end = data.find(b"\0", offset)
+    return data[offset:end if end >= 0 else len(data)].decode("utf-8", "replace")
