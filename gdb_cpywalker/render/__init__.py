@@ -1,0 +1,1 @@
+"""Renderers: data in, text out (region tables, hexdumps, object trees). No gdb here."""
