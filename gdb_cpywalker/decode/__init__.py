@@ -1,0 +1,27 @@
+"""Decode CPython 2.7 objects from target memory and walk the graph they form.
+
+Public API (used by the gdb front end, the CLI and py-bt):
+
+- ``walk(memory, address, budgets=Budgets(), layout=None) -> Graph``: never raises for a
+  bad object; a corrupt or unreadable object becomes an error node.
+- ``repr_at(memory, address, max_chars=None, layout=None) -> str``: the target's own
+  ``repr()`` of one object as a one-liner, truncation shown.
+- ``Budgets(max_depth=None, max_items=None, max_objects=None)``: None = unlimited.
+
+``layout`` defaults to ``layouts.layout_for(8, 4)`` (x86_64, UCS4).
+"""
+
+from .graph import UNLIMITED, Budgets, Node
+
+
+def walk(memory, address, budgets=UNLIMITED, layout=None):
+    """The object graph reachable from ``address`` within ``budgets``."""
+    raise NotImplementedError
+
+
+def repr_at(memory, address, max_chars=None, layout=None):
+    """``repr()`` of the object at ``address``; longer than ``max_chars`` ends in ``...``."""
+    raise NotImplementedError
+
+
+__all__ = ["walk", "repr_at", "Budgets", "Node"]
