@@ -1,3 +1,5 @@
 """Every gdb command class, in the order they are registered."""
 
-COMMANDS = []
+from .cmd_meminfo import MemInfoCommand
+
+COMMANDS = [MemInfoCommand]

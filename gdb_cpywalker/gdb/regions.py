@@ -26,10 +26,10 @@ def _stack_pointer():
         return None
 
 
-def current_regions():
-    """Region records of the selected inferior, in address order."""
+def current_regions(kind="auto"):
+    """Region records of the selected inferior, in address order (``kind="gdb"``: gdb's view only)."""
     pid = live_local_pid()
-    if pid is not None:
+    if pid is not None and kind != "gdb":
         return read_regions(pid)
     mappings = parse_proc_mappings(_gdb_text("info proc mappings"))
     sections = parse_core_sections(_gdb_text("maintenance info sections"))

@@ -1,0 +1,59 @@
+"""``mem-info``: the target's memory regions, the region holding an address, smaps and statm."""
+
+import gdb
+
+from ..errors import UsageError
+from ..procfs import read_smaps, read_statm, region_at, select_regions
+from ..render.regions import address_report, region_table, smaps_table, statm_table
+from ..render.units import parse_size
+from . import parameters
+from .command import CpywalkerCommand, address_of, make_parser
+from .memory import MEMORY_KINDS, live_local_pid
+from .regions import current_regions
+
+parser = make_parser("mem-info", "Show the memory regions of the target (procmem's info and statm).")
+parser.add_argument("-P", "--pattern", help="only regions whose path matches this glob ('[heap]', '*libc*')")
+parser.add_argument("-w", "--writable", action="store_true", help="only writable regions")
+parser.add_argument("--min-size", type=parse_size, default=0, metavar="SIZE",
+                    help="only regions of at least SIZE bytes (4096, 4k, 1M)")
+parser.add_argument("--smaps", action="store_true",
+                    help="add Rss, Pss, Private_Dirty and Swap from /proc/PID/smaps (live process)")
+parser.add_argument("--memory", choices=MEMORY_KINDS,
+                    help="gdb: gdb's view of the mappings even for a live process "
+                         "(default: set cpywalker memory)")
+parser.add_argument("where", nargs="*", metavar="ADDR|statm",
+                    help="an expression: show the region holding it; 'statm': memory status")
+
+
+def _live_pid(what):
+    pid = live_local_pid()
+    if pid is None:
+        raise UsageError("%s needs a live local process" % what)
+    return pid
+
+
+class MemInfoCommand(CpywalkerCommand):
+    """Show the memory regions of the target: mem-info [-P PATTERN] [-w] [--min-size SIZE] [--smaps] [ADDR|statm]."""
+
+    command_name = "mem-info"
+    parser = parser
+
+    def run(self, args, from_tty):
+        kind = args.memory or parameters.value("memory") or "auto"
+        if args.where == ["statm"]:
+            gdb.write(statm_table(read_statm(_live_pid("mem-info statm"))))
+            return
+        if args.where:
+            address = address_of(" ".join(args.where))
+            region = region_at(current_regions(kind), address)
+            if region is None:
+                raise UsageError("%#x is not in any mapped region" % address)
+            gdb.write(address_report(address, region))
+            return
+        if args.smaps:
+            regions = select_regions(read_smaps(_live_pid("--smaps")), args.pattern,
+                                     args.writable, args.min_size)
+            gdb.write(smaps_table(regions))
+            return
+        regions = select_regions(current_regions(kind), args.pattern, args.writable, args.min_size)
+        gdb.write(region_table(regions))

@@ -1,0 +1,63 @@
+"""Region tables (mem-info, CLI info/statm): Region records in, lines of text out.
+
+Layout as procmem: ``start-end  size  perms``, then the file offset and the path or
+``[anon]``; ``--smaps`` adds Rss, Pss, Private_Dirty and Swap; a totals line ends each table.
+"""
+
+from ..procfs import SMAPS_COLUMNS
+from .units import format_size
+
+_SIZE_WIDTH = 10
+
+
+def _count(regions):
+    return "%d region%s" % (len(regions), "" if len(regions) == 1 else "s")
+
+
+def region_row(region):
+    """``000000400000-000000401000    4.00KiB  r--p  00000000  /usr/bin/python2.7``."""
+    return "%012x-%012x  %*s  %s  %08x  %s" % (
+        region.start, region.end, _SIZE_WIDTH, format_size(region.size), region.perms,
+        region.offset, region.name)
+
+
+def region_table(regions):
+    lines = [region_row(region) for region in regions]
+    lines.append("%s, %s mapped" % (_count(regions), format_size(sum(r.size for r in regions))))
+    return "\n".join(lines) + "\n"
+
+
+def smaps_table(regions):
+    """Each region with its smaps counters, a header and a totals line."""
+    header = "%-25s  %*s  " % ("start-end", _SIZE_WIDTH, "size") + "  ".join(
+        "%*s" % (_SIZE_WIDTH, column) for column in SMAPS_COLUMNS) + "  perms  path"
+    lines = [header]
+    for region in regions:
+        counters = "  ".join("%*s" % (_SIZE_WIDTH, format_size(region.smaps.get(column, 0)))
+                             for column in SMAPS_COLUMNS)
+        lines.append("%012x-%012x  %*s  %s  %s  %s" % (
+            region.start, region.end, _SIZE_WIDTH, format_size(region.size), counters,
+            region.perms, region.name))
+    totals = "  ".join("%*s" % (_SIZE_WIDTH, format_size(sum(r.smaps.get(column, 0) for r in regions)))
+                       for column in SMAPS_COLUMNS)
+    lines.append("%-25s  %*s  %s  (%s)" % (
+        "total", _SIZE_WIDTH, format_size(sum(r.size for r in regions)), totals, _count(regions)))
+    return "\n".join(lines) + "\n"
+
+
+def address_report(address, region):
+    """The region row holding ``address`` and where ``address`` falls in it."""
+    delta = address - region.start
+    where = "%#x = %#x + %#x (%d bytes into %s)" % (address, region.start, delta, delta, region.name)
+    if region.path.startswith("/"):
+        where += ", file offset %#x" % (region.offset + delta)
+    return region_row(region) + "\n" + where + "\n"
+
+
+def statm_table(statm):
+    """procmem's statm layout: sizes right-aligned, then what they measure."""
+    rows = [(statm.size, "total program size"), (statm.resident, "resident set size"),
+            (statm.shared, "shared size"), (statm.text, "text"), (statm.data, "data + stack")]
+    sizes = [format_size(pages * statm.page_size) for pages, _ in rows]
+    width = max(len(size) for size in sizes)
+    return "".join("%*s  %s\n" % (width, size, label) for size, (_, label) in zip(sizes, rows))
