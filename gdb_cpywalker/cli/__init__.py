@@ -12,7 +12,7 @@ import traceback
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = []
+SUBCOMMANDS = ["info", "statm"]
 
 
 def build_parser():

@@ -12,13 +12,18 @@ from ..memory.process import PROCESS_KINDS, open_process_memory
 STOP_TIMEOUT = 5.0
 
 
-def add_target_arguments(parser):
-    """``-p/--pid`` (required), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
+def add_pid_arguments(parser):
+    """``-p/--pid`` (required) and ``-S/--stop``: for subcommands that read /proc only."""
     parser.add_argument("-p", "--pid", type=int, required=True, help="the target process")
-    parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
-                        help="how to read the target (auto: process_vm_readv when it works)")
     parser.add_argument("-S", "--stop", action="store_true",
                         help="SIGSTOP the target during the access, SIGCONT after")
+
+
+def add_target_arguments(parser):
+    """``-p/--pid`` (required), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
+    add_pid_arguments(parser)
+    parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
+                        help="how to read the target (auto: process_vm_readv when it works)")
 
 
 def process_state(pid):
@@ -47,12 +52,17 @@ def stopped(pid):
             os.kill(pid, signal.SIGCONT)
 
 
+def held(args):
+    """Context holding ``args.pid`` stopped when ``-S`` was given (else nothing)."""
+    return stopped(args.pid) if args.stop else contextlib.nullcontext()
+
+
 @contextlib.contextmanager
 def open_target(args, write=False):
     """The Memory of ``args.pid`` (``args.memory`` backend), stopped around the access if ``-S``."""
-    with contextlib.ExitStack() as stack:
-        if args.stop:
-            stack.enter_context(stopped(args.pid))
+    with held(args):
         memory = open_process_memory(args.pid, args.memory, write=write)
-        stack.callback(memory.close)
-        yield memory
+        try:
+            yield memory
+        finally:
+            memory.close()

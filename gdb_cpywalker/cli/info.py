@@ -1,0 +1,45 @@
+"""``info -p PID``: the memory regions of a live process (procmem's info), or the one holding ADDR."""
+
+from ..errors import UsageError
+from ..procfs import read_regions, read_smaps, region_at, select_regions
+from ..render.regions import address_report, region_table, smaps_table
+from ..render.units import parse_size
+from .common import add_pid_arguments, held
+
+NAME = "info"
+HELP = "show the memory regions of a live process (or the region holding ADDR)"
+
+
+def add_arguments(parser):
+    add_pid_arguments(parser)
+    parser.add_argument("-P", "--pattern", help="only regions whose path matches this glob ('[heap]', '*libc*')")
+    parser.add_argument("-w", "--writable", action="store_true", help="only writable regions")
+    parser.add_argument("--min-size", type=parse_size, default=0, metavar="SIZE",
+                        help="only regions of at least SIZE bytes (4096, 4k, 1M)")
+    parser.add_argument("--smaps", action="store_true", help="add Rss, Pss, Private_Dirty and Swap")
+    parser.add_argument("address", nargs="?", help="show the region holding this address (0x7f..., decimal)")
+
+
+def _address(text):
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise UsageError("not an address: %r" % text) from None
+
+
+def run(args):
+    with held(args):
+        print(_report(args), end="")
+    return 0
+
+
+def _report(args):
+    if args.address is not None:
+        address = _address(args.address)
+        region = region_at(read_regions(args.pid), address)
+        if region is None:
+            raise UsageError("%#x is not in any mapped region" % address)
+        return address_report(address, region)
+    if args.smaps:
+        return smaps_table(select_regions(read_smaps(args.pid), args.pattern, args.writable, args.min_size))
+    return region_table(select_regions(read_regions(args.pid), args.pattern, args.writable, args.min_size))
