@@ -1,0 +1,59 @@
+"""``GdbSymbols``: the target/symbols.py protocol for the selected inferior, live or core.
+
+Object files and load biases come from the memory map gdb sees (/proc for a live local
+process, ``info proc mappings`` for a core); symbols from their ELF files first (.dynsym
+is all a stripped build has), then from gdb itself (full symbols from debug info,
+minimal symbols), which also answers when the ELF files are not readable here.
+"""
+
+import re
+
+import gdb
+
+from ..errors import CpywalkerError
+from ..target.symbols import MappedSymbols
+from .regions import current_regions
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class GdbSymbols(MappedSymbols):
+    """Symbols of gdb's selected inferior; build one per command (the target may change)."""
+
+    def __init__(self):
+        try:
+            regions = current_regions()
+        except CpywalkerError:
+            regions = []
+        super().__init__(regions, gdb.current_progspace().filename)
+
+    def address(self, name):
+        found = super().address(name)
+        if found is None and _IDENTIFIER.match(name):
+            found = _gdb_symbol_address(name)
+        return found
+
+    def type_size(self, type_name):
+        try:
+            return gdb.lookup_type(type_name).sizeof
+        except gdb.error:
+            return None
+
+
+def _gdb_symbol_address(name):
+    """Address of ``name`` from debug info, else from gdb's minimal symbols; None if unknown."""
+    for lookup in (gdb.lookup_global_symbol, gdb.lookup_static_symbol):
+        try:
+            symbol = lookup(name)
+        except gdb.error:
+            symbol = None
+        if symbol is not None and (symbol.is_variable or symbol.is_function):
+            try:
+                return int(symbol.value().address.cast(gdb.lookup_type("unsigned long")))
+            except (gdb.error, AttributeError):
+                pass
+    try:
+        value = gdb.parse_and_eval("&'%s'" % name)
+        return int(value.cast(gdb.lookup_type("unsigned long")))
+    except gdb.error:
+        return None
