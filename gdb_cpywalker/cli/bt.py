@@ -1,0 +1,38 @@
+"""``bt -p PID [--locals]``: py-bt for a live process without gdb (ELF symbols, /proc)."""
+
+from ..interp.text import SourceFiles, backtrace
+from ..interp.locate import METHODS
+from ..interp.threads import PythonProcess
+from ..layouts import layout_for
+from ..memory import PageCache
+from ..target.detect import detect_python
+from ..target.symbols import ProcessSymbols
+from .common import add_target_arguments, open_target
+
+NAME = "bt"
+HELP = "the Python stack of every thread of a live python2.7 process (-S holds it stopped)"
+
+
+def add_arguments(parser):
+    add_target_arguments(parser)
+    parser.add_argument("--locals", action="store_true", help="show each frame's locals")
+    parser.add_argument("--width", type=int, default=80,
+                        help="cut each value's repr at this many characters (0: never)")
+    parser.add_argument("--thread", type=lambda text: int(text, 0), metavar="IDENT",
+                        help="only the thread whose ident (thread.get_ident()) is IDENT")
+    parser.add_argument("--lookup", choices=("auto",) + METHODS, default="auto",
+                        help="how to find the interpreter: debug symbol, exported function, scan")
+
+
+def run(args):
+    with open_target(args) as backend:
+        memory = PageCache(backend)
+        symbols = ProcessSymbols(args.pid)
+        target = detect_python(memory, symbols)
+        process = PythonProcess(memory, symbols, layout_for(target.pointer_size, target.unicode_width),
+                                args.lookup)
+        lines = [process.describe(), ""]
+        lines += backtrace(process, process.select(args.thread), SourceFiles("/proc/%d/cwd" % args.pid),
+                           args.locals, args.width or None)
+    print("\n".join(lines), end="")
+    return 0

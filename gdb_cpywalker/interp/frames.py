@@ -1,0 +1,62 @@
+"""Python frames: the ``f_back`` chain from a thread state, code names and line numbers."""
+
+from collections import namedtuple
+
+from ..errors import DecodeError, MemoryReadError
+
+#: A frame chain longer than this is cut (a corrupt ``f_back`` cycle is caught separately).
+MAX_FRAMES = 10000
+
+Frame = namedtuple("Frame", "address back code filename name line lasti "
+                            "globals builtins locals code_fields")
+
+
+def addr2line(lnotab, firstlineno, lasti):
+    """The line of bytecode offset ``lasti``, as ``PyCode_Addr2Line`` computes it (2.7:
+    ``co_lnotab`` is pairs of unsigned (address increment, line increment))."""
+    line = firstlineno
+    address = 0
+    for index in range(0, len(lnotab) // 2 * 2, 2):
+        address += lnotab[index]
+        if address > lasti:
+            break
+        line += lnotab[index + 1]
+    return line
+
+
+def read_frame(reader, address):
+    """The ``Frame`` at ``address``; DecodeError when it is not a frame object."""
+    layout = reader.layout
+    if reader.type_name(reader.type_of(address)) != "frame":
+        raise DecodeError(address, "not a frame object")
+    frame = reader.fields(layout.PyFrameObject, address)
+    code = reader.fields(layout.PyCodeObject, frame["f_code"])
+    lasti = frame["f_lasti"]
+    if frame["f_trace"]:
+        line = frame["f_lineno"]  # PyFrame_GetLineNumber: a traced frame keeps it current
+    else:
+        line = addr2line(reader.bytes_of(code["co_lnotab"]), code["co_firstlineno"], lasti)
+    return Frame(address, frame["f_back"], frame["f_code"], reader.string(code["co_filename"]),
+                 reader.string(code["co_name"]), line, lasti, frame["f_globals"],
+                 frame["f_builtins"], frame["f_locals"], code)
+
+
+def frame_chain(reader, address, limit=MAX_FRAMES):
+    """``(frames, problem)``: frames from ``address`` along ``f_back``, innermost first;
+    ``problem`` says why the chain stopped early (unreadable frame, cycle, limit), or None."""
+    frames = []
+    seen = set()
+    while address:
+        if address in seen:
+            return frames, "f_back cycle at %#x" % address
+        if len(frames) >= limit:
+            return frames, "stopped after %d frames" % limit
+        seen.add(address)
+        try:
+            frame = read_frame(reader, address)
+        except (DecodeError, MemoryReadError) as error:
+            return frames, "unreadable frame at %#x: %s" % (address, error)
+        frames.append(frame)
+        address = frame.back
+    return frames, None
+

@@ -1,0 +1,71 @@
+"""A frame's names: locals (fast locals, cells and free variables, or the f_locals dict),
+globals and builtins, and ``lookup`` in that order, as the LOAD_NAME opcode does."""
+
+import struct
+from collections import namedtuple
+
+from ..errors import DecodeError
+
+#: co_flags bits (Include/code.h).
+CO_OPTIMIZED = 0x1
+CO_NEWLOCALS = 0x2
+
+#: ``kind``: "local", "cell" (a local captured by an inner function), "free" (captured
+#: from an outer one) or "global"/"builtin" for ``lookup`` results.
+Name = namedtuple("Name", "name address kind")
+
+
+def frame_locals(reader, frame):
+    """The frame's bound local names as ``Name``s (unbound fast locals are left out)."""
+    flags = frame.code_fields["co_flags"]
+    if flags & CO_OPTIMIZED and flags & CO_NEWLOCALS:
+        return _fast_locals(reader, frame)
+    if not frame.locals:
+        return []
+    return [Name(name, address, "local") for name, address in reader.str_keyed(frame.locals).items()]
+
+
+def is_module_frame(frame):
+    """A module body runs with its globals as its locals."""
+    return frame.locals and frame.locals == frame.globals
+
+
+def frame_globals(reader, frame):
+    return [Name(name, address, "global") for name, address in reader.str_keyed(frame.globals).items()]
+
+
+def lookup(reader, frame, name):
+    """The ``Name`` that ``name`` means in ``frame``: local, then global, then builtin; or None."""
+    for found in frame_locals(reader, frame):
+        if found.name == name:
+            return found
+    for kind, table in (("global", frame.globals), ("builtin", frame.builtins)):
+        address = reader.str_keyed(table).get(name) if table else None
+        if address:
+            return Name(name, address, kind)
+    return None
+
+
+def _fast_locals(reader, frame):
+    code = frame.code_fields
+    groups = [("local", reader.tuple_items(code["co_varnames"])[:code["co_nlocals"]]),
+              ("cell", reader.tuple_items(code["co_cellvars"])),
+              ("free", reader.tuple_items(code["co_freevars"]))]
+    count = sum(len(names) for _, names in groups)
+    data = reader.memory.read(frame.address + reader.layout.PyFrameObject.f_localsplus, 8 * count)
+    slots = iter(struct.unpack("<%dQ" % count, data))
+    out = []
+    for kind, names in groups:
+        for name_address in names:
+            address = next(slots)
+            if address and kind != "local":
+                address = _cell_contents(reader, address)
+            if address:
+                out.append(Name(reader.string(name_address), address, kind))
+    return out
+
+
+def _cell_contents(reader, address):
+    if reader.type_name(reader.type_of(address)) != "cell":
+        raise DecodeError(address, "expected a cell")
+    return reader.memory.pointer(address + reader.layout.PyCellObject.ob_ref)
