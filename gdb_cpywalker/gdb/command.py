@@ -53,7 +53,9 @@ class CpywalkerCommand(gdb.Command):
 
     def __init__(self):
         self.__doc__ = (self.__doc__ or "").strip() + "\n\n" + self.parser.format_help()
-        super().__init__(self.command_name, gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
+        # A subclass with a ``complete`` method completes itself; others complete expressions.
+        completer = () if hasattr(self, "complete") else (gdb.COMPLETE_EXPRESSION,)
+        super().__init__(self.command_name, gdb.COMMAND_DATA, *completer)
 
     def invoke(self, argument, from_tty):
         if not self.repeats:

@@ -1,4 +1,5 @@
-"""``GdbSymbols``: the target/symbols.py protocol for the selected inferior, live or core.
+"""``GdbSymbols``: the target/symbols.py protocol for the selected inferior, live or core,
+and ``current_python``: which CPython build it runs and the layout to decode it with.
 
 Object files and load biases come from the memory map gdb sees (/proc for a live local
 process, ``info proc mappings`` for a core); symbols from their ELF files first (.dynsym
@@ -11,7 +12,10 @@ import re
 import gdb
 
 from ..errors import CpywalkerError
+from ..layouts import layout_for
+from ..target.detect import detect_python
 from ..target.symbols import MappedSymbols
+from .layoutcheck import warn_on_mismatch
 from .regions import current_regions
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -57,3 +61,22 @@ def _gdb_symbol_address(name):
         return int(value.cast(gdb.lookup_type("unsigned long")))
     except gdb.error:
         return None
+
+
+_python_targets = {}
+
+
+def current_python(memory):
+    """``(PythonTarget, layout)`` of the selected inferior, detected once per program state.
+
+    Raises UnsupportedTarget for anything but CPython 2.7; the first detection with debug
+    info also cross-checks the layout tables (one warning on a mismatch).
+    """
+    inferior = gdb.selected_inferior()
+    key = (inferior.num, inferior.pid, gdb.current_progspace().filename, len(gdb.objfiles()))
+    if key not in _python_targets:
+        python = detect_python(memory, GdbSymbols())
+        layout = layout_for(python.pointer_size, python.unicode_width)
+        warn_on_mismatch(layout)
+        _python_targets[key] = python, layout
+    return _python_targets[key]

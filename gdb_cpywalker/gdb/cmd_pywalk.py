@@ -1,0 +1,111 @@
+"""``py-walk ADDR``: decode the CPython 2.7 object at any gdb expression and walk its graph.
+
+Reads memory only (never calls a function in the inferior), through a fresh page cache
+per command; budgets and format default to ``set cpywalker format/max-depth/...``.
+"""
+
+import argparse
+
+import gdb
+
+from ..decode import Budgets, walk
+from ..errors import UsageError
+from ..memory.cache import PageCache
+from ..render import FORMATS, render
+from . import parameters
+from .command import CpywalkerCommand, address_of, make_parser
+from .memory import MEMORY_KINDS, open_memory
+from .symbols import current_python
+
+UNLIMITED = "unlimited"
+#: Budget name -> (default, what it limits), each a ``--NAME`` option and a parameter.
+BUDGETS = {
+    "max-depth": (10, "levels below the object py-walk descends"),
+    "max-items": (100, "entries py-walk shows per container"),
+    "max-objects": (10000, "objects one py-walk decodes in total"),
+}
+
+
+def budget(text):
+    """``N`` or ``unlimited`` (None)."""
+    if text == UNLIMITED:
+        return None
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise UsageError("expected a number or 'unlimited', got %r" % text) from None
+    if value < 0:
+        raise UsageError("expected a number >= 0 or 'unlimited', got %r" % text)
+    return value
+
+
+parser = make_parser("py-walk", "Show the CPython 2.7 object at ADDR and the objects it reaches.")
+parser.add_argument("--format", choices=FORMATS,
+                    help="repr: the target's repr(); tree: one object per line; json: the graph "
+                         "(default: set cpywalker format)")
+for _name, (_default, _what) in BUDGETS.items():
+    parser.add_argument("--" + _name, type=budget, metavar="N|unlimited", default=argparse.SUPPRESS,
+                        help="%s (default: set cpywalker %s)" % (_what, _name))
+parser.add_argument("--output", metavar="FILE", help="write the output to FILE instead")
+parser.add_argument("--memory", choices=MEMORY_KINDS,
+                    help="how to read the target (default: set cpywalker memory)")
+parser.add_argument("expression", nargs="+", metavar="ADDR",
+                    help="any gdb expression: 0x7f3a1c2b8d70, $rdi, op")
+
+#: Option -> the values it completes to (None: it takes no fixed values).
+OPTION_VALUES = dict({"--format": FORMATS, "--memory": MEMORY_KINDS, "--output": None, "--help": None},
+                     **{"--" + name: (UNLIMITED,) for name in BUDGETS})
+
+
+def declare_parameters():
+    parameters.declare("format", gdb.PARAM_ENUM, "tree", "the default output format of py-walk",
+                       FORMATS)
+    for name, (default, what) in BUDGETS.items():
+        parameters.declare(name, gdb.PARAM_ZUINTEGER_UNLIMITED, default, "how many " + what)
+
+
+def budget_setting(name):
+    value = parameters.value(name)
+    return None if value is None or value < 0 else value
+
+
+class PyWalkCommand(CpywalkerCommand):
+    """Show the CPython 2.7 object at ADDR and what it reaches: py-walk [--format repr|tree|json] [--max-depth N] [--max-items N] [--max-objects N] [--output FILE] ADDR."""
+
+    command_name = "py-walk"
+    parser = parser
+
+    def __init__(self):
+        declare_parameters()
+        super().__init__()
+
+    def run(self, args, from_tty):
+        address = address_of(" ".join(args.expression))
+        budgets = Budgets(*(getattr(args, name.replace("-", "_"), budget_setting(name))
+                            for name in BUDGETS))
+        fmt = args.format or parameters.value("format")
+        memory = PageCache(open_memory(args.memory or parameters.value("memory") or "auto"))
+        _, layout = current_python(memory)
+        graph = walk(memory, address, budgets, layout=layout)
+        if args.output:
+            text = render(graph, fmt, color=False)
+            with open(args.output, "w") as handle:
+                handle.write(text)
+            gdb.write("py-walk: wrote %d bytes to %s\n" % (len(text), args.output))
+            return
+        text = render(graph, fmt, color=parameters.color_enabled())
+        gdb.write(text if text.endswith("\n") else text + "\n")
+
+    def complete(self, text, word):
+        """Options, then the values of ``--format``/``--memory``/budgets; else gdb expressions."""
+        words = text.split()
+        current = "" if not words or text[-1:].isspace() else words[-1]
+        previous = words[-1] if current == "" and words else (words[-2] if len(words) > 1 else None)
+        candidates = OPTION_VALUES.get(previous)
+        if not candidates and current.startswith("-"):
+            candidates = OPTION_VALUES
+        if not candidates:
+            return gdb.COMPLETE_EXPRESSION
+        # gdb replaces only ``word`` (it breaks words at '-'): drop what precedes it.
+        skip = len(current) - len(word or "")
+        return [value[skip:] for value in candidates if value.startswith(current)]
