@@ -17,4 +17,6 @@ def register():
     from .commands import COMMANDS
     for command in COMMANDS:
         command()
+    from .prettyprint import register_printer
+    register_printer()
     _registered = True

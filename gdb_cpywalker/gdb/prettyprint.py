@@ -1,0 +1,61 @@
+"""A gdb pretty-printer: pointers to CPython objects print as their address and short repr.
+
+Any pointer whose pointee is an object struct (``PyObject *``, ``PyStringObject *``,
+``PyTypeObject *``, ...: a struct that starts with ``ob_refcnt``, directly or through
+its first member) shows as ``0x7f3a1c2b8d70 'hello'``. Needs the types, so debug info.
+"""
+
+import gdb
+
+from ..decode import repr_at
+from ..errors import CpywalkerError
+from ..memory.cache import PageCache
+from . import parameters
+from .memory import open_memory
+from .symbols import current_python
+
+#: Longest repr the printer shows; longer ones end in "...".
+MAX_CHARS = 200
+
+
+class PyObjectPointerPrinter:
+    def __init__(self, value):
+        self.value = value
+
+    def to_string(self):
+        address = int(self.value.cast(gdb.lookup_type("unsigned long")))
+        if not address:
+            return "0x0"
+        try:
+            memory = PageCache(open_memory(parameters.value("memory") or "auto"))
+            _, layout = current_python(memory)
+            text = repr_at(memory, address, max_chars=MAX_CHARS, layout=layout)
+        except (CpywalkerError, gdb.error) as error:
+            text = "<%s>" % error
+        return "%#x %s" % (address, text)
+
+
+def _is_object_struct(struct_type, depth=0):
+    fields = struct_type.fields() if struct_type.code == gdb.TYPE_CODE_STRUCT else ()
+    if not fields:
+        return False
+    if fields[0].name == "ob_refcnt":
+        return True
+    return depth < 2 and _is_object_struct(fields[0].type.strip_typedefs(), depth + 1)
+
+
+def lookup(value):
+    """gdb's pretty-printer lookup: our printer for pointers to object structs, else None."""
+    value_type = value.type.strip_typedefs()
+    if value_type.code != gdb.TYPE_CODE_PTR:
+        return None
+    try:
+        if _is_object_struct(value_type.target().strip_typedefs()):
+            return PyObjectPointerPrinter(value)
+    except gdb.error:
+        pass
+    return None
+
+
+def register_printer():
+    gdb.pretty_printers.append(lookup)
