@@ -37,15 +37,32 @@ def locals_lines(reader, frame, width, indent="    "):
 
 
 def thread_header(thread, native=None):
-    """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``."""
+    """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``; ``native`` is
+    ``(gdb thread number, LWP)`` or None."""
     text = "Thread %#x" % thread.thread_id
     if thread.name:
         text += ' "%s"' % thread.name
     if native:
-        text += " [%s]" % native
+        text += " [gdb thread %d, LWP %d]" % native
     if thread.holds_gil:
         text += " (holds the GIL)"
     return text
+
+
+def thread_table(process, threads, native=lambda thread: None, selected=None):
+    """``py-threads``: one row per thread, ``*`` marking ``selected``."""
+    rows = [("", "gdb", "LWP", "thread id", "GIL", "name", "top frame")]
+    for thread in threads:
+        numbers = native(thread) or ("-", "-")
+        frames, problem = process.stack(thread)
+        top = ("%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line) if frames
+               else "(%s)" % (problem or "no Python frame"))
+        rows.append(("*" if thread == selected else "", str(numbers[0]), str(numbers[1]),
+                     "%#x" % thread.thread_id, "yes" if thread.holds_gil else "no",
+                     thread.name or "-", top))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
+                     for row in rows)
 
 
 def frame_lines(frame, sources, index=None):
