@@ -6,8 +6,7 @@ import gdb
 
 from ..memory.base import Memory
 from ..memory.cache import PAGE_SIZE
-from ..memory.procfs import ProcMemory
-from ..memory.vm import ProcessVmMemory
+from ..memory.process import open_process_memory
 from ..errors import MemoryWriteError, UsageError
 
 MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
@@ -60,7 +59,7 @@ def live_local_pid():
     return inferior.pid if os.path.exists("/proc/%d/mem" % inferior.pid) else None
 
 
-def open_memory(kind="auto"):
+def open_memory(kind="auto", write=False):
     """The Memory for the selected inferior: ``auto`` takes the fast path when it can."""
     if kind not in MEMORY_KINDS:
         raise UsageError("unknown memory backend %r (choose from %s)" % (kind, ", ".join(MEMORY_KINDS)))
@@ -71,8 +70,4 @@ def open_memory(kind="auto"):
         if kind == "auto":
             return GdbMemory()
         raise UsageError("--memory %s needs a live local process; use gdb" % kind)
-    if kind == "procfs":
-        return ProcMemory(pid)
-    if kind == "vm" or ProcessVmMemory.available():
-        return ProcessVmMemory(pid)
-    return ProcMemory(pid)
+    return open_process_memory(pid, kind, write=write)
