@@ -1,0 +1,72 @@
+"""Origins as text: each region with the logged calls that created its pages and their backtraces.
+
+Shared by ``mmap-origins`` (gdb), ``origins`` (CLI) and the ``mem-info --origins`` column.
+"""
+
+import re
+
+from ..errors import UsageError
+from ..procfs import region_at
+from ..render.regions import region_row
+from .events import FRAME_INDENT
+
+NO_RECORD = "no logged call created it (mapped at exec, by the kernel, or before tracking began)"
+_FUNCTION = re.compile(r" in (\S+) \(")
+
+
+def origins_text(regions, address_map, address=None):
+    """Every region with its origins, or (with ``address``) the region and piece holding it."""
+    if address is None:
+        return "".join(_region_origins(region, address_map) for region in regions)
+    region = region_at(regions, address)
+    if region is None:
+        raise UsageError("no region holds %#x" % address)
+    piece = address_map.piece_at(address)
+    lines = [region_row(region), "%#x is %#x bytes into the region" % (address, address - region.start)]
+    lines += _piece_lines(piece) if piece else ["  " + NO_RECORD]
+    return "\n".join(lines) + "\n"
+
+
+def origin_column(region, address_map):
+    """One short cell: ``#5 mmap from make_map``, ``+2 more`` when several calls made the region."""
+    pieces = address_map.pieces_in(region.start, region.end)
+    if not pieces:
+        return "-"
+    first = pieces[0].origin
+    text = "#%d %s" % (first.seq, first.name)
+    caller = _caller(first)
+    if caller:
+        text += " from " + caller
+    others = len({piece.origin.seq for piece in pieces}) - 1
+    return text + (" +%d more" % others if others else "")
+
+
+def _region_origins(region, address_map):
+    lines = [region_row(region)]
+    covered = region.start
+    for piece in address_map.pieces_in(region.start, region.end):
+        if piece.start > covered:
+            lines.append("  %x-%x: %s" % (covered, piece.start, NO_RECORD))
+        lines += _piece_lines(piece, label="%x-%x: " % (piece.start, piece.end))
+        covered = piece.end
+    if covered == region.start:
+        lines.append("  " + NO_RECORD)
+    elif covered < region.end:
+        lines.append("  %x-%x: %s" % (covered, region.end, NO_RECORD))
+    return "\n".join(lines) + "\n"
+
+
+def _piece_lines(piece, label=""):
+    lines = ["  %screated by %s" % (label, piece.origin.call_line())]
+    lines += [FRAME_INDENT + frame for frame in piece.origin.frames]
+    lines += ["  then %s" % change.call_line() for change in piece.changes]
+    return lines
+
+
+def _caller(event):
+    """The function that made the call: the frame after the system call wrapper."""
+    for frame in event.frames[1:2]:
+        match = _FUNCTION.search(frame)
+        if match and match.group(1) != "??":
+            return match.group(1)
+    return None

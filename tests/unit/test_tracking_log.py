@@ -1,0 +1,137 @@
+"""Strace-style call lines, log records and the safe opening of the log file."""
+
+import errno
+import os
+
+import pytest
+
+from gdb_cpywalker.tracking import syscalls
+from gdb_cpywalker.tracking.events import Event, format_frame, frame_location, module_offset
+from gdb_cpywalker.tracking.log import (DEFAULT_PATH, LogError, LogWriter, Run, chosen_path,
+                                        end_line, parse_log, run_of)
+from gdb_cpywalker.procfs import parse_maps
+
+ANON = 0x22  # MAP_PRIVATE|MAP_ANONYMOUS
+MINUS_ONE_64 = (1 << 64) - 1
+
+
+def mmap_event(seq=17, result=0x7f3a1c000000, args=(0, 8192, 3, ANON, -1, 0), path="", frames=()):
+    return Event(seq, 4242, "mmap", args, result, path, frames)
+
+
+def test_the_issue_example_line():
+    assert mmap_event().call_line() == ("#17 tid=4242 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+                                        "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3a1c000000")
+
+
+@pytest.mark.parametrize("name, registers, result, text", [
+    ("munmap", (0x7f3a1c000000, 8192, 7, 7, 7, 7), 0, "munmap(0x7f3a1c000000, 8192) = 0"),
+    ("mprotect", (0x7f0000001000, 4096, 0, 9, 9, 9), 0, "mprotect(0x7f0000001000, 4096, PROT_NONE) = 0"),
+    ("mmap", (0, 1 << 40, 3, ANON, MINUS_ONE_64, 0), -errno.ENOMEM,
+     "mmap(NULL, 1099511627776, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
+     " = -1 ENOMEM (Cannot allocate memory)"),
+    ("mremap", (0x7f0000000000, 8192, 16384, 1, 0xdead, 0), 0x7f0000100000,
+     "mremap(0x7f0000000000, 8192, 16384, MREMAP_MAYMOVE) = 0x7f0000100000"),
+    ("mremap", (0x7f0000000000, 8192, 8192, 3, 0x7f0000200000, 0), 0x7f0000200000,
+     "mremap(0x7f0000000000, 8192, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f0000200000) = 0x7f0000200000"),
+    ("brk", (0, 1, 2, 3, 4, 5), 0x555555559000, "brk(NULL) = 0x555555559000"),
+    ("mmap", (0x7f0000000000, 4096, 5, 0x812, 0xffffffff00000003, 0x3000), 0x7f0000000000,
+     "mmap(0x7f0000000000, 4096, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, "
+     "3</usr/lib/a\\x2cb\\x3ec\\x0a\\xc3\\xa9.so>, 0x3000) = 0x7f0000000000"),
+    ("mmap", (0, 4096, 0x10, 0x80000000 | ANON, MINUS_ONE_64, 0), 0x7f0000000000,
+     "mmap(NULL, 4096, 0x10, MAP_PRIVATE|MAP_ANONYMOUS|0x80000000, -1, 0) = 0x7f0000000000"),
+])
+def test_calls_format_like_strace_and_parse_back(name, registers, result, text):
+    path = "/usr/lib/a,b>c\n\u00e9.so" if "3<" in text else ""
+    args = syscalls.normalize_args(name, registers)
+    assert syscalls.format_call(name, args, result, path) == text
+    assert syscalls.parse_call(text) == (name, args, result, path)
+
+
+def test_normalized_arguments():
+    assert syscalls.normalize_args("mmap", (0, 1, 2, 3, 0xffffffff, 0))[4] == -1
+    assert syscalls.normalize_args("munmap", (1, 2, 3, 4, 5, 6)) == (1, 2)
+    assert syscalls.signed_result((1 << 64) - 12) == -12
+    assert syscalls.failed("mmap", -12) and not syscalls.failed("brk", -12)
+    assert syscalls.takes_fd("mmap", (0, 1, 1, 2, 3, 0))
+    assert not syscalls.takes_fd("mmap", (0, 1, 1, ANON, 3, 0))
+
+
+def test_frames_as_gdb_writes_them():
+    assert format_frame(1, frame_location(0x555555555189, "make_map", "maps.c", 12)) == \
+        "#1  0x0000555555555189 in make_map () at maps.c:12"
+    assert format_frame(12, frame_location(0x7f0000001234, None, module="/lib/libc.so.6", offset=0x1234)) == \
+        "#12 0x00007f0000001234 in ?? () from /lib/libc.so.6+0x1234"
+    regions = parse_maps("7f0000000000-7f0000001000 r--p 00000000 08:01 5 /lib/libc.so.6\n"
+                         "7f0000001000-7f0000003000 r-xp 00001000 08:01 5 /lib/libc.so.6\n"
+                         "7f0000003000-7f0000004000 rw-p 00000000 00:00 0 \n")
+    assert module_offset(regions, 0x7f0000002010) == ("/lib/libc.so.6", 0x2010)
+    assert module_offset(regions, 0x7f0000003010) == (None, None)
+
+
+def test_a_log_reads_back_into_the_same_events():
+    frames = ("#0  0x00007ffff7ed69b3 in __GI___mmap64 () at mmap64.c:58",
+              "#1  0x0000555555555189 in make_map () at maps.c:12")
+    events = [mmap_event(1, frames=frames),
+              Event(2, 4243, "munmap", (0x7f3a1c000000, 8192), 0, "", frames[:1]),
+              mmap_event(3, args=(0, 4096, 1, 2, 3, 0), path="/etc/hosts")]
+    run = Run(4242, "run", "2026-11-23T04:50:00Z", "/usr/bin/my app")
+    text = run.header() + "".join(e.record() for e in events) + end_line("events=3 exited with code 0")
+    runs = parse_log(text + "#4 tid=4242 mmap(NU")  # a live log can end mid-line
+    assert len(runs) == 1
+    assert (runs[0].pid, runs[0].mode, runs[0].program) == (4242, "run", "/usr/bin/my app")
+    assert runs[0].events == events
+    assert runs[0].end == "events=3 exited with code 0"
+    assert run_of(runs, 4242) is runs[0]
+    with pytest.raises(LogError, match=r"no run for pid 7 \(pids logged: 4242\)"):
+        run_of(runs, 7)
+
+
+def test_a_file_that_is_not_a_log_is_refused_with_its_line():
+    with pytest.raises(LogError, match="line 1: no 'mmaptracker log:' header"):
+        parse_log("hello\n")
+    with pytest.raises(LogError, match="line 2: not an mmaptracker record"):
+        parse_log(Run(1, "run", "t", "p").header() + "Breakpoint 1, mmap ()\n")
+
+
+def test_the_log_path_choice():
+    assert chosen_path("", {}) == DEFAULT_PATH == "/tmp/mmaptracker.log"
+    assert chosen_path("", {"MMAPTRACKER_LOG": "/x/env.log"}) == "/x/env.log"
+    assert chosen_path("/x/set.log", {"MMAPTRACKER_LOG": "/x/env.log"}) == "/x/set.log"
+
+
+def test_the_writer_empties_the_file_and_writes_at_once(tmp_path):
+    path = tmp_path / "track.log"
+    path.write_text("old content\n")
+    writer = LogWriter(str(path))
+    writer.write("first\n")
+    assert path.read_text() == "first\n"
+    writer.close()
+    fresh = tmp_path / "fresh.log"
+    LogWriter(str(fresh)).close()
+    assert fresh.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_symlink_is_never_followed(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    link = tmp_path / "mmaptracker.log"
+    link.symlink_to(victim)
+    with pytest.raises(LogError, match="refusing to write the log to .*mmaptracker.log: it is a symbolic link"):
+        LogWriter(str(link))
+    assert victim.read_text() == "precious\n"
+
+
+def test_a_file_of_another_user_is_left_alone(tmp_path):
+    assert os.geteuid() == 0, "the tests run as root here, so they can chown a file to nobody"
+    other = tmp_path / "theirs.log"
+    other.write_text("theirs\n")
+    os.chown(str(other), 65534, 65534)
+    with pytest.raises(LogError, match=r"it belongs to (user nobody \(uid 65534\)|uid 65534), not to you"):
+        LogWriter(str(other))
+    assert other.read_text() == "theirs\n"
+
+
+def test_a_directory_is_not_a_log(tmp_path):
+    with pytest.raises(LogError, match="cannot open the log .*: Is a directory"):
+        LogWriter(str(tmp_path))
