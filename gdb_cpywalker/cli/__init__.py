@@ -12,7 +12,7 @@ import traceback
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["info", "statm", "bt"]
+SUBCOMMANDS = ["info", "statm", "bt", "walk"]
 
 
 def build_parser():

@@ -4,12 +4,10 @@ Reads memory only (never calls a function in the inferior), through a fresh page
 per command; budgets and format default to ``set cpywalker format/max-depth/...``.
 """
 
-import argparse
-
 import gdb
 
+from ..cli.walk import BUDGETS, DEFAULT_FORMAT, UNLIMITED, add_walk_options, write_output
 from ..decode import Budgets, walk
-from ..errors import UsageError
 from ..memory.cache import PageCache
 from ..render import FORMATS, render
 from . import parameters
@@ -17,36 +15,8 @@ from .command import CpywalkerCommand, address_of, make_parser
 from .memory import MEMORY_KINDS, open_memory
 from .symbols import current_python
 
-UNLIMITED = "unlimited"
-#: Budget name -> (default, what it limits), each a ``--NAME`` option and a parameter.
-BUDGETS = {
-    "max-depth": (10, "levels below the object py-walk descends"),
-    "max-items": (100, "entries py-walk shows per container"),
-    "max-objects": (10000, "objects one py-walk decodes in total"),
-}
-
-
-def budget(text):
-    """``N`` or ``unlimited`` (None)."""
-    if text == UNLIMITED:
-        return None
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise UsageError("expected a number or 'unlimited', got %r" % text) from None
-    if value < 0:
-        raise UsageError("expected a number >= 0 or 'unlimited', got %r" % text)
-    return value
-
-
 parser = make_parser("py-walk", "Show the CPython 2.7 object at ADDR and the objects it reaches.")
-parser.add_argument("--format", choices=FORMATS,
-                    help="repr: the target's repr(); tree: one object per line; json: the graph "
-                         "(default: set cpywalker format)")
-for _name, (_default, _what) in BUDGETS.items():
-    parser.add_argument("--" + _name, type=budget, metavar="N|unlimited", default=argparse.SUPPRESS,
-                        help="%s (default: set cpywalker %s)" % (_what, _name))
-parser.add_argument("--output", metavar="FILE", help="write the output to FILE instead")
+add_walk_options(parser, from_settings=True)
 parser.add_argument("--memory", choices=MEMORY_KINDS,
                     help="how to read the target (default: set cpywalker memory)")
 parser.add_argument("expression", nargs="+", metavar="ADDR",
@@ -58,10 +28,10 @@ OPTION_VALUES = dict({"--format": FORMATS, "--memory": MEMORY_KINDS, "--output":
 
 
 def declare_parameters():
-    parameters.declare("format", gdb.PARAM_ENUM, "tree", "the default output format of py-walk",
+    parameters.declare("format", gdb.PARAM_ENUM, DEFAULT_FORMAT, "the default output format of py-walk",
                        FORMATS)
     for name, (default, what) in BUDGETS.items():
-        parameters.declare(name, gdb.PARAM_ZUINTEGER_UNLIMITED, default, "how many " + what)
+        parameters.declare(name, gdb.PARAM_ZUINTEGER_UNLIMITED, default, "how many " + what + " in py-walk")
 
 
 def budget_setting(name):
@@ -83,15 +53,12 @@ class PyWalkCommand(CpywalkerCommand):
         address = address_of(" ".join(args.expression))
         budgets = Budgets(*(getattr(args, name.replace("-", "_"), budget_setting(name))
                             for name in BUDGETS))
-        fmt = args.format or parameters.value("format")
+        fmt = getattr(args, "format", None) or parameters.value("format")
         memory = PageCache(open_memory(args.memory or parameters.value("memory") or "auto"))
         _, layout = current_python(memory)
         graph = walk(memory, address, budgets, layout=layout)
         if args.output:
-            text = render(graph, fmt, color=False)
-            with open(args.output, "w") as handle:
-                handle.write(text)
-            gdb.write("py-walk: wrote %d bytes to %s\n" % (len(text), args.output))
+            gdb.write("py-walk: " + write_output(render(graph, fmt), args.output))
             return
         text = render(graph, fmt, color=parameters.color_enabled())
         gdb.write(text if text.endswith("\n") else text + "\n")
