@@ -1,0 +1,244 @@
+"""py-walk against a real python2.7 holding every builtin kind: live with debug info, live
+stripped, and a gcore core file of the stripped process; bad inputs; the pretty-printer;
+settings and completion; the CLI ``walk``."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from support.gdbsession import GdbSession
+from support.paths import ROOT, STRIPPED, clean_env
+from support.target import Target
+
+FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited"
+ERROR_LINE = re.compile(r"^py-walk: [^\n]+$")
+
+
+class Attached:
+    """A target held at its handshake and a gdb session on it (or on its core file)."""
+
+    def __init__(self, target, gdb):
+        self.target = target
+        self.gdb = gdb
+        self.objects = {name: (address, text) for name, address, text in target.info["objects"]}
+
+    def walk(self, address, options="--format repr " + FULL):
+        return self.gdb.cmd("py-walk %s %#x" % (options, address))
+
+    def repr_mismatches(self):
+        """{name: (expected, got)} for every object whose py-walk repr is not the target's."""
+        mismatches = {}
+        for name, (address, expected) in sorted(self.objects.items()):
+            got = self.walk(address).rstrip("\n")
+            if got != expected:
+                mismatches[name] = (expected[:300], got[:300])
+        return mismatches
+
+
+@pytest.fixture(scope="module")
+def live(python27_binary, gdb_binary):
+    with Target("objects.py") as target, GdbSession(["-p", str(target.pid)]) as gdb:
+        yield Attached(target, gdb)
+
+
+@pytest.fixture(scope="module")
+def stripped(stripped_python, gdb_binary):
+    with Target("objects.py", stripped=True) as target, GdbSession(["-p", str(target.pid)]) as gdb:
+        yield Attached(target, gdb)
+
+
+@pytest.fixture(scope="module")
+def core(stripped, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("core") / "objects.core")
+    assert "Saved corefile" in stripped.gdb.cmd("gcore " + path)
+    binary = os.path.join(STRIPPED, "bin", "python2.7")
+    with GdbSession([binary, path]) as gdb:
+        yield Attached(stripped.target, gdb)
+
+
+def test_live_with_debug_info_repr_equals_target_repr(live):
+    assert live.gdb.cmd("py-walk --format repr %#x" % live.objects["none"][0]) == "None\n"
+    assert live.repr_mismatches() == {}
+
+
+def test_stripped_target_has_no_debug_symbols(stripped):
+    assert "No symbol" in stripped.gdb.cmd("ptype PyObject")
+    libpython = [line for line in stripped.gdb.cmd("info sharedlibrary").splitlines()
+                 if "libpython2.7" in line]
+    assert libpython and "(*)" in libpython[0]
+
+
+def test_live_stripped_repr_equals_target_repr(stripped):
+    assert stripped.repr_mismatches() == {}
+
+
+def test_core_of_stripped_process_repr_equals_target_repr(core):
+    assert "core" in core.gdb.cmd("info target").lower()
+    assert core.repr_mismatches() == {}
+
+
+def _tree_lines(attached, name, options=""):
+    out = attached.walk(attached.objects[name][0], "--format tree " + options)
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip())
+
+
+def test_tree_shows_one_object_per_line_indented_by_depth(stripped):
+    address = stripped.objects["list_ints"][0]
+    lines = _tree_lines(stripped, "list_ints")
+    assert len(lines) == 4
+    assert "%#x" % address in lines[0] and "list" in lines[0]
+    assert all(_indent(line) > _indent(lines[0]) for line in lines[1:])
+    assert [re.search(r"\b[123]\b", line) is not None for line in lines[1:]] == [True] * 3
+    assert all("int" in line for line in lines[1:])
+
+
+def test_tree_marks_shared_objects_and_cycles_as_seen_above(stripped):
+    instance = "%#x" % stripped.objects["new_instance"][0]
+    shared = _tree_lines(stripped, "shared_children", FULL)
+    assert sum("seen above" in line and instance in line for line in shared) == 2
+    cycle = _tree_lines(stripped, "recursive_list", FULL)
+    assert any("seen above" in line and "%#x" % stripped.objects["recursive_list"][0] in line
+               for line in cycle)
+
+
+def _json_graph(attached, name, options=FULL):
+    return json.loads(attached.walk(attached.objects[name][0], "--format json " + options))
+
+
+def _nodes_by_address(graph):
+    nodes = graph["nodes"]
+    return {int(str(key), 0): node for key, node in nodes.items()}
+
+
+def test_json_graph_has_nodes_keyed_by_address_with_edges(stripped):
+    nodes = _nodes_by_address(_json_graph(stripped, "list_ints"))
+    root = nodes[stripped.objects["list_ints"][0]]
+    assert root["type"] == "list"
+    children = [nodes[int(str(edge[-1] if isinstance(edge, list) else edge["address"]), 0)]
+                for edge in root["edges"]]
+    assert [child["value"] for child in children] == [1, 2, 3]
+    assert all(child["type"] == "int" and child["refcount"] > 0 for child in children)
+
+
+def test_json_of_recursive_dict_terminates_with_the_cycle(stripped):
+    address = stripped.objects["recursive_dict"][0]
+    nodes = _nodes_by_address(_json_graph(stripped, "recursive_dict"))
+    assert len(nodes) == 3 and nodes[address]["type"] == "dict"
+    assert address in [int(str(edge[-1] if isinstance(edge, list) else edge["address"]), 0)
+                       for edge in nodes[address]["edges"]]
+
+
+def test_json_output_file(stripped, tmp_path):
+    path = tmp_path / "graph.json"
+    out = stripped.walk(stripped.objects["dict_nested"][0], "--format json --output %s %s" % (path, FULL))
+    assert str(path) in out and len(out.splitlines()) == 1
+    nodes = _nodes_by_address(json.loads(path.read_text()))
+    assert nodes[stripped.objects["dict_nested"][0]]["type"] == "dict"
+    assert len(nodes) >= 9
+
+
+def test_hundred_thousand_deep_list_in_full(stripped, tmp_path):
+    path = tmp_path / "deep.txt"
+    deep = stripped.target.info["deep"]
+    stripped.walk(deep["id"], "--format repr %s --output %s" % (FULL, path))
+    assert path.read_text().rstrip("\n") == "[" * deep["depth"] + "]" * deep["depth"]
+
+
+@pytest.mark.parametrize("fmt", ["repr", "tree", "json"])
+def test_bad_addresses_and_corrupt_objects_give_an_error_line_or_node(stripped, fmt):
+    bad = dict(stripped.target.info["bad"], zero=0, tiny=0x10, unmapped=0xdead00000000)
+    for name, address in sorted(bad.items()):
+        out = stripped.walk(address, "--format %s %s" % (fmt, FULL))
+        assert out.strip(), name
+        assert "Traceback" not in out and "internal error" not in out, (name, out)
+        assert len(out) < 100000, name
+        if fmt != "json" and not ERROR_LINE.match(out.strip()):
+            assert "error" in out.lower() or "<" in out, (name, out)
+    for name in ("recursive_list", "recursive_dict"):
+        out = stripped.walk(stripped.objects[name][0], "--format %s %s" % (fmt, FULL))
+        assert out.strip() and "internal error" not in out
+    assert stripped.gdb.alive()
+
+
+def test_unknown_symbol_and_bad_options_are_one_line_errors(stripped):
+    for line in ("py-walk no_such_symbol_here", "py-walk --max-depth lots 0x10",
+                 "py-walk --format yaml 0x10", "py-walk"):
+        out = stripped.gdb.cmd(line).strip()
+        assert ERROR_LINE.match(out), (line, out)
+    assert stripped.gdb.alive()
+
+
+def test_settings_give_the_defaults(stripped):
+    gdb = stripped.gdb
+    address, expected = stripped.objects["list_ints"]
+    assert gdb.cmd("show cpywalker format").strip() == "The default output format of py-walk is tree."
+    try:
+        gdb.cmd("set cpywalker format repr")
+        gdb.cmd("set cpywalker max-items unlimited")
+        assert gdb.cmd("py-walk %#x" % address).rstrip("\n") == expected
+        gdb.cmd("set cpywalker max-items 1")
+        truncated = gdb.cmd("py-walk %#x" % address).rstrip("\n")
+        assert truncated != expected and truncated.startswith("[1")
+        gdb.cmd("set cpywalker max-depth unlimited")
+        assert gdb.cmd("show cpywalker max-depth").strip().endswith("is unlimited.")
+    finally:
+        for setting in ("format tree", "max-items 100", "max-depth 10"):
+            gdb.cmd("set cpywalker " + setting)
+
+
+def test_tab_completion_of_options_and_values(stripped):
+    gdb = stripped.gdb
+    assert gdb.cmd("complete py-walk --form").split() == ["py-walk", "--format"]
+    assert gdb.cmd("complete py-walk --format ").splitlines() == [
+        "py-walk --format json", "py-walk --format repr", "py-walk --format tree"]
+    assert gdb.cmd("complete py-walk --max-items u").strip() == "py-walk --max-items unlimited"
+    assert "py-walk --max-depth" in gdb.cmd("complete py-walk --max")
+    help_text = gdb.cmd("help py-walk")
+    assert help_text.startswith("Show the CPython 2.7 object at ADDR") and "--max-depth" in help_text
+
+
+def test_pretty_printer_shows_pyobject_pointers_decoded(live):
+    address, expected = live.objects["str_plain"]
+    assert live.gdb.cmd("print (PyObject *) %#x" % address).strip().endswith("%#x %s" % (address, expected))
+    address, expected = live.objects["tuple_mixed"]
+    assert live.gdb.cmd("print (PyTupleObject *) %#x" % address).strip().endswith(expected)
+    live.gdb.cmd("frame function PyEval_EvalFrameEx")
+    frame = live.gdb.cmd("print f").strip()
+    assert re.search(r"= 0x[0-9a-f]+ <frame object at 0x[0-9a-f]+>$", frame), frame
+    code = live.gdb.cmd("print f->f_code").strip()
+    assert re.search(r"<code object \S+ at 0x[0-9a-f]+, file \".*\", line \d+>$", code), code
+    assert live.gdb.alive()
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "gdb_cpywalker"] + list(args), cwd=ROOT,
+                          env=clean_env(), capture_output=True, text=True, timeout=120)
+
+
+def test_cli_walk_repr_json_and_errors(python27_binary, tmp_path):
+    with Target("objects.py") as target:
+        objects = {name: (address, text) for name, address, text in target.info["objects"]}
+        pid = str(target.pid)
+        for name in ("dict_nested", "unicode_non_bmp", "long_huge", "float_tenth", "classic_instance",
+                     "recursive_list", "module_file", "set_deleted"):
+            address, expected = objects[name]
+            result = _cli("walk", "-p", pid, "--format", "repr", *FULL.split(), hex(address))
+            assert (result.returncode, result.stdout.rstrip("\n")) == (0, expected), name
+        path = tmp_path / "walk.json"
+        result = _cli("walk", "-p", pid, "--format", "json", "--output", str(path),
+                      hex(objects["list_ints"][0]))
+        assert result.returncode == 0 and result.stdout == ""
+        assert _nodes_by_address(json.loads(path.read_text()))[objects["list_ints"][0]]["type"] == "list"
+        result = _cli("walk", "-p", pid, "--format", "repr", "_Py_NoneStruct")
+        assert (result.returncode, result.stdout) == (0, "None\n")
+        result = _cli("walk", "-p", pid, "no_such_symbol")
+        assert result.returncode == 1 and result.stderr.startswith("walk: ")
+        assert len(result.stderr.splitlines()) == 1
