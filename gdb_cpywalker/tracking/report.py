@@ -64,9 +64,6 @@ def _piece_lines(piece, label=""):
 
 
 def _caller(event):
-    """The function that made the call: the frame after the system call wrapper."""
-    for frame in event.frames[1:2]:
-        match = _FUNCTION.search(frame)
-        if match and match.group(1) != "??":
-            return match.group(1)
-    return None
+    """The function that made the call: the first frame outside the system call wrapper."""
+    names = [match.group(1) for match in map(_FUNCTION.search, event.frames) if match]
+    return next((name for name in names[1:] if name not in (names[0], "??")), None)

@@ -1,0 +1,226 @@
+"""Tracking memory-mapping system calls inside gdb (what ``mmaptracker.gdb`` starts).
+
+One ``catch syscall mmap munmap mremap mprotect brk`` catchpoint, whose condition
+``$_mmaptracker_event()`` records the call and answers 0, so the program never stops
+for it. The kernel stops a traced thread at each call's entry and return; only the
+return is recorded (rax is no longer -ENOSYS there): the arguments are still in their
+registers and the result is in rax. This sees libc's wrappers, raw ``syscall()`` and the
+dynamic loader alike, in every thread. Each distinct frame PC is symbolized once.
+"""
+
+import os
+import time
+
+import gdb
+
+from ..procfs import read_regions
+from ..tracking import syscalls
+from ..tracking.events import Event, format_frame, frame_location, module_offset
+from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read_log, run_of
+
+SYSCALLS = ("mmap", "munmap", "mremap", "mprotect", "brk")
+MAX_FRAMES = 64
+_ENOSYS = -38
+_ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
+_tracker = None
+
+
+class Tracker:
+    """The events of the current run, the log they go to, and the symbolized PCs."""
+
+    def __init__(self, log_path, attached):
+        self.log = LogWriter(log_path)
+        self.attached = attached
+        self.run = None
+        self.locations = {}
+        self.errors = 0
+
+    @property
+    def events(self):
+        return self.run.events if self.run else []
+
+    def on_syscall_stop(self):
+        frame = gdb.newest_frame()
+        result = int(frame.read_register("rax"))
+        if result == _ENOSYS:
+            return
+        name = syscalls.NAMES.get(int(frame.read_register("orig_rax")))
+        if name is None:
+            return
+        run = self._current_run()
+        args = syscalls.normalize_args(name, [int(frame.read_register(r)) for r in _ARGUMENT_REGISTERS])
+        path = self._fd_path(run.pid, args[4]) if syscalls.takes_fd(name, args) else ""
+        event = Event(len(run.events) + 1, gdb.selected_thread().ptid[1], name, args,
+                      syscalls.signed_result(result), path, self._backtrace(frame, run.pid))
+        run.events.append(event)
+        self.log.write(event.record())
+
+    def on_exit(self, event):
+        if self.run is None:
+            self._current_run(event.inferior.pid or 0)
+        status = ("exited with code %d" % event.exit_code if hasattr(event, "exit_code")
+                  else "exited")
+        self.log.write(end_line("events=%d %s" % (len(self.events), status)))
+        gdb.write("mmaptracker: %d events logged to %s (program %s)\n"
+                  % (len(self.events), self.log.path, status))
+
+    def switch_log(self, path):
+        """Go on in ``path``, which first gets everything logged so far."""
+        new = LogWriter(path)
+        if self.run:
+            new.write(self.run.header() + "".join(event.record() for event in self.run.events))
+        self.log.close()
+        self.log = new
+
+    def _current_run(self, pid=None):
+        """The run of the selected inferior; a new pid (``run`` again) starts a new run."""
+        pid = gdb.selected_inferior().pid if pid is None else pid
+        if self.run is None or self.run.pid != pid:
+            mode = "attach" if self.attached and self.run is None else "run"
+            self.run = Run(pid, mode, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                           gdb.current_progspace().filename or "?")
+            self.log.write(self.run.header())
+        return self.run
+
+    def _backtrace(self, frame, pid):
+        frames = []
+        previous_pc, same_pc = None, 0
+        while frame is not None and len(frames) < MAX_FRAMES:
+            pc = frame.pc()
+            same_pc = same_pc + 1 if pc == previous_pc else 0  # inlined frames share a PC
+            key = (pc, same_pc)
+            known = self.locations.get(key)
+            if known is None:
+                known = self.locations[key] = self._locate(frame, pc, pid)
+            location, outermost = known
+            frames.append(format_frame(len(frames), location))
+            if outermost:
+                break
+            previous_pc = pc
+            try:
+                frame = frame.older()
+            except gdb.error:
+                break
+        return tuple(frames)
+
+    @staticmethod
+    def _locate(frame, pc, pid):
+        """(frame text, whether it is an entry point): nothing above ``_start`` is a real caller."""
+        name = frame.name()
+        sal = frame.find_sal()
+        filename = sal.symtab.filename if sal.symtab else None
+        if filename and sal.line:
+            return frame_location(pc, name, filename, sal.line), name == "_start"
+        module, offset = module_offset(read_regions(pid), pc)
+        return frame_location(pc, name, module=module, offset=offset), name == "_start"
+
+    @staticmethod
+    def _fd_path(pid, fd):
+        try:
+            return os.readlink("/proc/%d/fd/%d" % (pid, fd))
+        except OSError:
+            return ""
+
+
+class _EventFunction(gdb.Function):
+    """$_mmaptracker_event(): record the system call this thread stopped at; always 0."""
+
+    def __init__(self):
+        super().__init__("_mmaptracker_event")
+
+    def invoke(self):
+        try:
+            _tracker.on_syscall_stop()
+        except Exception as error:  # never stop the program for our own failure: say it, go on
+            _tracker.errors += 1
+            gdb.write("mmaptracker: event not recorded: %s: %s\n" % (type(error).__name__, error),
+                      gdb.STDERR)
+        return 0
+
+
+class _LogSetting(gdb.Parameter):
+    """The file mmaptracker logs to (default $MMAPTRACKER_LOG, else /tmp/mmaptracker.log)."""
+
+    set_doc = "Set the file mmaptracker logs to."
+    show_doc = "Show the file mmaptracker logs to."
+
+    def __init__(self):
+        super().__init__("mmaptracker log", gdb.COMMAND_DATA, gdb.PARAM_OPTIONAL_FILENAME)
+        self.value = ""
+        self._previous = ""
+
+    def get_set_string(self):
+        if _tracker is None or not self.value:
+            self._previous = self.value
+            return ""
+        try:
+            _tracker.switch_log(self.value)
+        except LogError as error:
+            self.value = self._previous
+            raise gdb.GdbError("mmaptracker: %s" % error) from None
+        self._previous = self.value
+        return "mmaptracker: logging to %s" % _tracker.log.path
+
+    def get_show_string(self, svalue):
+        return "mmaptracker logs to %s." % (_tracker.log.path if _tracker else chosen_path(svalue))
+
+
+class _Prefix(gdb.Command):
+    def __init__(self, name, doc):
+        self.__doc__ = doc
+        super().__init__(name, gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+_log_setting = None
+
+
+def declare_log_setting():
+    """``set/show mmaptracker log``, once."""
+    global _log_setting
+    if _log_setting is None:
+        _Prefix("set mmaptracker", "Set mmaptracker options.")
+        _Prefix("show mmaptracker", "Show mmaptracker options.")
+        _log_setting = _LogSetting()
+
+
+def events_for(pid, log_path=None):
+    """The events of process ``pid``: from ``log_path`` if given, else this session's tracking,
+    else the log mmaptracker would write to (another gdb session may have tracked it)."""
+    if log_path is None and _tracker and _tracker.run and _tracker.run.pid == pid:
+        return _tracker.events
+    declare_log_setting()
+    path = log_path or chosen_path(_log_setting.value)
+    return run_of(read_log(path), pid, path).events
+
+
+def start():
+    """Open the log and install the catchpoint; LogError if the log cannot be written safely."""
+    global _tracker
+    declare_log_setting()
+    if _tracker is not None:
+        return _tracker
+    _tracker = Tracker(chosen_path(_log_setting.value), attached=gdb.selected_inferior().pid != 0)
+    _EventFunction()
+    known = {breakpoint.number for breakpoint in gdb.breakpoints()}
+    gdb.execute("catch syscall " + " ".join(SYSCALLS), to_string=True)
+    catchpoint = next(b for b in gdb.breakpoints() if b.number not in known)
+    catchpoint.condition = "$_mmaptracker_event()"
+    gdb.events.exited.connect(_tracker.on_exit)
+    return _tracker
+
+
+def track_from_script():
+    """What mmaptracker.gdb does: track, run (or continue the attached process), quit at its exit."""
+    for setting in ("pagination off", "confirm off", "width 0", "height 0"):
+        gdb.execute("set " + setting)
+    try:
+        start()
+    except LogError as error:
+        gdb.write("mmaptracker: %s\n" % error, gdb.STDERR)
+        gdb.execute("quit 1")
+    gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
+    gdb.execute("continue" if _tracker.attached else "run")
+    if gdb.selected_inferior().pid == 0:
+        gdb.execute("quit 0")
+    gdb.write("mmaptracker: the program is stopped and still tracked; 'mmap-origins [ADDR]' "
+              "tells which call created a region, 'continue' goes on.\n")

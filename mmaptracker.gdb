@@ -1,0 +1,29 @@
+# mmaptracker.gdb: log every mmap, munmap, mremap, mprotect and brk of a program, with
+# arguments, result and backtrace, then tell which call created any region.
+#
+#   gdb -x /path/to/mmaptracker.gdb --args APP [ARGS]    run APP under tracking
+#   gdb -p PID -x /path/to/mmaptracker.gdb               track PID from now on
+#
+# The log goes to /tmp/mmaptracker.log, or to $MMAPTRACKER_LOG, or to the file of
+# 'set mmaptracker log FILE'. gdb quits (status 0) when the program exits. After Ctrl-C,
+# 'mmap-origins [ADDR]' names the call that created each region; 'continue' goes on.
+# Outside gdb: python3 -m gdb_cpywalker origins -p PID --log FILE [ADDR]
+python
+import os as _os
+
+def _mmaptracker_root():
+    """The folder of this script: gdb holds the file open while it is being sourced."""
+    for fd in _os.listdir("/proc/self/fd"):
+        try:
+            path = _os.path.realpath("/proc/self/fd/" + fd)
+        except OSError:
+            continue
+        root = _os.path.dirname(path)
+        if path.endswith(".gdb") and _os.path.isfile(_os.path.join(root, "gdb_cpywalker", "gdbinit.py")):
+            return root
+    raise gdb.GdbError("mmaptracker.gdb: the gdb_cpywalker package is not next to this script")
+
+gdb.execute("source " + _os.path.join(_mmaptracker_root(), "gdb_cpywalker", "gdbinit.py"))
+from gdb_cpywalker.gdb import mmaptracking
+mmaptracking.track_from_script()
+end
