@@ -52,6 +52,7 @@ class ElfFile:
 
     def __init__(self, path):
         self.path = path
+        self._fd = None
         try:
             self._fd = os.open(path, os.O_RDONLY)
         except OSError as error:
