@@ -1,10 +1,10 @@
 """process_vm_readv/process_vm_writev backend through ctypes: many scattered reads per syscall.
 
-Page-aware like the process_vm_io crate: every remote range is split at page
-boundaries, so a partial transfer (the kernel stops at the first remote iovec it
-cannot copy) ends exactly at the first unreadable page, and at most IOV_MAX remote
-iovecs go into one call. ``read_many`` packs many requests into one call, which is
-what makes walking an object graph fast.
+``read_many`` packs up to IOV_MAX requests into one call, one remote iovec each,
+which is what makes walking an object graph fast. When a call comes back short, it
+is redone page-aware like the process_vm_io crate: remote ranges split at page
+boundaries, so the partial transfer (the kernel stops at the first remote iovec it
+cannot copy) ends exactly at the first unreadable page.
 
 process_vm_writev cannot write read-only pages (code, relro); /proc/PID/mem can
 (the kernel forces the write), so a write that stops at such a page goes on there.

@@ -155,6 +155,17 @@ def test_vm_matches_procfs_on_a_whole_region(target):
     procfs.close()
 
 
+def test_vm_large_read_stops_exactly_where_the_heap_ends(target):
+    regions = read_regions(target.pid)
+    heap = [r for r in regions if r.name == "[heap]"][0]
+    assert region_at(regions, heap.end) is None
+    with open("/proc/%d/mem" % target.pid, "rb") as mem:
+        mem.seek(heap.start)
+        expected = mem.read(heap.size)
+    data = ProcessVmMemory(target.pid).read_partial(heap.start, heap.size + (IOV_MAX + 7) * PAGE_SIZE)
+    assert data == expected
+
+
 def test_backend_choice():
     assert ProcessVmMemory.available()
     assert open_process_memory(os.getpid()).name == "vm"
