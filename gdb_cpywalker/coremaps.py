@@ -13,6 +13,8 @@ _PERMS = re.compile(r"^[r-][w-][x-][ps]$")
 _SECTION = re.compile(r"^\s*\[\d+\]\s+0x([0-9a-f]+)->0x([0-9a-f]+) at 0x[0-9a-f]+: (\S+) (.*)$")
 #: Perms shown for a mapping the core has no load section for (not dumped, so unknown).
 UNKNOWN_PERMS = "???p"
+#: The legacy vsyscall page of x86_64, at a fixed address.
+VSYSCALL_ADDRESS = 0xffffffffff600000
 
 
 def parse_proc_mappings(text):
@@ -50,11 +52,22 @@ def parse_core_sections(text):
     return sections
 
 
-def merge_core_regions(mappings, sections, stack_pointer=None):
-    """File mappings with the perms of their load section, plus sections no file covers ([anon]).
+def vdso_address(auxv_text):
+    """AT_SYSINFO_EHDR of ``info auxv``: where the kernel mapped the vDSO, or None."""
+    for line in auxv_text.splitlines():
+        words = line.split()
+        if len(words) > 2 and words[1] == "AT_SYSINFO_EHDR":
+            return int(words[-1], 16)
+    return None
 
-    The section holding ``stack_pointer`` is named ``[stack]``; ``[vsyscall]`` keeps its name.
+
+def merge_core_regions(mappings, sections, landmarks=None):
+    """File mappings with the perms of their load section, plus sections no file covers.
+
+    ``landmarks`` names anonymous regions by an address inside them
+    (``{"[stack]": sp, "[vdso]": vdso}``); other anonymous regions are ``[anon]``.
     """
+    landmarks = dict(landmarks or {}, **{"[vsyscall]": VSYSCALL_ADDRESS})
     regions = []
     for region in mappings:
         for start, end, perms in sections:
@@ -64,11 +77,8 @@ def merge_core_regions(mappings, sections, stack_pointer=None):
     for start, end, perms in sections:
         if any(r.start < end and start < r.end for r in mappings):
             continue
-        path = ""
-        if stack_pointer is not None and start <= stack_pointer < end:
-            path = "[stack]"
-        elif start == 0xffffffffff600000:
-            path = "[vsyscall]"
-        regions.append(Region(start, end, perms, path=path))
+        names = [name for name, address in landmarks.items()
+                 if address is not None and start <= address < end]
+        regions.append(Region(start, end, perms, path=names[0] if names else ""))
     regions.sort(key=lambda r: r.start)
     return regions

@@ -6,7 +6,7 @@ A live local process: /proc/PID/maps. Otherwise (core file, remote target)
 
 import gdb
 
-from ..coremaps import merge_core_regions, parse_core_sections, parse_proc_mappings
+from ..coremaps import merge_core_regions, parse_core_sections, parse_proc_mappings, vdso_address
 from ..errors import TargetError
 from ..procfs import read_regions
 from .memory import live_local_pid
@@ -35,4 +35,5 @@ def current_regions(kind="auto"):
     sections = parse_core_sections(_gdb_text("maintenance info sections"))
     if not mappings and not sections:
         raise TargetError("no memory map: no process or core file")
-    return merge_core_regions(mappings, sections, _stack_pointer())
+    landmarks = {"[stack]": _stack_pointer(), "[vdso]": vdso_address(_gdb_text("info auxv"))}
+    return merge_core_regions(mappings, sections, landmarks)

@@ -129,12 +129,16 @@ def test_core_regions_merge_file_mappings_and_load_sections():
     assert len(sections) == 29  # load1..load29, none of the exec file's sections
     assert sections[0] == (0x563094406000, 0x563094407000, "r--p")
     assert sections[-1] == (0xffffffffff600000, 0xffffffffff601000, "r-xp")
-    regions = coremaps.merge_core_regions(mappings, sections, stack_pointer=0x7ffc6af9f000)
+    vdso = coremaps.vdso_address(sample("gdb-core-auxv.txt"))
+    assert vdso == 0x7fd03c5ca000
+    regions = coremaps.merge_core_regions(mappings, sections, {"[stack]": 0x7ffc6af9f000, "[vdso]": vdso})
     by_start = {r.start: r for r in regions}
     assert by_start[0x56309440a000].perms == "rw-p"  # python2.7's data, from load3
     assert by_start[0x563094407000].perms == coremaps.UNKNOWN_PERMS  # text not dumped
     assert by_start[0x56309cc75000].name == "[anon]" and by_start[0x56309cc75000].size == 0xc4000
     assert by_start[0x7ffc6af85000].name == "[stack]"
     assert by_start[0xffffffffff600000].name == "[vsyscall]"
+    assert by_start[vdso].name == "[vdso]" and by_start[vdso].perms == "r-xp"
     assert [r.start for r in regions] == sorted(r.start for r in regions)
-    assert len(regions) == len(mappings) + 7  # heap, 4 anonymous, stack, vsyscall
+    assert len(regions) == len(mappings) + 7  # heap, 3 anonymous, vdso, stack, vsyscall
+    assert coremaps.vdso_address("") is None
