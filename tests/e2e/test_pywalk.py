@@ -81,6 +81,27 @@ def test_core_of_stripped_process_repr_equals_target_repr(core):
     assert core.repr_mismatches() == {}
 
 
+DETECT = ("python from gdb_cpywalker.gdb.symbols import GdbSymbols; "
+          "from gdb_cpywalker.gdb.memory import open_memory; "
+          "from gdb_cpywalker.target.detect import detect_python; "
+          "print(detect_python(open_memory(), GdbSymbols()))")
+
+
+def test_detection_and_symbols_without_debug_info_live_and_core(stripped, core):
+    for attached in (stripped, core):
+        assert attached.gdb.cmd(DETECT).strip() == \
+            "PythonTarget(version='2.7.18', pointer_size=8, unicode_width=4)"
+        assert attached.gdb.cmd("py-walk --format repr &_Py_NoneStruct") == "None\n"
+        assert attached.gdb.cmd("py-walk --format repr &_Py_TrueStruct") == "True\n"
+
+
+def test_layout_cross_check_against_debug_info(live):
+    check = ("python from gdb_cpywalker.gdb.layoutcheck import layout_mismatches; "
+             "from gdb_cpywalker.layouts import layout_for; print(layout_mismatches(layout_for(%d, 4)))")
+    assert live.gdb.cmd(check % 8).strip() == "[]"
+    assert "PyStringObject.ob_sval: offset 20, debug info says 36" in live.gdb.cmd(check % 4)
+
+
 def _tree_lines(attached, name, options=""):
     out = attached.walk(attached.objects[name][0], "--format tree " + options)
     return [line for line in out.splitlines() if line.strip()]
