@@ -41,7 +41,7 @@ class MemInfoCommand(CpywalkerCommand):
     def run(self, args, from_tty):
         kind = args.memory or parameters.value("memory") or "auto"
         if args.where == ["statm"]:
-            gdb.write(statm_table(read_statm(_live_pid("mem-info statm"))))
+            gdb.write(statm_table(read_statm(_live_pid("statm"))))
             return
         if args.where:
             address = address_of(" ".join(args.where))

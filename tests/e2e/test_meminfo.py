@@ -162,6 +162,13 @@ def test_core_file_shows_file_and_anonymous_regions(core):
 def test_core_file_live_only_views_say_so(core):
     gdb, _, _ = core
     assert gdb.cmd("mem-info --smaps").strip() == "mem-info: --smaps needs a live local process"
-    assert gdb.cmd("mem-info statm").strip() == "mem-info: mem-info statm needs a live local process"
+    assert gdb.cmd("mem-info statm").strip() == "mem-info: statm needs a live local process"
     assert gdb.cmd("mem-info 0x10").strip() == "mem-info: 0x10 is not in any mapped region"
     assert gdb.alive()
+
+
+def test_without_a_process_or_core(python27_binary):
+    with GdbSession([python27_binary]) as gdb:
+        assert gdb.cmd("mem-info").strip() == "mem-info: no memory map: no process or core file"
+        assert gdb.cmd("mem-info statm").strip() == "mem-info: statm needs a live local process"
+        assert gdb.alive()
