@@ -8,20 +8,22 @@ Public API (used by the gdb front end, the CLI and py-bt):
   ``repr()`` of one object as a one-liner, truncation shown.
 - ``Budgets(max_depth=None, max_items=None, max_objects=None)``: None = unlimited.
 
-``layout`` defaults to ``layouts.layout_for(8, 4)`` (x86_64, UCS4).
+``layout`` defaults to ``layouts.layout_for(8, 4)`` (x86_64, UCS4). ``memory`` is any
+Memory; it is wrapped in a PageCache unless it is one.
 """
 
 from .graph import UNLIMITED, Budgets, Node
+from .objects import decode
+from .reader import ObjectReader, TypeInfo
+from .walker import Graph, edge_labels, walk
 
 
-def walk(memory, address, budgets=UNLIMITED, layout=None):
-    """The object graph reachable from ``address`` within ``budgets``."""
-    raise NotImplementedError
-
-
-def repr_at(memory, address, max_chars=None, layout=None):
+def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
     """``repr()`` of the object at ``address``; longer than ``max_chars`` ends in ``...``."""
-    raise NotImplementedError
+    from ..render.repr import repr_at as render_repr_at  # render builds on decode
+
+    return render_repr_at(memory, address, max_chars, layout, budgets)
 
 
-__all__ = ["walk", "repr_at", "Budgets", "Node"]
+__all__ = ["walk", "repr_at", "Budgets", "Node", "Graph", "ObjectReader", "TypeInfo",
+           "decode", "edge_labels", "UNLIMITED"]

@@ -1,0 +1,451 @@
+"""Decode ONE object at an address into a Node, one decoder per kind of builtin type.
+
+``decode(reader, address, max_items)`` never raises for a bad object: the error becomes
+an error node. Kinds come from ``reader.classify`` (tp_flags subclass bits, then the
+builtin base's tp_name); a subclass of a builtin gets the builtin's value plus its
+instance ``__dict__`` and ``__slots__``. Nothing in the target is ever called.
+"""
+
+import struct
+
+from ..errors import CpywalkerError, DecodeError
+from ..layouts import cpython27 as c
+from .graph import Node
+from .reader import MAX_ITEMS, MAX_STRING
+
+#: Longest long (in digits) decoded: about 8 million decimal digits.
+MAX_LONG_DIGITS = 1 << 20
+
+
+def decode(reader, address, max_items=None):
+    """The Node of the object at ``address``; an error node when it cannot be decoded."""
+    try:
+        refcnt, info = reader.object_header(address)
+        node = Node(address, info.kind, info.name, info.address, refcnt)
+        _DECODERS.get(info.kind, _generic)(reader, node, info, max_items)
+        if info.is_heap and info.kind not in ("instance", "type", "exception"):
+            _instance_state(reader, node, info)
+        return node
+    except CpywalkerError as error:
+        return Node(address, "error", error=error)
+
+
+def error_node(address, error):
+    return Node(address, "error", error=error)
+
+
+def _limit(count, max_items):
+    return count if max_items is None else min(count, max_items)
+
+
+def _fields(reader, compiled, address):
+    return dict(zip(compiled.fields, reader.unpack(compiled, address)))
+
+
+def _var_size(reader, node, limit, what="ob_size"):
+    size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
+    if not 0 <= size <= limit:
+        raise DecodeError(node.address, "implausible %s %d" % (what, size))
+    return size
+
+
+# -- scalars ------------------------------------------------------------------------
+
+def _int(reader, node, info, max_items):
+    node.value = reader.unpack(reader.layout.PyIntObject, node.address)[2]
+
+
+def _bool(reader, node, info, max_items):
+    node.value = bool(reader.unpack(reader.layout.PyIntObject, node.address)[2])
+
+
+def _long(reader, node, info, max_items):
+    """_PyLong_Format of longobject.c: the value is sum(digit[i] << SHIFT*i), sign of ob_size."""
+    size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
+    count = abs(size)
+    if count > MAX_LONG_DIGITS:
+        raise DecodeError(node.address, "implausible long ob_size %d" % size)
+    digit = reader.layout.model.ctype_size("digit")
+    shift = c.LONG_SHIFT[digit]
+    data = reader.read(node.address + reader.layout.PyLongObject.ob_digit, count * digit)
+    digits = struct.unpack("<%d%s" % (count, "I" if digit == 4 else "H"), data)
+    value = int.from_bytes(b"".join(d.to_bytes(digit, "little") for d in digits), "little") \
+        if shift == 8 * digit else sum(d << (shift * i) for i, d in enumerate(digits))
+    node.value = -value if size < 0 else value
+    node.size = count
+
+
+def _float(reader, node, info, max_items):
+    node.value = reader.unpack(reader.layout.PyFloatObject, node.address)[2]
+
+
+def _complex(reader, node, info, max_items):
+    _, _, real, imag = reader.unpack(reader.layout.PyComplexObject, node.address)
+    node.value = complex(real, imag)
+
+
+def _singleton(reader, node, info, max_items):
+    node.value = None
+
+
+def _str(reader, node, info, max_items):
+    size = _var_size(reader, node, MAX_STRING)
+    node.value = reader.read(node.address + reader.layout.PyStringObject.ob_sval, size)
+    node.size = size
+
+
+def _unicode(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyUnicodeObject, node.address)
+    length = fields["length"]
+    if not 0 <= length <= MAX_STRING // reader.ucs:
+        raise DecodeError(node.address, "implausible unicode length %d" % length)
+    data = reader.read(fields["str"], length * reader.ucs) if length else b""
+    codec = "utf-32-le" if reader.ucs == 4 else "utf-16-le"
+    try:
+        node.value = data.decode(codec, "surrogatepass")
+    except UnicodeDecodeError:
+        raise DecodeError(node.address, "unicode data is not valid %s" % codec)
+    node.size = length
+
+
+def _bytearray(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyByteArrayObject, node.address)
+    size = fields["ob_size"]
+    if not 0 <= size <= MAX_STRING or (size and size > fields["ob_alloc"]):
+        raise DecodeError(node.address, "implausible bytearray ob_size %d" % size)
+    node.value = reader.read(fields["ob_bytes"], size) if size else b""
+    node.size = size
+
+
+def _buffer(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyBufferObject, node.address)
+    node.info = {key: fields[key] for key in ("b_base", "b_ptr", "b_size", "b_offset", "b_readonly")}
+    if fields["b_base"]:
+        node.edges = [fields["b_base"]]
+
+
+# -- containers -----------------------------------------------------------------------
+
+def _tuple(reader, node, info, max_items):
+    size = _var_size(reader, node, MAX_ITEMS)
+    shown = _limit(size, max_items)
+    node.edges = reader.words(node.address + reader.layout.PyTupleObject.ob_item, shown)
+    node.size = size
+    node.truncated = size - shown
+
+
+def _list(reader, node, info, max_items):
+    _, _, size, items, allocated = reader.unpack(reader.layout.PyListObject, node.address)
+    if not 0 <= size <= MAX_ITEMS or size > allocated:
+        raise DecodeError(node.address, "implausible list ob_size %d (allocated %d)"
+                          % (size, allocated))
+    shown = _limit(size, max_items)
+    node.edges = reader.words(items, shown) if shown else []
+    node.size = size
+    node.truncated = size - shown
+
+
+def _table(reader, address, used, fill, mask, table, entry_words):
+    """All words of a dict or set hash table, after checking its sizes."""
+    slots = mask + 1
+    if slots > MAX_ITEMS or slots & mask or not 0 <= used <= fill <= slots:
+        raise DecodeError(address, "implausible hash table (mask %#x, used %d, fill %d)"
+                          % (mask, used, fill))
+    return reader.words(table, slots * entry_words)
+
+
+def dict_items(reader, address, max_items=None):
+    """(ma_used, [key, value, key, value, ...]) in table order, as dict_repr iterates."""
+    D = reader.layout.PyDictObject
+    _, _, fill, used, mask, table, _ = reader.unpack(D, address)[:7]
+    words = _table(reader, address, used, fill, mask, table, 3)
+    out = []
+    wanted = 2 * _limit(used, max_items)
+    for i in range(0, len(words), 3):
+        if words[i + 2]:
+            if len(out) == wanted:
+                break
+            out.append(words[i + 1])
+            out.append(words[i + 2])
+    return used, out
+
+
+def _dict(reader, node, info, max_items):
+    node.size, node.edges = dict_items(reader, node.address, max_items)
+    node.truncated = node.size - len(node.edges) // 2
+
+
+def dict_lookup_str(reader, address, key):
+    """Value address of str key ``key`` (bytes) in the dict at ``address``, or 0."""
+    if not address:
+        return 0
+    _, words = dict_items(reader, address)
+    for i in range(0, len(words), 2):
+        try:
+            if reader.str_value(words[i]) == key:
+                return words[i + 1]
+        except CpywalkerError:
+            continue
+    return 0
+
+
+def _set(reader, node, info, max_items):
+    S = reader.layout.PySetObject
+    _, _, fill, used, mask, table = reader.unpack(S, node.address)[:6]
+    words = _table(reader, node.address, used, fill, mask, table, 2)
+    keys = [key for key in words[1::2] if key]
+    if len(keys) != used:
+        keys = [key for key in keys if reader.name_of(key, None) != "<dummy key>"]
+    shown = _limit(len(keys), max_items)
+    node.edges = keys[:shown]
+    node.size = used
+    node.truncated = len(keys) - shown
+
+
+# -- classes and instances ---------------------------------------------------------
+
+def instance_dict_address(reader, address, info):
+    """_PyObject_GetDictPtr of object.c: where the instance __dict__ pointer lives, or 0."""
+    offset = info.dictoffset
+    if offset == 0:
+        return 0
+    if offset < 0:
+        size = abs(reader.unpack(reader.layout.PyVarObject, address)[2])
+        total = info.basicsize + size * info.itemsize
+        total += -total % reader.psize
+        offset += total
+    return address + offset
+
+
+def slot_members(reader, info):
+    """(name, offset) of the __slots__ of a heap type and its heap bases (tp_members)."""
+    M = reader.layout.PyMemberDef
+    out = []
+    seen = set()
+    type_address = info.address
+    for _ in range(64):
+        type_info = reader.type_info(type_address)
+        if not type_info.is_heap:
+            break
+        member = type_info.members
+        for _ in range(256):
+            if not member:
+                break
+            name, kind, offset = reader.unpack(M, member)[:3]
+            if not name:
+                break
+            if kind == c.T_OBJECT_EX and offset not in seen:
+                seen.add(offset)
+                out.append((reader.cstring(name, 256), offset))
+            member += M.size
+        type_address = type_info.base
+    return out
+
+
+def _instance_state(reader, node, info):
+    """Append the __dict__ and __slots__ edges of an instance of a heap type.
+
+    ``node.info["labels"]`` names the trailing edges; ``node.info["attributes"]`` counts
+    those that are instance state (not part of the builtin value).
+    """
+    labels, edges = [], []
+    dict_pointer = instance_dict_address(reader, node.address, info)
+    if dict_pointer:
+        instance_dict = reader.word(dict_pointer)
+        if instance_dict:
+            labels.append("__dict__")
+            edges.append(instance_dict)
+    for name, offset in slot_members(reader, info):
+        value = reader.word(node.address + offset)
+        if value:
+            labels.append(name)
+            edges.append(value)
+    if not isinstance(node.info, dict):
+        node.info = {}
+    node.info["labels"] = node.info.get("labels", []) + labels
+    node.info["attributes"] = len(edges)
+    node.edges = list(node.edges) + edges
+
+
+def _instance(reader, node, info, max_items):
+    node.info = {}
+    _instance_state(reader, node, info)
+
+
+def _type(reader, node, info, max_items):
+    described = reader.type_info(node.address)
+    node.value = described.qualified_name
+    node.info = {"heap": described.is_heap}
+
+
+def _classobj(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyClassObject, node.address)
+    module = dict_lookup_str(reader, fields["cl_dict"], b"__module__")
+    node.info = {"name": reader.name_of(fields["cl_name"]),
+                 "module": reader.name_of(module, None) if module else None}
+    node.value = node.info["name"]
+    node.edges = [fields["cl_dict"]] if fields["cl_dict"] else []
+
+
+def _classic_instance(reader, node, info, max_items):
+    _, _, klass, in_dict = reader.unpack(reader.layout.PyInstanceObject, node.address)[:4]
+    if not in_dict:
+        raise DecodeError(node.address, "classic instance with a NULL in_dict")
+    class_node = decode(reader, klass)
+    if class_node.kind != "classobj":
+        raise DecodeError(node.address, "in_class %#x is not a class" % klass)
+    node.info = dict(class_node.info)
+    node.edges = [in_dict]
+
+
+# -- callables and descriptors -------------------------------------------------------
+
+def _function(reader, node, info, max_items):
+    F = reader.layout.PyFunctionObject
+    node.value = reader.name_of(reader.word(node.address + F.func_name))
+
+
+def _cfunction(reader, node, info, max_items):
+    _, _, method_def, self_address = reader.unpack(reader.layout.PyCFunctionObject, node.address)[:4]
+    node.value = reader.cstring(reader.word(method_def + reader.layout.PyMethodDef.ml_name))
+    node.info = {"self": self_address}
+    if self_address:
+        node.info["self_type"] = reader.object_header(self_address)[1].name
+
+
+def name_attr(reader, address):
+    """``obj.__name__`` for the kinds that have one (functions, classes, modules), or None."""
+    node = decode(reader, address)
+    if node.kind in ("function", "cfunction", "classobj"):
+        return node.value
+    if node.kind == "type":
+        return reader.type_info(address).short_name
+    if node.kind == "module":
+        return node.info["name"]
+    if node.kind == "method":
+        return node.info["func_name"]
+    return None
+
+
+def _method(reader, node, info, max_items):
+    _, _, func, self_address, klass = reader.unpack(reader.layout.PyMethodObject, node.address)[:5]
+    func_name = name_attr(reader, func) if func else None
+    class_name = name_attr(reader, klass) if klass else None
+    node.info = {"func_name": func_name if func_name is not None else "?",
+                 "class_name": class_name if klass and class_name is not None else "?",
+                 "bound": bool(self_address)}
+    node.edges = [self_address] if self_address else []
+
+
+def _descriptor_common(reader, node):
+    _, _, d_type, d_name = reader.unpack(reader.layout.PyDescrObject, node.address)[:4]
+    node.value = reader.name_of(d_name)
+    node.info = {"type_name": reader.type_info(d_type).name}
+
+
+def _method_wrapper(reader, node, info, max_items):
+    _, _, descr, self_address = reader.unpack(reader.layout.wrapperobject, node.address)[:4]
+    base = reader.word(descr + reader.layout.PyWrapperDescrObject.d_base)
+    node.value = reader.cstring(reader.word(base + reader.layout.wrapperbase.name))
+    node.info = {"self": self_address, "self_type": reader.object_header(self_address)[1].name}
+
+
+def _module(reader, node, info, max_items):
+    md_dict = reader.word(node.address + reader.layout.PyModuleObject.md_dict)
+    name = dict_lookup_str(reader, md_dict, b"__name__")
+    filename = dict_lookup_str(reader, md_dict, b"__file__")
+    node.info = {"name": reader.name_of(name) if name else "?",
+                 "file": reader.name_of(filename, None) if filename else None}
+    node.value = node.info["name"]
+
+
+def _code(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyCodeObject, node.address)
+    node.value = reader.name_of(fields["co_name"], "???")
+    node.info = {"file": reader.name_of(fields["co_filename"], "???"),
+                 "line": fields["co_firstlineno"]}
+
+
+def _frame(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyFrameObject, node.address)
+    code = decode(reader, fields["f_code"])
+    if code.kind != "code":
+        raise DecodeError(node.address, "f_code %#x is not a code object" % fields["f_code"])
+    node.value = code.value
+    node.info = {"file": code.info["file"], "line": fields["f_lineno"]}
+
+
+def _generator(reader, node, info, max_items):
+    code = reader.word(node.address + reader.layout.PyGenObject.gi_code)
+    node.value = reader.name_of(reader.word(code + reader.layout.PyCodeObject.co_name), "???")
+
+
+def _cell(reader, node, info, max_items):
+    ref = reader.word(node.address + reader.layout.PyCellObject.ob_ref)
+    node.info = {"ref": ref, "ref_type": reader.object_header(ref)[1].name if ref else None}
+    node.edges = [ref] if ref else []
+
+
+def _slice(reader, node, info, max_items):
+    node.edges = list(reader.unpack(reader.layout.PySliceObject, node.address)[2:5])
+
+
+def _xrange(reader, node, info, max_items):
+    _, _, start, step, length = reader.unpack(reader.layout.rangeobject, node.address)
+    node.value = (start, step, length)
+
+
+def _exception(reader, node, info, max_items):
+    _, _, exc_dict, args = reader.unpack(reader.layout.PyBaseExceptionObject, node.address)[:4]
+    node.edges = [args]
+    node.info = {"labels": ["args"]}
+    if exc_dict:
+        node.edges.append(exc_dict)
+        node.info["labels"].append("__dict__")
+
+
+def _one_pointer(compiled_name, field):
+    def decoder(reader, node, info, max_items):
+        pointer = reader.word(node.address + getattr(getattr(reader.layout, compiled_name), field))
+        node.edges = [pointer] if pointer else []
+    return decoder
+
+
+def _weakref(reader, node, info, max_items):
+    referent = reader.word(node.address + reader.layout.PyWeakReference.wr_object)
+    refcnt, referent_info = reader.object_header(referent)
+    if referent_info.kind == "none":
+        node.info = {"dead": True}
+        return
+    node.info = {"dead": False, "referent": referent, "referent_type": referent_info.name,
+                 "referent_name": name_attr(reader, referent)}
+
+
+def _generic(reader, node, info, max_items):
+    pass
+
+
+_DECODERS = {
+    "int": _int, "bool": _bool, "long": _long, "float": _float, "complex": _complex,
+    "none": _singleton, "ellipsis": _singleton, "notimplemented": _singleton,
+    "str": _str, "unicode": _unicode, "bytearray": _bytearray, "buffer": _buffer,
+    "tuple": _tuple, "list": _list, "dict": _dict, "set": _set, "frozenset": _set,
+    "instance": _instance, "type": _type, "classobj": _classobj,
+    "classic_instance": _classic_instance, "function": _function, "cfunction": _cfunction,
+    "method": _method, "method_wrapper": _method_wrapper,
+    "wrapper_descriptor": _descriptor_common, "method_descriptor": _descriptor_common,
+    "member_descriptor": _descriptor_common, "getset_descriptor": _descriptor_common,
+    "module": _module, "code": _code, "frame": _frame, "generator": _generator,
+    "cell": _cell, "slice": _slice, "xrange": _xrange, "exception": _exception,
+    "property": _one_pointer("propertyobject", "prop_get"),
+    "staticmethod": _one_pointer("staticmethod", "sm_callable"),
+    "classmethod": _one_pointer("classmethod", "cm_callable"),
+    "dictproxy": _one_pointer("proxyobject", "dict"),
+    "weakref": _weakref,
+}
+
+#: kinds whose value is a plain Python scalar (rendered inline by tree and repr)
+SCALAR_KINDS = frozenset(("int", "bool", "long", "float", "complex", "none", "ellipsis",
+                          "notimplemented", "str", "unicode", "bytearray"))
+
+__all__ = ["decode", "dict_items", "dict_lookup_str", "name_attr", "SCALAR_KINDS"]

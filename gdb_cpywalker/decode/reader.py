@@ -1,0 +1,246 @@
+"""Checked reads of object headers, words and strings, and what each type object says.
+
+``ObjectReader`` is the one place objects are read from target memory: through a
+``PageCache`` (built here when the caller gives a bare backend), with every size
+checked against sane limits before anything is allocated. ``TypeInfo`` is what the
+decoder needs from one type object; it is read once per type address and cached.
+"""
+
+import struct
+
+from ..errors import CpywalkerError, DecodeError, MemoryReadError
+from ..layouts import cpython27 as c
+from ..layouts import layout_for
+from ..memory.cache import PageCache
+
+#: Largest container (items) or string (bytes) the decoder believes in.
+MAX_ITEMS = 1 << 27
+MAX_STRING = 1 << 28
+#: Words read per chunk of a large array: a lying size fails at the first unmapped chunk.
+CHUNK_WORDS = 1 << 20
+#: Longest tp_base chain / tp_mro the decoder follows.
+MAX_BASES = 64
+
+Py_TPFLAGS_READY = 1 << 12
+
+
+class TypeInfo:
+    """One type object: names, flags, sizes and the decoder kind of its instances."""
+
+    __slots__ = ("address", "name", "flags", "basicsize", "itemsize", "dictoffset",
+                 "base", "mro", "dict", "members", "is_heap", "kind", "builtin", "module")
+
+    @property
+    def short_name(self):
+        """``__name__``: the tp_name after its last dot."""
+        return self.name.rpartition(".")[2]
+
+    @property
+    def qualified_name(self):
+        """``module.name`` as type_repr and object_repr print it (no ``__builtin__.``)."""
+        if self.module and self.module != "__builtin__":
+            return "%s.%s" % (self.module, self.short_name)
+        return self.short_name
+
+
+class ObjectReader:
+    """Reads objects of one target; caches pages and type information."""
+
+    def __init__(self, memory, layout=None):
+        self.cache = memory if isinstance(memory, PageCache) else PageCache(memory)
+        self.layout = layout or layout_for(8, 4)
+        model = self.layout.model
+        self.psize = model.pointer_size
+        self.ucs = model.unicode_width
+        p = "Q" if self.psize == 8 else "I"
+        s = p.lower()
+        self.word_format = p
+        #: (ob_refcnt, ob_type, first word after the header)
+        self.header = struct.Struct("<" + s + p + s)
+        self.types = {}
+        #: exact builtin type addresses by kind, learned as types are met ("int", "str", ...)
+        self.exact = {}
+
+    # -- raw reads -------------------------------------------------------------------
+
+    def read(self, address, size):
+        """Exactly ``size`` bytes at ``address`` or MemoryReadError."""
+        if address <= 0 or address + size > 1 << (8 * self.psize):
+            raise MemoryReadError(address, size, "outside the address space")
+        data = self.cache.read_partial(address, size)
+        if len(data) != size:
+            raise MemoryReadError(address, size, "not mapped" if not data
+                                  else "only %d readable" % len(data))
+        return data
+
+    def word(self, address):
+        return struct.unpack("<" + self.word_format, self.read(address, self.psize))[0]
+
+    def words(self, address, count):
+        """``count`` pointer-sized words at ``address``, read in chunks."""
+        if count > MAX_ITEMS:
+            raise DecodeError(address, "refusing to read %d items" % count)
+        out = []
+        fmt = self.word_format
+        for start in range(0, count, CHUNK_WORDS):
+            n = min(CHUNK_WORDS, count - start)
+            data = self.read(address + start * self.psize, n * self.psize)
+            out.extend(struct.unpack("<%d%s" % (n, fmt), data))
+        return out
+
+    def unpack(self, compiled, address):
+        """Every scalar field of struct ``compiled`` at ``address``, in declaration order."""
+        return compiled.unpack_from(self.read(address, compiled.unpacked_size))
+
+    def cstring(self, address, limit=1024):
+        """A NUL-terminated C string as text (latin-1), or DecodeError."""
+        if not address:
+            raise DecodeError(address, "NULL char pointer")
+        data = b""
+        while len(data) < limit:
+            chunk = self.cache.read_partial(address + len(data), min(256, limit - len(data)))
+            if not chunk:
+                raise MemoryReadError(address + len(data), 1)
+            end = chunk.find(b"\0")
+            if end >= 0:
+                return (data + chunk[:end]).decode("latin-1")
+            data += chunk
+        raise DecodeError(address, "C string longer than %d bytes" % limit)
+
+    # -- objects ---------------------------------------------------------------------
+
+    def object_header(self, address):
+        """(refcnt, TypeInfo) of the object at ``address``; errors are typed."""
+        if address & (self.psize - 1):
+            raise DecodeError(address, "misaligned object address")
+        refcnt, type_address, _ = self.header.unpack_from(self.read(address, self.header.size))
+        if refcnt <= 0 or refcnt > 1 << 48:
+            raise DecodeError(address, "implausible ob_refcnt %d" % refcnt)
+        return refcnt, self.type_info(type_address)
+
+    def type_info(self, address):
+        info = self.types.get(address)
+        if info is None:
+            info = self._read_type(address)
+            self.types[address] = info
+        return info
+
+    def _read_type(self, address):
+        if not address or address & (self.psize - 1):
+            raise DecodeError(address, "bad ob_type %#x" % address)
+        T = self.layout.PyTypeObject
+        try:
+            data = self.read(address, T.size)
+        except MemoryReadError as error:
+            raise DecodeError(address, "ob_type %#x is not readable (%s)" % (address, error))
+        fields = dict(zip(T.fields, T.unpack_from(data)))
+        info = TypeInfo()
+        info.address = address
+        info.flags = fields["tp_flags"]
+        if not info.flags & Py_TPFLAGS_READY:
+            raise DecodeError(address, "type has tp_flags %#x (not a ready type)" % info.flags)
+        if not fields["tp_name"]:
+            raise DecodeError(address, "type has a NULL tp_name")
+        info.name = self.cstring(fields["tp_name"], 256)
+        info.basicsize = fields["tp_basicsize"]
+        info.itemsize = fields["tp_itemsize"]
+        info.dictoffset = fields["tp_dictoffset"]
+        info.base = fields["tp_base"]
+        info.mro = fields["tp_mro"]
+        info.dict = fields["tp_dict"]
+        info.members = fields["tp_members"]
+        info.is_heap = bool(info.flags & c.Py_TPFLAGS_HEAPTYPE)
+        info.builtin = self._static_base(info)
+        info.kind = classify(info)
+        info.module = self._type_module(info)
+        if not info.is_heap:
+            self.exact.setdefault(info.kind, address)
+        return info
+
+    def _static_base(self, info):
+        """tp_name of the first non-heap type on the tp_base chain (the builtin it extends)."""
+        if not info.is_heap:
+            return info.name
+        base = info.base
+        for _ in range(MAX_BASES):
+            if not base:
+                break
+            try:
+                base_info = self.type_info(base)
+            except CpywalkerError:
+                break
+            if not base_info.is_heap:
+                return base_info.name
+            base = base_info.base
+        return "object"
+
+    def _type_module(self, info):
+        """type_module() of typeobject.c: ``__module__`` of a heap type, else tp_name's prefix."""
+        if not info.is_heap:
+            module, dot, _ = info.name.rpartition(".")
+            return module if dot else "__builtin__"
+        from .objects import dict_lookup_str  # objects imports this module
+
+        try:
+            value = dict_lookup_str(self, info.dict, b"__module__")
+            return self.str_value(value) if value else None
+        except CpywalkerError:
+            return None
+
+    def str_value(self, address):
+        """bytes of the str object at ``address`` (DecodeError for any other kind)."""
+        _, info = self.object_header(address)
+        if info.kind != "str":
+            raise DecodeError(address, "expected a str, found %s" % info.name)
+        S = self.layout.PyStringObject
+        size = self.unpack(self.layout.PyVarObject, address)[2]
+        if not 0 <= size <= MAX_STRING:
+            raise DecodeError(address, "str ob_size %d" % size)
+        return self.read(address + S.ob_sval, size)
+
+    def name_of(self, address, default="?"):
+        """Text of a str object used as a name; ``default`` when it is not one."""
+        try:
+            return self.str_value(address).decode("latin-1")
+        except CpywalkerError:
+            return default
+
+
+#: tp_flags subclass bits, checked first (Include/object.h)
+_FLAG_KINDS = (
+    (c.Py_TPFLAGS_INT_SUBCLASS, "int"), (c.Py_TPFLAGS_LONG_SUBCLASS, "long"),
+    (c.Py_TPFLAGS_LIST_SUBCLASS, "list"), (c.Py_TPFLAGS_TUPLE_SUBCLASS, "tuple"),
+    (c.Py_TPFLAGS_STRING_SUBCLASS, "str"), (c.Py_TPFLAGS_UNICODE_SUBCLASS, "unicode"),
+    (c.Py_TPFLAGS_DICT_SUBCLASS, "dict"), (c.Py_TPFLAGS_BASE_EXC_SUBCLASS, "exception"),
+    (c.Py_TPFLAGS_TYPE_SUBCLASS, "type"),
+)
+
+#: tp_name of a builtin type -> decoder kind, for types without a subclass bit
+_NAME_KINDS = {
+    "bool": "bool", "float": "float", "complex": "complex", "NoneType": "none",
+    "ellipsis": "ellipsis", "NotImplementedType": "notimplemented",
+    "bytearray": "bytearray", "buffer": "buffer", "set": "set", "frozenset": "frozenset",
+    "classobj": "classobj", "instance": "classic_instance", "function": "function",
+    "builtin_function_or_method": "cfunction", "instancemethod": "method",
+    "method-wrapper": "method_wrapper", "wrapper_descriptor": "wrapper_descriptor",
+    "method_descriptor": "method_descriptor",
+    "classmethod_descriptor": "method_descriptor", "member_descriptor": "member_descriptor",
+    "getset_descriptor": "getset_descriptor", "module": "module", "code": "code",
+    "frame": "frame", "cell": "cell", "slice": "slice", "xrange": "xrange",
+    "property": "property", "staticmethod": "staticmethod", "classmethod": "classmethod",
+    "dictproxy": "dictproxy", "weakref": "weakref", "generator": "generator",
+    "object": "instance",
+}
+
+
+def classify(info):
+    """Decoder kind of a type: its tp_flags subclass bit, else its builtin base's tp_name."""
+    if info.builtin == "bool":
+        return "bool"
+    for bit, kind in _FLAG_KINDS:
+        if info.flags & bit:
+            return kind
+    kind = _NAME_KINDS.get(info.builtin, "generic")
+    if kind == "instance" and not info.is_heap:
+        return "generic"
+    return kind

@@ -1,0 +1,473 @@
+"""``--format repr``: the target's own ``repr()`` text, streamed straight from memory.
+
+``ReprWriter`` walks iteratively (a 100,000-deep list works) with an explicit stack of
+generators; each object's text is a sequence of strings and child addresses. Runs of
+exact ints, strs, floats, bools and None inside lists, tuples, dicts and sets are
+formatted straight from cached page bytes without building a Node (the speed goal);
+everything else goes through ``decode.objects.decode``. Recursion prints ``[...]``,
+``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter does. Budgets: objects past
+``max_depth`` print as ``...`` (scalars still print), containers show ``max_items``
+entries then ``...``, and after ``max_objects`` objects everything is ``...``.
+"""
+
+import struct
+
+from ..decode.graph import UNLIMITED
+from ..decode.objects import SCALAR_KINDS, decode
+from ..decode.reader import ObjectReader
+from ..errors import CpywalkerError
+from ..memory.cache import PAGE_SIZE
+
+ELLIPSIS = "..."
+
+
+# -- scalar text (each mirrors the C function named) ----------------------------------
+
+def _escape_table(quote):
+    table = {}
+    for code in range(256):
+        char = chr(code)
+        if char in (quote, "\\"):
+            table[code] = "\\" + char
+        elif char in "\t\n\r":
+            table[code] = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}[char]
+        elif code < 0x20 or code >= 0x7F:
+            table[code] = "\\x%02x" % code
+    return table
+
+
+_STR_SINGLE = _escape_table("'")
+_STR_DOUBLE = _escape_table('"')
+
+
+def str_repr(data):
+    """PyString_Repr of stringobject.c (smartquotes): ``'...'`` or ``"..."`` with escapes."""
+    text = data.decode("latin-1")
+    if "'" in text:
+        if '"' not in text:
+            return '"' + text.translate(_STR_DOUBLE) + '"'
+    elif text.isascii() and text.isprintable() and "\\" not in text:
+        return "'" + text + "'"
+    return "'" + text.translate(_STR_SINGLE) + "'"
+
+
+def bytearray_repr(data):
+    """bytearray_repr of bytearrayobject.c: a ``'`` is always escaped, ``"`` never."""
+    text = data.decode("latin-1")
+    quote = '"' if "'" in text and '"' not in text else "'"
+    return "bytearray(b" + quote + text.translate(_STR_SINGLE) + quote + ")"
+
+
+class _UnicodeTable(dict):
+    """unicodeescape_string of unicodeobject.c: \\uXXXX, and \\UXXXXXXXX above 0xffff."""
+
+    def __init__(self, escapes):
+        super().__init__((code, chr(code)) for code in range(256))
+        self.update(escapes)
+
+    def __missing__(self, code):
+        text = self[code] = "\\U%08x" % code if code >= 0x10000 else "\\u%04x" % code
+        return text
+
+
+_UNICODE_SINGLE = _UnicodeTable(_STR_SINGLE)
+_UNICODE_DOUBLE = _UnicodeTable(_STR_DOUBLE)
+
+
+def unicode_repr(text):
+    """unicode_repr of unicodeobject.c. A UCS2 surrogate pair arrives decoded as one
+    character and prints as one \\U escape, as 2.7's UCS2 build does."""
+    if "'" in text and '"' not in text:
+        return 'u"' + text.translate(_UNICODE_DOUBLE) + '"'
+    return "u'" + text.translate(_UNICODE_SINGLE) + "'"
+
+
+def scalar_repr(node):
+    """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
+    shortest ('r') format, exactly as Python 3's repr of float and complex."""
+    kind = node.kind
+    if kind == "int":
+        return str(node.value)
+    if kind == "long":
+        return "%dL" % node.value
+    if kind in ("float", "complex", "bool"):
+        return repr(node.value)
+    if kind == "str":
+        return str_repr(node.value)
+    if kind == "unicode":
+        return unicode_repr(node.value)
+    if kind == "bytearray":
+        return bytearray_repr(node.value)
+    return {"none": "None", "ellipsis": "Ellipsis", "notimplemented": "NotImplemented"}[kind]
+
+
+def error_text(node):
+    return "<error: %s>" % node.error
+
+
+# -- the non-scalar kinds ---------------------------------------------------------
+
+def _object_repr(node, reader):
+    """object_repr of typeobject.c: ``<module.Name object at 0x...>``."""
+    return "<%s object at %#x>" % (reader.type_info(node.type_address).qualified_name,
+                                   node.address)
+
+
+def _type_repr(node, reader):
+    """type_repr of typeobject.c: ``<type 'int'>``, ``<class '__main__.Foo'>``."""
+    return "<%s '%s'>" % ("class" if node.info["heap"] else "type", node.value)
+
+
+def _classobj_repr(node, reader):
+    """class_repr of classobject.c."""
+    return "<class %s.%s at %#x>" % (node.info["module"] or "?", node.info["name"], node.address)
+
+
+def _classic_instance_repr(node, reader):
+    """instance_repr of classobject.c (a class without __repr__)."""
+    return "<%s.%s instance at %#x>" % (node.info["module"] or "?", node.info["name"],
+                                        node.address)
+
+
+def _cfunction_repr(node, reader):
+    """meth_repr of methodobject.c."""
+    if not node.info["self"]:
+        return "<built-in function %s>" % node.value
+    return "<built-in method %s of %s object at %#x>" % (
+        node.value, node.info["self_type"], node.info["self"])
+
+
+def _method_wrapper_repr(node, reader):
+    """wrapper_repr of descrobject.c."""
+    return "<method-wrapper '%s' of %s object at %#x>" % (
+        node.value, node.info["self_type"], node.info["self"])
+
+
+def _descriptor(template):
+    """descr_repr of descrobject.c with one of its templates."""
+    return lambda node, reader: template % (node.value, node.info["type_name"])
+
+
+def _module_repr(node, reader):
+    """module_repr of moduleobject.c."""
+    if node.info["file"] is None:
+        return "<module '%s' (built-in)>" % node.info["name"]
+    return "<module '%s' from '%s'>" % (node.info["name"], node.info["file"])
+
+
+def _code_repr(node, reader):
+    """code_repr of codeobject.c."""
+    return '<code object %s at %#x, file "%s", line %d>' % (
+        node.value, node.address, node.info["file"], node.info["line"])
+
+
+def _cell_repr(node, reader):
+    """cell_repr of cellobject.c."""
+    if not node.info["ref"]:
+        return "<cell at %#x: empty>" % node.address
+    return "<cell at %#x: %s object at %#x>" % (node.address, node.info["ref_type"],
+                                               node.info["ref"])
+
+
+def _xrange_repr(node, reader):
+    """range_repr of rangeobject.c."""
+    start, step, length = node.value
+    stop = start + length * step
+    if start == 0 and step == 1:
+        return "xrange(%d)" % stop
+    if step == 1:
+        return "xrange(%d, %d)" % (start, stop)
+    return "xrange(%d, %d, %d)" % (start, stop, step)
+
+
+def _buffer_repr(node, reader):
+    """buffer_repr of bufferobject.c."""
+    info = node.info
+    status = "read-only" if info["b_readonly"] else "read-write"
+    if not info["b_base"]:
+        return "<%s buffer ptr %#x, size %d at %#x>" % (status, info["b_ptr"], info["b_size"],
+                                                       node.address)
+    return "<%s buffer for %#x, size %d, offset %d at %#x>" % (
+        status, info["b_base"], info["b_size"], info["b_offset"], node.address)
+
+
+def _weakref_repr(node, reader):
+    """weakref_repr of weakrefobject.c."""
+    info = node.info
+    if info["dead"]:
+        return "<weakref at %#x; dead>" % node.address
+    text = "<weakref at %#x; to '%.50s' at %#x" % (node.address, info["referent_type"],
+                                                 info["referent"])
+    if info["referent_name"] is not None:
+        text += " (%s)" % info["referent_name"]
+    return text + ">"
+
+
+_TEXT = {
+    "instance": _object_repr, "generic": _object_repr, "property": _object_repr,
+    "staticmethod": _object_repr, "classmethod": _object_repr, "type": _type_repr,
+    "frame": _object_repr, "classobj": _classobj_repr,
+    "classic_instance": _classic_instance_repr,
+    "function": lambda node, reader: "<function %s at %#x>" % (node.value, node.address),
+    "cfunction": _cfunction_repr, "method_wrapper": _method_wrapper_repr,
+    "wrapper_descriptor": _descriptor("<slot wrapper '%s' of '%s' objects>"),
+    "method_descriptor": _descriptor("<method '%s' of '%s' objects>"),
+    "member_descriptor": _descriptor("<member '%s' of '%s' objects>"),
+    "getset_descriptor": _descriptor("<attribute '%s' of '%s' objects>"),
+    "module": _module_repr, "code": _code_repr, "cell": _cell_repr,
+    "generator": lambda node, reader: "<generator object %s at %#x>" % (node.value,
+                                                                          node.address),
+    "xrange": _xrange_repr, "buffer": _buffer_repr, "weakref": _weakref_repr,
+}
+
+#: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name
+_RECURSION = {"list": "[...]", "dict": "{...}", "tuple": "(...)"}
+_CONTAINERS = frozenset(("list", "tuple", "dict", "set", "frozenset"))
+
+
+class ReprWriter:
+    """Streams the repr of objects of one target within budgets (and a character limit)."""
+
+    #: items formatted between two yields when a character limit is set
+    CHUNK = 64
+
+    def __init__(self, reader, budgets=UNLIMITED, max_chars=None):
+        self.reader = reader
+        self.budgets = budgets
+        self.max_chars = max_chars
+        self.objects_left = budgets.max_objects
+        self.truncated = False
+        self._fast = {}
+        self._item_struct = reader.header
+        self._double = struct.Struct("<d").unpack_from
+        self._sval = reader.layout.PyStringObject.ob_sval
+        self._fval = reader.layout.PyFloatObject.ob_fval
+
+    def render(self, address):
+        """The repr text of the object at ``address``."""
+        out = []
+        if not self._take_objects(1):
+            return ELLIPSIS
+        first = self._start(address, 0)
+        if first.__class__ is str:
+            return self._clip(first)
+        stack = [(first, 0, address)]
+        markers = {address: self._marker}
+        limit = self.max_chars
+        length = 0
+        while stack:
+            tokens, depth, current = stack[-1]
+            for token in tokens:
+                if token.__class__ is not str:
+                    marker = markers.get(token)
+                    if marker is not None:
+                        token = marker
+                    else:
+                        child = self._start(token, depth + 1)
+                        if child.__class__ is not str:
+                            markers[token] = self._marker
+                            stack.append((child, depth + 1, token))
+                            break
+                        token = child
+                out.append(token)
+                if limit is not None:
+                    length += len(token)
+                    if length > limit:
+                        return self._clip("".join(out))
+            else:
+                stack.pop()
+                del markers[current]
+        return self._clip("".join(out))
+
+    def _clip(self, text):
+        if self.max_chars is not None and len(text) > self.max_chars:
+            self.truncated = True
+            return text[:max(self.max_chars - len(ELLIPSIS), 0)] + ELLIPSIS
+        return text
+
+    # -- one object --------------------------------------------------------------------
+
+    def _take_objects(self, count):
+        """How many of ``count`` objects the max_objects budget still allows."""
+        if self.objects_left is None:
+            return count
+        allowed = min(count, max(self.objects_left, 0))
+        self.objects_left -= allowed
+        if allowed < count:
+            self.truncated = True
+        return allowed
+
+    def _start(self, address, depth):
+        """The repr of one object: a str, or a generator of strs and child addresses.
+
+        The object was already counted against max_objects by whoever referenced it.
+        """
+        max_depth = self.budgets.max_depth
+        node = decode(self.reader, address,
+                      self.budgets.max_items if max_depth is None or depth <= max_depth else 0)
+        kind = node.kind
+        self._marker = _RECURSION.get(kind, ELLIPSIS)
+        if kind == "error":
+            return error_text(node)
+        if kind in SCALAR_KINDS:
+            return scalar_repr(node)
+        if max_depth is not None and depth > max_depth:
+            self.truncated = True
+            return ELLIPSIS
+        attributes = node.info.get("attributes", 0) if isinstance(node.info, dict) else 0
+        edges = node.edges[:len(node.edges) - attributes] if attributes else node.edges
+        if kind in _CONTAINERS:
+            if kind in ("set", "frozenset"):
+                self._marker = "%s(...)" % node.type_name
+            return self._container(node, edges)
+        text = _TEXT.get(kind)
+        if text is not None:
+            try:
+                return text(node, self.reader)
+            except CpywalkerError as error:
+                return "<error: %s>" % error
+        return self._composite(node, edges)
+
+    def _composite(self, node, edges):
+        kind = node.kind
+        allowed = self._take_objects(len(edges))
+        edges = list(edges[:allowed]) + [ELLIPSIS] * (len(edges) - allowed)
+        if kind == "method":
+            if not node.info["bound"]:
+                return "<unbound method %s.%s>" % (node.info["class_name"], node.info["func_name"])
+            return self._tokens("<bound method %s.%s of " % (node.info["class_name"],
+                                                            node.info["func_name"]), edges, ">")
+        if kind == "slice":
+            return self._tokens("slice(", edges, ")")
+        if kind == "exception":
+            return self._tokens(node.type_name.rpartition(".")[2], edges[:1], "")
+        if kind == "dictproxy":
+            return self._tokens("dict_proxy(", edges, ")")
+        return "<error: no repr for kind %s>" % kind
+
+    @staticmethod
+    def _tokens(opening, children, closing):
+        yield opening
+        for i, child in enumerate(children):
+            if i:
+                yield ", "
+            yield child
+        yield closing
+
+    # -- containers -------------------------------------------------------------------
+
+    def _container(self, node, edges):
+        kind = node.kind
+        if kind == "dict":
+            opening, closing = "{", "}"
+        elif kind == "list":
+            opening, closing = "[", "]"
+        elif kind == "tuple":
+            opening, closing = "(", ",)" if node.size == 1 else ")"
+        else:
+            opening, closing = node.type_name + "([", "])"
+        count = len(edges)
+        allowed = self._take_objects(count)
+        if allowed < count:
+            edges = edges[:allowed - allowed % 2] if kind == "dict" else edges[:allowed]
+        more = bool(node.truncated) or len(edges) < count
+        if more:
+            self.truncated = True
+        return self._items(opening, edges, closing, more, pairs=kind == "dict")
+
+    def _items(self, opening, addresses, closing, more, pairs=False):
+        """Items (``pairs``: alternating keys and values) between opening and closing."""
+        step = 2 if pairs else 1
+        chunk = max(len(addresses), step) if self.max_chars is None else step * self.CHUNK
+        pieces = [opening]
+        for start in range(0, len(addresses), chunk):
+            part = addresses[start:start + chunk]
+            texts = self.fast_texts(part)
+            if start:
+                pieces.append(", ")
+            if None not in texts:
+                pieces.append(", ".join([key + ": " + value for key, value in
+                                         zip(texts[0::2], texts[1::2])] if pairs else texts))
+            else:
+                for i, (text, address) in enumerate(zip(texts, part)):
+                    if i:
+                        pieces.append(": " if pairs and i % 2 else ", ")
+                    if text is None:
+                        yield "".join(pieces)
+                        pieces = []
+                        yield address
+                    else:
+                        pieces.append(text)
+            yield "".join(pieces)
+            pieces = []
+        if more:
+            pieces.append(", ..." if addresses else ELLIPSIS)
+        pieces.append(closing)
+        yield "".join(pieces)
+
+    # -- the hot path: exact scalars formatted from page bytes --------------------------
+
+    def _fast_kind(self, type_address):
+        """1 int, 2 str, 3 float, 4 None, 5 bool for those exact builtin types; 0 otherwise."""
+        try:
+            info = self.reader.type_info(type_address)
+        except CpywalkerError:
+            return 0
+        kind = {"int": 1, "str": 2, "float": 3, "none": 4, "bool": 5}.get(info.kind, 0)
+        return 0 if info.is_heap else kind
+
+    def fast_texts(self, addresses):
+        """repr text of each object that is an exact int/str/float/None/bool, else None.
+
+        Reads the header (and the value) with one unpack from a cached page; objects
+        that straddle a page, are misaligned or unreadable fall back (None) to decode().
+        """
+        page = self.reader.cache.page
+        unpack = self._item_struct.unpack_from
+        double = self._double
+        fast = self._fast
+        sval = self._sval
+        fval = self._fval
+        mask = self.reader.psize - 1
+        last = PAGE_SIZE - max(self._item_struct.size, fval + 8)
+        out = []
+        append = out.append
+        for address in addresses:
+            offset = address & (PAGE_SIZE - 1)
+            if offset > last or address & mask:
+                append(None)
+                continue
+            data = page(address - offset)
+            if len(data) != PAGE_SIZE:
+                append(None)
+                continue
+            refcnt, type_address, word = unpack(data, offset)
+            kind = fast.get(type_address)
+            if kind is None:
+                kind = fast[type_address] = self._fast_kind(type_address)
+            if kind == 1:
+                append(str(word))
+            elif kind == 2:
+                end = offset + sval + word
+                append(str_repr(data[offset + sval:end]) if word >= 0 and end <= PAGE_SIZE
+                       else None)
+            elif kind == 3:
+                append(repr(double(data, offset + fval)[0]))
+            elif kind == 4:
+                append("None")
+            elif kind == 5:
+                append("True" if word else "False")
+            else:
+                append(None)
+        return out
+
+
+def render_repr(graph, color=False):
+    """repr text of ``graph``'s root within its budgets (color has no effect on repr)."""
+    return ReprWriter(graph.reader, graph.budgets).render(graph.root)
+
+
+def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
+    """repr of the object at ``address`` as one line; past ``max_chars`` it ends in ``...``."""
+    reader = ObjectReader(memory, layout)
+    return ReprWriter(reader, budgets, max_chars).render(address)
