@@ -1,5 +1,6 @@
 """Every gdb command class, in the order they are registered."""
 
+from .cmd_hexdump import HexdumpCommand
 from .cmd_meminfo import MemInfoCommand
 from .cmd_origins import MmapOriginsCommand
 from .cmd_pybt import PyBtCommand, PyThreadsCommand
@@ -9,4 +10,4 @@ from .cmd_pywalk import PyWalkCommand
 
 COMMANDS = [MemInfoCommand, PyWalkCommand, PyBtCommand, PyThreadsCommand, PyFrameCommand,
             PyUpCommand, PyDownCommand, PyLocalsCommand, PyGlobalsCommand, PyPrintCommand,
-            MmapOriginsCommand]
+            MmapOriginsCommand, HexdumpCommand]

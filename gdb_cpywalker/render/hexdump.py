@@ -1,0 +1,287 @@
+"""``hexdump -C`` text with absolute addresses, built fast enough for megabytes.
+
+    00007f3a1c000000  48 65 6c 6c 6f 00 00 00  01 00 00 00 00 00 00 00  |Hello...........|
+
+A row that repeats the one before it collapses to ``*`` (``-v`` keeps every row), a
+final partial row is padded as ``hexdump -C`` pads it, and the dump ends with the
+address after its last byte.
+
+Speed: no Python loop per row. Each slice of rows is laid out at once: a template of
+blank lines is repeated, then each column (address digits, hex digits, ASCII) is
+copied into it with one strided slice assignment. Colors use the same layout with a
+one-byte tag in front of each byte; tags equal to the byte before are dropped and the
+rest become ANSI escapes with one ``replace`` per color, so a run of same-colored
+bytes costs one escape. Identical rows are found with big-integer XOR, not per row.
+"""
+
+import binascii
+import re
+import struct
+
+from ..errors import MemoryReadError, UsageError
+from ..memory.cache import PAGE_SIZE
+from ..procfs import region_at
+from . import color as colors
+from .regions import region_row
+from .units import format_size
+
+ROW = 16
+#: Dumps longer than this need ``--force``.
+HUGE = 64 << 20
+#: Bytes read from the target per call.
+READ_CHUNK = 1 << 20
+ADDRESS_LIMIT = 1 << 64
+#: Bytes laid out per pass: big enough to amortise the passes, small enough for the cache.
+SLICE = 1 << 14
+
+_ASCII = bytes(c if 0x20 <= c < 0x7f else 0x2e for c in range(256))
+_WHITESPACE = b" \t\n\r\x0b\x0c"
+#: Color role of a byte, as the tag byte (1..5) that stands for it in the layout.
+_ROLES = ("zero", "printable", "whitespace", "ff", "other")
+_TAG = bytes(1 if c == 0 else 4 if c == 0xff else 3 if c in _WHITESPACE
+             else 2 if 0x20 < c < 0x7f else 5 for c in range(256))
+_FILLER = b"\0"
+_TAG_IF_CHANGED = bytes(0 if code >> 3 == code & 7 else code >> 3 for code in range(256))
+_ZERO_TO_ONE = bytes([1] + [0] * 255)
+_RUN = re.compile(b"\x01+")
+
+
+def _hex_offset(k):
+    """Column of byte ``k``'s token within the hex area (an extra space after the eighth)."""
+    return k + (k >= 8)
+
+
+class _Layout:
+    """Where each column goes in one line, and the blank line the columns are copied into."""
+
+    def __init__(self, escapes):
+        self.escapes = escapes
+        address_on = escapes.get("address", "").encode()
+        reset = colors.RESET.encode() if escapes else b""
+        token = 4 if escapes else 3          # [tag] h h space
+        self.tagged = bool(escapes)
+        head = address_on + b" " * ROW + b"  "   # the first byte's tag ends the address color
+        hex_area = b" " * (token * ROW + 1)
+        middle = reset + b" |"
+        ascii_area = b" " * (ROW * (2 if escapes else 1))
+        self.blank = head + hex_area + middle + ascii_area + reset + b"|\n"
+        self.width = len(self.blank)
+        self.address = len(address_on)
+        hex_start = len(head)
+        ascii_start = hex_start + len(hex_area) + len(middle)
+        self.hex = [hex_start + token * k + _hex_offset(k) - k for k in range(ROW)]
+        self.ascii = [ascii_start + (2 if escapes else 1) * k for k in range(ROW)]
+
+
+class HexDumper:
+    """Streams a dump: ``rows(address, data)`` pieces, ``gap()`` between ranges, ``end(address)``.
+
+    ``data`` given to ``rows`` holds whole rows, except that a partial row may end it;
+    after a partial row comes ``gap()`` or ``end()``. ``collapse=False`` is ``-v``.
+    ``color`` uses the palette of render/color.py (plain when pygments is missing).
+    """
+
+    def __init__(self, collapse=True, color=False):
+        self.collapse = collapse
+        self.escapes = colors.palette() if color else {}
+        self.layout = _Layout(self.escapes)
+        self._tag_escapes = [(bytes([i + 1]), self.escapes.get(role, "").encode())
+                             for i, role in enumerate(_ROLES)]
+        self._previous = None
+        self._in_run = False
+
+    def gap(self):
+        """The next row does not follow the last one: never collapse across."""
+        self._previous = None
+        self._in_run = False
+
+    def end(self, address):
+        """The closing line: the address just past the dump, as ``hexdump -C`` ends."""
+        line = self._paint("%016x" % address, "address")
+        return (line + "\n").encode()
+
+    def rows(self, address, data):
+        """Yield the text (bytes) of ``data`` at ``address``, slice by slice."""
+        whole = len(data) - len(data) % ROW
+        for offset in range(0, whole, SLICE):
+            piece = data[offset:min(offset + SLICE, whole)]
+            yield self._full_rows(address + offset, piece)
+        if whole < len(data):
+            yield self._partial_row(address + whole, data[whole:])
+            self.gap()
+
+    def _full_rows(self, address, data):
+        text = self._lay_out(address, data)
+        if not self.collapse:
+            return text
+        same = self._repeats(data)
+        self._previous = data[-ROW:]
+        if 1 not in same:
+            self._in_run = False
+            return text
+        return self._collapsed(text, same)
+
+    def _repeats(self, data):
+        """One flag per row: 1 where the row equals the row before it."""
+        first = b"\x01" if data[:ROW] == self._previous else b"\x00"
+        if len(data) == ROW:
+            return first
+        diff = int.from_bytes(data[ROW:], "little") ^ int.from_bytes(data[:-ROW], "little")
+        for shift in (8, 16, 32, 64):          # OR each row's 16 bytes into its first byte
+            diff |= diff >> shift
+        row_diff = diff.to_bytes(len(data) - ROW, "little")[::ROW]
+        return first + row_diff.translate(_ZERO_TO_ONE)
+
+    def _collapsed(self, text, same):
+        """``text`` without repeated rows: each run of them becomes one ``*`` line."""
+        lines = text.splitlines(keepends=True)
+        marker = (self._paint("*", "marker") + "\n").encode()
+        pieces = []
+        kept_from = 0
+        for run in _RUN.finditer(same):
+            pieces.extend(lines[kept_from:run.start()])
+            if run.start() > 0 or not self._in_run:
+                pieces.append(marker)
+            kept_from = run.end()
+        pieces.extend(lines[kept_from:])
+        self._in_run = kept_from == len(same)
+        return b"".join(pieces)
+
+    def _lay_out(self, address, data):
+        layout = self.layout
+        count = len(data) // ROW
+        width = layout.width
+        out = bytearray(layout.blank * count)
+        addresses = binascii.hexlify(struct.pack(">%dQ" % count, *range(address, address + len(data), ROW)))
+        for k in range(ROW):
+            out[layout.address + k::width] = addresses[k::ROW]
+        digits = binascii.hexlify(data)
+        text = data.translate(_ASCII)
+        if layout.tagged:
+            tags = self._tags(data, count)
+            for k in range(ROW):
+                out[layout.hex[k]::width] = tags[k::ROW]
+                out[layout.hex[k] + 1::width] = digits[2 * k::2 * ROW]
+                out[layout.hex[k] + 2::width] = digits[2 * k + 1::2 * ROW]
+                out[layout.ascii[k]::width] = tags[k::ROW]
+                out[layout.ascii[k] + 1::width] = text[k::ROW]
+            return self._expand_tags(out)
+        for k in range(ROW):
+            out[layout.hex[k]::width] = digits[2 * k::2 * ROW]
+            out[layout.hex[k] + 1::width] = digits[2 * k + 1::2 * ROW]
+            out[layout.ascii[k]::width] = text[k::ROW]
+        return bytes(out)
+
+    @staticmethod
+    def _tags(data, count):
+        """The color tag of each byte, or the filler where it equals the byte before (same row)."""
+        tags = data.translate(_TAG)
+        both = int.from_bytes(tags, "little")
+        both = (both << 3 | both << 8).to_bytes(len(tags) + 1, "little")   # tag * 8 + tag before
+        changed = bytearray(both[:len(tags)].translate(_TAG_IF_CHANGED))
+        changed[::ROW] = tags[::ROW]           # the first byte of a row always gets its tag
+        return changed
+
+    def _expand_tags(self, out):
+        text = out.translate(None, _FILLER)
+        for tag, escape in self._tag_escapes:
+            text = text.replace(tag, escape)
+        return text
+
+    def _partial_row(self, address, row):
+        """The last, short row: missing bytes are blanks, as ``hexdump -C`` pads them."""
+        tokens = []
+        for k in range(ROW):
+            token = "%02x " % row[k] if k < len(row) else "   "
+            tokens.append((" " if k == 8 else "") + self._paint_byte(token, row[k:k + 1]))
+        text = "".join(self._paint_byte(chr(_ASCII[b]), bytes([b])) for b in row)
+        line = "%s  %s |%s|\n" % (self._paint("%016x" % address, "address"), "".join(tokens), text)
+        return line.encode()
+
+    def _paint_byte(self, text, byte):
+        return self._paint(text, _ROLES[_TAG[byte[0]] - 1]) if byte else text
+
+    def _paint(self, text, role):
+        return colors.paint(text, role, bool(self.escapes))
+
+
+def hexdump(data, address=0, collapse=True, color=False):
+    """The whole dump of ``data`` at ``address`` as one string (small dumps and tests)."""
+    if not data:
+        return ""
+    dumper = HexDumper(collapse, color)
+    return b"".join(list(dumper.rows(address, data)) + [dumper.end(address + len(data))]).decode()
+
+
+def checked_length(length, force=False):
+    """``length`` if it is a sane dump size; a negative or huge one (without ``force``) is refused."""
+    if length < 0:
+        raise UsageError("negative length %d" % length)
+    if length > HUGE and not force:
+        raise UsageError("refusing to dump %d bytes (more than %s); add --force"
+                         % (length, format_size(HUGE)))
+    return length
+
+
+def gap_note(name, start, stop, regions):
+    """The one line telling that ``[start, stop)`` was skipped, naming the region when mapped."""
+    region = region_at(regions or (), start)
+    reason = "%s is not readable" % region.name if region else "not mapped"
+    return "%s: %#x - %#x: cannot read (%s)\n" % (name, start, stop, reason)
+
+
+def dump_memory(memory, start, size, dumper, regions=None, name="hexdump"):
+    """Yield the text (str) of ``size`` bytes at ``start``: rows, a note per unreadable range, the end.
+
+    ``regions`` (Region records, optional) lets an unreadable range be skipped a region
+    at a time instead of a page at a time. Nothing readable at all is a MemoryReadError.
+    """
+    address, end = start, min(start + size, ADDRESS_LIMIT)
+    while address < end:
+        want = min(READ_CHUNK, end - address)
+        data = memory.read_partial(address, want)
+        if data:
+            for piece in dumper.rows(address, data):
+                yield piece.decode("ascii")
+            address += len(data)
+            if len(data) == want:
+                continue
+        resume = _next_readable(memory, address, end, regions)
+        if address == start and resume >= end:
+            raise MemoryReadError(start, size)
+        yield gap_note(name, address, resume, regions)
+        dumper.gap()
+        address = resume
+    if size:
+        yield dumper.end(address).decode("ascii")
+
+
+def _next_readable(memory, address, end, regions):
+    """The first readable address after the unreadable ``address`` (``end`` if none)."""
+    while address < end:
+        if regions:
+            region = region_at(regions, address)
+            following = [r.start for r in regions if r.start > address]
+            address = region.end if region else min(following or [end])
+        else:
+            address = (address // PAGE_SIZE + 1) * PAGE_SIZE
+        if address < end and memory.read_partial(address, 1):
+            return address
+    return end
+
+
+def dump_regions(memory, regions, dumper, max_bytes, name="hexdump"):
+    """Yield each region's row (as ``mem-info`` shows it) and its dump, ``max_bytes`` in all."""
+    budget = max_bytes
+    for region in regions:
+        yield region_row(region) + "\n"
+        size = min(region.size, budget)
+        try:
+            yield from dump_memory(memory, region.start, size, dumper, regions, name)
+        except MemoryReadError:
+            yield gap_note(name, region.start, region.end, regions)
+        dumper.gap()
+        budget -= size
+        if budget <= 0 and (size < region.size or region is not regions[-1]):
+            yield "%s: stopped after %s (--max-bytes raises the cap)\n" % (name, format_size(max_bytes))
+            return
