@@ -240,8 +240,16 @@ class ReprWriter:
         self._fast = {}
         self._item_struct = reader.header
         self._double = struct.Struct("<d").unpack_from
-        self._sval = reader.layout.PyStringObject.ob_sval
-        self._fval = reader.layout.PyFloatObject.ob_fval
+        layout = reader.layout
+        self._sval = layout.PyStringObject.ob_sval
+        self._fval = layout.PyFloatObject.ob_fval
+        self._list_items = layout.PyListObject.ob_item
+        self._tuple_items = layout.PyTupleObject.ob_item
+        self._word = struct.Struct("<" + reader.word_format).unpack_from
+        self._words = "<%d" + reader.word_format
+        #: bytes of an object the hot path reads: header, then the value or list fields
+        self._fast_span = max(reader.header.size, self._fval + 8,
+                              self._list_items + reader.psize)
 
     def render(self, address):
         """The repr text of the object at ``address``."""
@@ -408,37 +416,43 @@ class ReprWriter:
     # -- the hot path: exact scalars formatted from page bytes --------------------------
 
     def _fast_kind(self, type_address):
-        """1 int, 2 str, 3 float, 4 None, 5 bool for those exact builtin types; 0 otherwise."""
+        """1 int, 2 str, 3 float, 4 None, 5 bool, 6 list, 7 tuple for those exact builtin
+        types; 0 otherwise."""
         try:
             info = self.reader.type_info(type_address)
         except CpywalkerError:
             return 0
-        kind = {"int": 1, "str": 2, "float": 3, "none": 4, "bool": 5}.get(info.kind, 0)
-        return 0 if info.is_heap else kind
+        if info.is_heap:
+            return 0
+        return _FAST_KINDS.get(info.kind, 0)
 
-    def fast_texts(self, addresses):
+    def fast_texts(self, addresses, nested=None):
         """repr text of each object that is an exact int/str/float/None/bool, else None.
 
         Reads the header (and the value) with one unpack from a cached page; objects
         that straddle a page, are misaligned or unreadable fall back (None) to decode().
+        Without budgets, small lists and tuples of such scalars are formatted here too.
         """
+        if nested is None:
+            nested = self.budgets == UNLIMITED
         page = self.reader.cache.page
         unpack = self._item_struct.unpack_from
         double = self._double
         fast = self._fast
         sval = self._sval
         fval = self._fval
-        mask = self.reader.psize - 1
-        last = PAGE_SIZE - max(self._item_struct.size, fval + 8)
+        last = PAGE_SIZE - self._fast_span
+        misaligned = self.reader.psize - 1
+        current = -1
+        data = b""
         out = []
         append = out.append
         for address in addresses:
             offset = address & (PAGE_SIZE - 1)
-            if offset > last or address & mask:
-                append(None)
-                continue
-            data = page(address - offset)
-            if len(data) != PAGE_SIZE:
+            if address - offset != current:
+                current = address - offset
+                data = page(current)
+            if offset > last or offset & misaligned or len(data) != PAGE_SIZE:
                 append(None)
                 continue
             refcnt, type_address, word = unpack(data, offset)
@@ -457,9 +471,34 @@ class ReprWriter:
                 append("None")
             elif kind == 5:
                 append("True" if word else "False")
+            elif nested and 0 <= word <= self.NESTED_ITEMS and kind > 5:
+                append(self._fast_sequence(kind, address, word, data, offset))
             else:
                 append(None)
         return out
+
+    #: longest list or tuple formatted inside the hot path
+    NESTED_ITEMS = 64
+
+    def _fast_sequence(self, kind, address, size, data, offset):
+        """repr of a small exact list/tuple whose items are all fast scalars, or None."""
+        reader = self.reader
+        if kind == 6:
+            items = self._word(data, offset + self._list_items)[0]
+            opening, closing = "[", "]"
+        else:
+            items = address + self._tuple_items
+            opening, closing = "(", ",)" if size == 1 else ")"
+        raw = reader.cache.read_partial(items, size * reader.psize) if size else b""
+        if len(raw) != size * reader.psize:
+            return None
+        texts = self.fast_texts(struct.unpack(self._words % size, raw), nested=False)
+        if None in texts:
+            return None
+        return opening + ", ".join(texts) + closing
+
+
+_FAST_KINDS = {"int": 1, "str": 2, "float": 3, "none": 4, "bool": 5, "list": 6, "tuple": 7}
 
 
 def render_repr(graph, color=False):

@@ -194,6 +194,18 @@ class ImageBuilder:
     def int_(self, value, type_address=None):
         return self.new("PyIntObject", type_address or self.builtin("int"), ob_ival=value)
 
+    def ints(self, values):
+        """Many int objects packed back to back (as 2.7's PyIntBlock does): their addresses."""
+        I = self.layout.PyIntObject
+        start = self.alloc(I.size * len(values))
+        fmt = "<" + self.model.ctype_format("ssize") * 2 + self.model.ctype_format("long")
+        packer = struct.Struct(fmt)
+        int_type = self.builtin("int")
+        offset = start - self.base
+        for i, value in enumerate(values):
+            packer.pack_into(self.buf, offset + i * I.size, 1, int_type, value)
+        return [start + i * I.size for i in range(len(values))]
+
     def bool_(self, value):
         key = "True" if value else "False"
         if key not in self.singletons:
