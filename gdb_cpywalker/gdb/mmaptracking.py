@@ -47,7 +47,7 @@ class Tracker:
         name = syscalls.NAMES.get(int(frame.read_register("orig_rax")))
         if name is None:
             return
-        run = self._current_run()
+        run = self.current_run()
         args = syscalls.normalize_args(name, [int(frame.read_register(r)) for r in _ARGUMENT_REGISTERS])
         path = self._fd_path(run.pid, args[4]) if syscalls.takes_fd(name, args) else ""
         event = Event(len(run.events) + 1, gdb.selected_thread().ptid[1], name, args,
@@ -57,7 +57,7 @@ class Tracker:
 
     def on_exit(self, event):
         if self.run is None:
-            self._current_run(event.inferior.pid or 0)
+            self.current_run(event.inferior.pid or 0)
         status = ("exited with code %d" % event.exit_code if hasattr(event, "exit_code")
                   else "exited")
         self.log.write(end_line("events=%d %s" % (len(self.events), status)))
@@ -72,7 +72,7 @@ class Tracker:
         self.log.close()
         self.log = new
 
-    def _current_run(self, pid=None):
+    def current_run(self, pid=None):
         """The run of the selected inferior; a new pid (``run`` again) starts a new run."""
         pid = gdb.selected_inferior().pid if pid is None else pid
         if self.run is None or self.run.pid != pid:
@@ -206,6 +206,8 @@ def start():
     catchpoint = next(b for b in gdb.breakpoints() if b.number not in known)
     catchpoint.condition = "$_mmaptracker_event()"
     gdb.events.exited.connect(_tracker.on_exit)
+    if _tracker.attached:
+        _tracker.current_run()  # the header says when tracking began
     return _tracker
 
 
