@@ -69,8 +69,7 @@ def values(text):
 
 def frame_index(thread, function):
     """Index (0: innermost) of the innermost frame of ``function`` in the handshake stack."""
-    names = [entry[2] for entry in thread["stack"]]
-    return len(names) - 1 - names[::-1].index(function)
+    return [entry[2] for entry in thread["stack"]][::-1].index(function)
 
 
 def check_locals(gdb, info):
@@ -149,7 +148,7 @@ def test_frame_selection_and_name_lookup(debug_target):
         assert "py-up: initial Python frame selected" in gdb.cmd("py-up")
         assert "py-frame: no Python frame #99" in gdb.cmd("py-frame 99")
         items = values(gdb.cmd("py-locals --frame 1 --width 6"))["items"]
-        assert items[0] == "[0,..." or len(items[0]) <= 6 + 3, items
+        assert items[0] == "[0,..."
 
 
 def test_stripped_copy_has_no_debug_symbols(stripped_target):

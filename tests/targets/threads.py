@@ -108,7 +108,7 @@ def handshake(read_line, named):
 def wait_for_stdin(named):
     fd = 0
     buffer = ctypes.create_string_buffer(1)
-    expect(("fd", fd), ("buffer_size", len(buffer)))
+    expect(("fd", fd))
     libc = ctypes.PyDLL(None)
     handshake(sys._getframe().f_lineno + 1, named)
     libc.read(fd, buffer, 1)
