@@ -337,7 +337,7 @@ def _method(reader, node, info, max_items):
     node.edges = [self_address] if self_address else []
 
 
-def _descriptor_common(reader, node):
+def _descriptor_common(reader, node, info, max_items):
     _, _, d_type, d_name = reader.unpack(reader.layout.PyDescrObject, node.address)[:4]
     node.value = reader.name_of(d_name)
     node.info = {"type_name": reader.type_info(d_type).name}

@@ -183,7 +183,7 @@ class ObjectReader:
 
         try:
             value = dict_lookup_str(self, info.dict, b"__module__")
-            return self.str_value(value) if value else None
+            return self.str_value(value).decode("latin-1") if value else None
         except CpywalkerError:
             return None
 

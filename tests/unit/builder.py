@@ -73,6 +73,8 @@ class ImageBuilder:
         self.base = base
         self.buf = bytearray()
         self.types = {}
+        #: heap type address -> tp_basicsize
+        self.heap_types = {}
         self.singletons = {}
         self.dummy = None
 
@@ -94,18 +96,28 @@ class ImageBuilder:
         for i, value in enumerate(values):
             self.word(address + i * self.psize, value)
 
-    def set_fields(self, struct_name, address, **fields):
+    def set_fields(self, struct_name, address, /, **fields):
         """Write named fields of ``struct_name`` at ``address`` with their C types."""
         compiled = getattr(self.layout, struct_name)
         for ctype, name in c.DECLARATIONS[struct_name]:
             if name in fields:
-                ctype = ctype.split("[")[0]
-                self.pack(address + getattr(compiled, name), self.model.ctype_format(ctype),
-                          fields[name])
+                fmt = self.model.ctype_format(ctype.split("[")[0])
+                value = fields[name]
+                bits = 8 * struct.calcsize(fmt)
+                if fmt in "bhiq" and isinstance(value, int) and value >= 1 << (bits - 1):
+                    value -= 1 << bits  # a C long holding tp_flags bit 31 on a 32-bit build
+                self.pack(address + getattr(compiled, name), fmt, value)
 
-    def new(self, struct_name, type_address, extra=0, refcnt=1, **fields):
-        """A new object of ``struct_name`` (+ ``extra`` bytes) with its header set."""
-        address = self.alloc(getattr(self.layout, struct_name).size + extra)
+    def new(self, struct_name, type_address, /, extra=0, refcnt=1, **fields):
+        """A new object of ``struct_name`` (+ ``extra`` bytes) with its header set.
+
+        Instances of heap types get their type's tp_basicsize (room for __dict__, slots).
+        """
+        size = getattr(self.layout, struct_name).size
+        if type_address in self.heap_types:
+            size = max(size, self.heap_types[type_address])
+        size += extra
+        address = self.alloc(size + -size % self.psize)
         self.set_fields("PyObject", address, ob_refcnt=refcnt, ob_type=type_address)
         self.set_fields(struct_name, address, **fields)
         return address
@@ -160,6 +172,7 @@ class ImageBuilder:
                         tp_itemsize=itemsize, tp_base=base, tp_dictoffset=dictoffset,
                         tp_flags=STATIC_FLAGS | flags | (c.Py_TPFLAGS_HEAPTYPE if heap else 0))
         if heap:
+            self.heap_types[address] = basicsize
             self.set_fields("PyTypeObject", address, tp_dict=self.dict_(
                 {b"__module__": module or b"__main__"}), tp_members=address + T.size)
             self.set_fields("PyHeapTypeObject", address, ht_name=self.str_(name.encode()))
@@ -332,7 +345,9 @@ class ImageBuilder:
         if isinstance(value, bool):
             return self.bool_(value)
         if isinstance(value, int):
-            return self.int_(value) if -2 ** 63 <= value < 2 ** 63 else self.long_(value)
+            bits = 8 * self.model.ctype_size("long")
+            return self.int_(value) if -2 ** (bits - 1) <= value < 2 ** (bits - 1) \
+                else self.long_(value)
         if isinstance(value, float):
             return self.float_(value)
         if isinstance(value, complex):

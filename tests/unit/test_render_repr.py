@@ -1,0 +1,301 @@
+"""``--format repr`` equals what python2.7's own repr() prints, type by type.
+
+Expected strings follow 2.7.18's C repr functions (checked against a real python2.7).
+"""
+
+import math
+
+import pytest
+from builder import ImageBuilder, Ref
+
+from gdb_cpywalker.decode import Budgets, repr_at, walk
+from gdb_cpywalker.render import render
+
+
+def repr_of(builder, address, **kwargs):
+    return repr_at(builder.image(), address, **kwargs)
+
+
+SCALARS = [
+    (0, "0"), (-5, "-5"), (2 ** 62, str(2 ** 62)), (2 ** 70, "%dL" % 2 ** 70),
+    (-(2 ** 100), "-%dL" % 2 ** 100), (1.5, "1.5"), (0.1, "0.1"), (1e16, "1e+16"),
+    (1e22, "1e+22"), (-1e-07, "-1e-07"), (-0.0, "-0.0"), (float("inf"), "inf"),
+    (float("-inf"), "-inf"), (float("nan"), "nan"), (123456789012345678.0, "1.2345678901234568e+17"),
+    (1j, "1j"), (complex(-0.0, 1), "(-0+1j)"), (complex(1, -0.0), "(1-0j)"),
+    (complex(1.5e300, 2), "(1.5e+300+2j)"), (True, "True"), (False, "False"),
+    (None, "None"), (Ellipsis, "Ellipsis"), (NotImplemented, "NotImplemented"),
+    (b"", "''"), (b"abc", "'abc'"), (b"it's", '"it\'s"'), (b"'\"", "'\\'\"'"),
+    (b"a\tb\nc\rd\\e", "'a\\tb\\nc\\rd\\\\e'"), (b"\x00\x7f\x80\xff", "'\\x00\\x7f\\x80\\xff'"),
+    ("", "u''"), ("h\u1234\U0001f600", "u'h\\u1234\\U0001f600'"),
+    ("a'\x7f\x80\xff\t", "u\"a'\\x7f\\x80\\xff\\t\""), ("'\"", "u'\\'\"'"),
+    ("\ud800\udc00", "u'\\ud800\\udc00'"),
+    (bytearray(b"a'\"\x00\xff"), "bytearray(b'a\\'\"\\x00\\xff')"),
+    (bytearray(b"it's"), "bytearray(b\"it\\'s\")"), (bytearray(), "bytearray(b'')"),
+]
+
+
+@pytest.mark.parametrize("value, expected", SCALARS, ids=[repr(s[0]) for s in SCALARS])
+def test_scalars_alone_and_inside_containers(value, expected):
+    builder = ImageBuilder()
+    alone = builder.obj(value)
+    inside = builder.list_([value, (value,), {1: value}])
+    assert repr_of(builder, alone) == expected
+    assert repr_of(builder, inside) == "[%s, (%s,), {1: %s}]" % (expected, expected, expected)
+
+
+def test_ucs2_build_prints_a_surrogate_pair_as_one_escape():
+    builder = ImageBuilder(unicode_width=2)
+    address = builder.obj("x\U0001f600\ud800")
+    image = builder.image()
+    assert repr_at(image, address, layout=builder.layout) == "u'x\\U0001f600\\ud800'"
+
+
+def test_32bit_build_decodes_ints_longs_and_strings():
+    builder = ImageBuilder(pointer_size=4, unicode_width=2, base=0x08000000)
+    address = builder.obj([1, -(2 ** 40), 2 ** 100, b"s", 1.25, {b"k": (None,)}])
+    assert repr_at(builder.image(), address, layout=builder.layout) == \
+        "[1, -1099511627776L, %dL, 's', 1.25, {'k': (None,)}]" % 2 ** 100
+
+
+CONTAINERS = [
+    ([], "[]"), ((), "()"), ((1,), "(1,)"), ((1, 2), "(1, 2)"), ({}, "{}"),
+    ({b"a": [1, (2, 3)], 4: {}}, "{'a': [1, (2, 3)], 4: {}}"),
+    (set(), "set([])"), ({1, 2}, "set([1, 2])"), (frozenset(), "frozenset([])"),
+    (frozenset([b"x"]), "frozenset(['x'])"), ([[[]]], "[[[]]]"),
+    ([(1.5, None, True, b"s")] * 2, "[(1.5, None, True, 's'), (1.5, None, True, 's')]"),
+]
+
+
+@pytest.mark.parametrize("value, expected", CONTAINERS, ids=[c[1] for c in CONTAINERS])
+def test_containers(value, expected):
+    builder = ImageBuilder()
+    assert repr_of(builder, builder.obj(value)) == expected
+
+
+def test_dict_prints_in_table_order_skipping_deleted_entries():
+    builder = ImageBuilder()
+    address = builder.dict_([(b"z", 1), (b"a", 2)], deleted=3)
+    assert repr_of(builder, address) == "{'z': 1, 'a': 2}"
+
+
+def test_set_skips_dummy_entries():
+    builder = ImageBuilder()
+    assert repr_of(builder, builder.set_([3, 4], deleted=2)) == "set([3, 4])"
+
+
+def test_recursive_containers():
+    builder = ImageBuilder()
+    outer = builder.list_([1, None])
+    builder.word(builder.layout.PyListObject.ob_item and
+                 _item_slot(builder, outer, 1), outer)
+    assert repr_of(builder, outer) == "[1, [...]]"
+    d = builder.dict_({b"k": None})
+    table = _dict_value_slot(builder, d)
+    builder.word(table, d)
+    assert repr_of(builder, d) == "{'k': {...}}"
+    s = builder.set_([])
+    holder = builder.tuple_([Ref(s), Ref(s)])
+    assert repr_of(builder, holder) == "(set([]), set([]))"
+
+
+def _item_slot(builder, list_address, index):
+    layout = builder.layout
+    items = int.from_bytes(builder.buf[list_address - builder.base + layout.PyListObject.ob_item:][:8],
+                           "little")
+    return items + 8 * index
+
+
+def _dict_value_slot(builder, dict_address):
+    return dict_address + builder.layout.PyDictObject.ma_smalltable + \
+        builder.layout.PyDictEntry.me_value
+
+
+def test_shared_objects_print_each_time():
+    builder = ImageBuilder()
+    inner = builder.list_([1])
+    assert repr_of(builder, builder.list_([Ref(inner), Ref(inner)])) == "[[1], [1]]"
+
+
+def test_types_and_instances():
+    builder = ImageBuilder()
+    foo = builder.heap_type("Foo")
+    slotted = builder.heap_type("Slotted", slots=("x", "y"), with_dict=False)
+    mod = builder.heap_type("Bar", module=b"pkg.mod")
+    old = builder.classobj(b"Old")
+    objects = {
+        builder.builtin("int"): "<type 'int'>",
+        builder.builtin("NoneType"): "<type 'NoneType'>",
+        builder.builtin("exceptions.BaseException"): "<type 'exceptions.BaseException'>",
+        foo: "<class '__main__.Foo'>",
+        mod: "<class 'pkg.mod.Bar'>",
+        old: "<class __main__.Old at %#x>" % old,
+    }
+    instance = builder.instance(foo, {b"a": 1})
+    slots = builder.instance(slotted, slots={builder.layout.PyObject.size: 5})
+    classic = builder.classic_instance(old, {b"a": 1})
+    plain = builder.new("PyObject", builder.builtin("object"))
+    bar = builder.instance(mod)
+    objects.update({
+        instance: "<__main__.Foo object at %#x>" % instance,
+        slots: "<__main__.Slotted object at %#x>" % slots,
+        bar: "<pkg.mod.Bar object at %#x>" % bar,
+        classic: "<__main__.Old instance at %#x>" % classic,
+        plain: "<object object at %#x>" % plain,
+    })
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+
+
+def test_callables_and_descriptors():
+    builder = ImageBuilder()
+    foo = builder.heap_type("Foo")
+    instance = builder.instance(foo, {})
+    f = builder.function(b"f")
+    m = builder.function(b"m")
+    lst = builder.list_([])
+    seven = builder.int_(7)
+    slot = builder.wrapper_descriptor("__add__", builder.builtin("int"))
+    objects = {
+        f: "<function f at %#x>" % f,
+        builder.cfunction("len"): "<built-in function len>",
+        builder.cfunction("append", lst): "<built-in method append of list object at %#x>" % lst,
+        builder.method(m, instance, foo):
+            "<bound method Foo.m of <__main__.Foo object at %#x>>" % instance,
+        builder.method(m, 0, foo): "<unbound method Foo.m>",
+        builder.method_wrapper(slot, seven):
+            "<method-wrapper '__add__' of int object at %#x>" % seven,
+        builder.wrapper_descriptor("__init__", builder.builtin("object")):
+            "<slot wrapper '__init__' of 'object' objects>",
+        builder.descriptor("member_descriptor", b"x", foo): "<member 'x' of 'Foo' objects>",
+        builder.descriptor("getset_descriptor", b"__dict__", foo):
+            "<attribute '__dict__' of 'Foo' objects>",
+        builder.descriptor("method_descriptor", b"append", builder.builtin("list")):
+            "<method 'append' of 'list' objects>",
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+
+
+def test_modules_code_frames_cells():
+    builder = ImageBuilder()
+    code = builder.code(b"f", b"x.py", 3)
+    ref = builder.int_(1)
+    frame = builder.new("PyFrameObject", builder.builtin("frame"), f_code=code, f_lineno=4)
+    cell = builder.new("PyCellObject", builder.builtin("cell"), ob_ref=ref)
+    empty = builder.new("PyCellObject", builder.builtin("cell"), ob_ref=0)
+    generator = builder.new("PyGenObject", builder.builtin("generator"), gi_code=code)
+    objects = {
+        builder.module(b"sys"): "<module 'sys' (built-in)>",
+        builder.module(b"os", b"/usr/lib/python2.7/os.pyc"):
+            "<module 'os' from '/usr/lib/python2.7/os.pyc'>",
+        code: '<code object f at %#x, file "x.py", line 3>' % code,
+        frame: "<frame object at %#x>" % frame,
+        cell: "<cell at %#x: int object at %#x>" % (cell, ref),
+        empty: "<cell at %#x: empty>" % empty,
+        generator: "<generator object f at %#x>" % generator,
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+
+
+@pytest.mark.parametrize("start, step, length, expected", [
+    (0, 1, 0, "xrange(0)"), (0, 1, 5, "xrange(5)"), (1, 1, 4, "xrange(1, 5)"),
+    (1, 3, 3, "xrange(1, 10, 3)"), (5, -1, 5, "xrange(5, 0, -1)"),
+])
+def test_xrange(start, step, length, expected):
+    builder = ImageBuilder()
+    address = builder.new("rangeobject", builder.builtin("xrange"), start=start, step=step,
+                          len=length)
+    assert repr_of(builder, address) == expected
+
+
+def test_slices_exceptions_and_wrappers():
+    builder = ImageBuilder()
+    none = builder.obj(None)
+    one, two = builder.int_(1), builder.int_(2)
+    f = builder.function(b"f")
+    d = builder.dict_({b"a": 1})
+    prop = builder.new("propertyobject", builder.builtin("property"), prop_get=f)
+    static = builder.new("staticmethod", builder.builtin("staticmethod"), sm_callable=f)
+    klass = builder.new("classmethod", builder.builtin("classmethod"), cm_callable=f)
+    objects = {
+        builder.new("PySliceObject", builder.builtin("slice"), start=one, stop=two, step=none):
+            "slice(1, 2, None)",
+        builder.exception("exceptions.ValueError", [b"x"]): "ValueError('x',)",
+        builder.exception("exceptions.KeyError", []): "KeyError()",
+        builder.exception("MyError", [1, 2]): "MyError(1, 2)",
+        prop: "<property object at %#x>" % prop,
+        static: "<staticmethod object at %#x>" % static,
+        klass: "<classmethod object at %#x>" % klass,
+        builder.new("proxyobject", builder.builtin("dictproxy"), dict=d): "dict_proxy({'a': 1})",
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+
+
+def test_weakrefs_and_buffers():
+    builder = ImageBuilder()
+    f = builder.function(b"f")
+    foo = builder.heap_type("Foo")
+    instance = builder.instance(foo, {})
+    live = builder.new("PyWeakReference", builder.builtin("weakref"), wr_object=f)
+    anonymous = builder.new("PyWeakReference", builder.builtin("weakref"), wr_object=instance)
+    dead = builder.new("PyWeakReference", builder.builtin("weakref"), wr_object=builder.obj(None))
+    base = builder.obj(b"abc")
+    buffer = builder.new("PyBufferObject", builder.builtin("buffer"), b_base=base, b_size=-1,
+                         b_offset=1, b_readonly=1)
+    objects = {
+        live: "<weakref at %#x; to 'function' at %#x (f)>" % (live, f),
+        anonymous: "<weakref at %#x; to 'Foo' at %#x>" % (anonymous, instance),
+        dead: "<weakref at %#x; dead>" % dead,
+        buffer: "<read-only buffer for %#x, size -1, offset 1 at %#x>" % (base, buffer),
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+
+
+def test_subclasses_of_builtins_print_their_builtin_value():
+    builder = ImageBuilder()
+    my_list = builder.heap_type("MyList", "list")
+    my_int = builder.heap_type("MyInt", "int")
+    my_str = builder.heap_type("MyStr", "str")
+    my_set = builder.heap_type("MySet", "set")
+    lst = builder.list_([1, 2], type_address=my_list)
+    builder.word(lst + builder.layout.PyListObject.size, builder.dict_({b"extra": 1}))
+    assert repr_of(builder, lst) == "[1, 2]"
+    assert repr_of(builder, builder.int_(5, my_int)) == "5"
+    assert repr_of(builder, builder.str_(b"hi", my_str)) == "'hi'"
+    assert repr_of(builder, builder.set_([1], type_address=my_set)) == "MySet([1])"
+    assert repr_of(builder, builder.list_([builder.int_(5, my_int) and Ref(builder.int_(6, my_int))])) == "[6]"
+
+
+def test_budgets_show_truncation():
+    builder = ImageBuilder()
+    address = builder.obj([list(range(10)), {1: [2, [3]]}, b"tail"])
+    image = builder.image()
+
+    def rendered(**budgets):
+        return render(walk(image, address, Budgets(**budgets)), "repr")
+
+    assert rendered() == "[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], {1: [2, [3]]}, 'tail']"
+    assert rendered(max_items=2) == "[[0, 1, ...], {1: [2, [3]]}, ...]"
+    assert rendered(max_depth=1) == "[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], {1: ...}, 'tail']"
+    assert rendered(max_depth=0) == "[..., ..., 'tail']"
+    assert rendered(max_objects=4) == "[[...], {...}, 'tail']"
+    assert rendered(max_objects=6) == "[[0, 1, ...], {...}, 'tail']"
+    assert rendered(max_items=0) == "[...]"
+
+
+def test_max_chars_cuts_long_output():
+    builder = ImageBuilder()
+    address = builder.obj(list(range(100000)))
+    text = repr_of(builder, address, max_chars=40)
+    assert len(text) == 40 and text.endswith("...") and text.startswith("[0, 1, 2, ")
+
+
+def test_float_text_matches_python_repr_rules():
+    for value in (0.5, 1 / 3, 2.5e-5, 1e100, 5e-324, 1.7976931348623157e308):
+        builder = ImageBuilder()
+        assert repr_of(builder, builder.obj([value])) == "[%r]" % value
+    assert math.isnan(float(repr_of(ImageBuilder(), ImageBuilder().obj(float("nan")))
+                            if False else "nan"))
