@@ -204,7 +204,7 @@ def start():
     known = {breakpoint.number for breakpoint in gdb.breakpoints()}
     gdb.execute("catch syscall " + " ".join(SYSCALLS), to_string=True)
     catchpoint = next(b for b in gdb.breakpoints() if b.number not in known)
-    catchpoint.condition = "$_mmaptracker_event()"
+    catchpoint.condition = "$rax != -38 && $_mmaptracker_event()"
     gdb.events.exited.connect(_tracker.on_exit)
     if _tracker.attached:
         _tracker.current_run()  # the header says when tracking began
