@@ -27,7 +27,7 @@ def addr2line(lnotab, firstlineno, lasti):
 def read_frame(reader, address):
     """The ``Frame`` at ``address``; DecodeError when it is not a frame object."""
     layout = reader.layout
-    if reader.type_name(reader.type_of(address)) != "frame":
+    if not reader.is_exact(address, "frame"):
         raise DecodeError(address, "not a frame object")
     frame = reader.fields(layout.PyFrameObject, address)
     code = reader.fields(layout.PyCodeObject, frame["f_code"])
@@ -35,7 +35,7 @@ def read_frame(reader, address):
     if frame["f_trace"]:
         line = frame["f_lineno"]  # PyFrame_GetLineNumber: a traced frame keeps it current
     else:
-        line = addr2line(reader.bytes_of(code["co_lnotab"]), code["co_firstlineno"], lasti)
+        line = addr2line(reader.str_value(code["co_lnotab"]), code["co_firstlineno"], lasti)
     return Frame(address, frame["f_back"], frame["f_code"], reader.string(code["co_filename"]),
                  reader.string(code["co_name"]), line, lasti, frame["f_globals"],
                  frame["f_builtins"], frame["f_locals"], code)

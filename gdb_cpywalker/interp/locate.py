@@ -12,7 +12,7 @@ import struct
 from collections import namedtuple
 
 from ..errors import CpywalkerError, DecodeError, MemoryReadError, TargetError
-from .objects import ObjectReader
+from .objects import StateReader
 from .x86 import CODE_WINDOW, rip_relative_load
 
 #: Lookup paths in the order ``auto`` tries them.
@@ -31,33 +31,34 @@ def find_interpreter(memory, symbols, layout, method="auto"):
     if method != "auto" and method not in METHODS:
         raise TargetError("unknown interpreter lookup %r (choose from auto, %s)"
                           % (method, ", ".join(METHODS)))
+    reader = StateReader(memory, layout)
     reasons = []
     for name in METHODS if method == "auto" else (method,):
         try:
-            return Interpreter(_LOOKUPS[name](memory, symbols, layout), name)
+            return Interpreter(_LOOKUPS[name](reader, symbols), name)
         except (LookupFailed, MemoryReadError, DecodeError) as error:
             reasons.append("%s: %s" % (name, error))
     raise TargetError("no Python interpreter found (%s)" % "; ".join(reasons))
 
 
-def by_debug_symbol(memory, symbols, layout):
+def by_debug_symbol(reader, symbols):
     slot = symbols.address("interp_head")
     if slot is None:
         raise LookupFailed("no symbol interp_head (no debug symbols)")
-    return _validated(memory, layout, memory.pointer(slot), "interp_head")
+    return _validated(reader, reader.word(slot), "interp_head")
 
 
-def by_exported_function(memory, symbols, layout):
+def by_exported_function(reader, symbols):
     function = symbols.address("PyInterpreterState_Head")
     if function is None:
         raise LookupFailed("PyInterpreterState_Head is not exported")
-    slot, through_got = rip_relative_load(memory.read_partial(function, CODE_WINDOW), function)
+    slot, through_got = rip_relative_load(reader.cache.read_partial(function, CODE_WINDOW), function)
     if through_got:
-        slot = memory.pointer(slot)
-    return _validated(memory, layout, memory.pointer(slot), "the slot PyInterpreterState_Head loads")
+        slot = reader.word(slot)
+    return _validated(reader, reader.word(slot), "the slot PyInterpreterState_Head loads")
 
 
-def by_scan(memory, symbols, layout):
+def by_scan(reader, symbols):
     objfile = symbols.libpython()
     if objfile is None:
         raise LookupFailed("no object file holds the interpreter")
@@ -65,20 +66,19 @@ def by_scan(memory, symbols, layout):
     ranges = [entry for entry in ranges if entry]
     if not ranges:
         raise LookupFailed("%s has no .data/.bss section" % objfile[0])
-    return scan_for_interpreter(memory, layout, ranges)
+    return scan_for_interpreter(reader, ranges)
 
 
-def scan_for_interpreter(memory, layout, ranges):
+def scan_for_interpreter(reader, ranges):
     """The interpreter a pointer-aligned word in ``ranges`` points to (the list's head).
 
     Several slots point to the interpreter (``interp_head``, ``autoInterpreterState``);
     with sub-interpreters, the head is the one no other interpreter's ``next`` names.
     """
-    reader = ObjectReader(memory, layout)
     found = []
     seen = set()
     for start, end in ranges:
-        data = memory.read_partial(start, end - start)
+        data = reader.cache.read_partial(start, end - start)
         for (value,) in struct.iter_unpack("<Q", data[:len(data) // 8 * 8]):
             if value in seen or not value or value % 8:
                 continue
@@ -88,7 +88,7 @@ def scan_for_interpreter(memory, layout, ranges):
     if not found:
         raise LookupFailed("no pointer in %s points to an interpreter state"
                            % ", ".join("%#x-%#x" % entry for entry in ranges))
-    nexts = {memory.pointer(address + layout.PyInterpreterState.next) for address in found}
+    nexts = {reader.word(address + reader.layout.PyInterpreterState.next) for address in found}
     heads = [address for address in found if address not in nexts]
     return (heads or found)[0]
 
@@ -101,18 +101,17 @@ def is_interpreter(reader, address):
         tstate = fields["tstate_head"]
         if not tstate or tstate % 8:
             return False
-        if reader.memory.pointer(tstate + reader.layout.PyThreadState.interp) != address:
+        if reader.word(tstate + reader.layout.PyThreadState.interp) != address:
             return False
-        return all(fields[name] and reader.is_dict(fields[name])
-                   for name in ("modules", "sysdict", "builtins"))
+        return all(reader.is_exact(fields[name], "dict") for name in ("modules", "sysdict", "builtins"))
     except (MemoryReadError, DecodeError):
         return False
 
 
-def _validated(memory, layout, address, source):
+def _validated(reader, address, source):
     if not address:
         raise LookupFailed("%s is NULL (interpreter not initialized or finalized)" % source)
-    if not is_interpreter(ObjectReader(memory, layout), address):
+    if not is_interpreter(reader, address):
         raise LookupFailed("%s points to %#x, which is not an interpreter state" % (source, address))
     return address
 

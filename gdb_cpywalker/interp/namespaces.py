@@ -1,10 +1,8 @@
 """A frame's names: locals (fast locals, cells and free variables, or the f_locals dict),
 globals and builtins, and ``lookup`` in that order, as the LOAD_NAME opcode does."""
 
-import struct
 from collections import namedtuple
 
-from ..errors import DecodeError
 
 #: co_flags bits (Include/code.h).
 CO_OPTIMIZED = 0x1
@@ -52,20 +50,14 @@ def _fast_locals(reader, frame):
               ("cell", reader.tuple_items(code["co_cellvars"])),
               ("free", reader.tuple_items(code["co_freevars"]))]
     count = sum(len(names) for _, names in groups)
-    data = reader.memory.read(frame.address + reader.layout.PyFrameObject.f_localsplus, 8 * count)
-    slots = iter(struct.unpack("<%dQ" % count, data))
+    slots = iter(reader.words(frame.address + reader.layout.PyFrameObject.f_localsplus, count))
     out = []
     for kind, names in groups:
         for name_address in names:
             address = next(slots)
             if address and kind != "local":
-                address = _cell_contents(reader, address)
+                address = reader.cell_contents(address)
             if address:
                 out.append(Name(reader.string(name_address), address, kind))
     return out
 
-
-def _cell_contents(reader, address):
-    if reader.type_name(reader.type_of(address)) != "cell":
-        raise DecodeError(address, "expected a cell")
-    return reader.memory.pointer(address + reader.layout.PyCellObject.ob_ref)

@@ -1,125 +1,80 @@
-"""The few object reads interp needs to find its way: type checks, names, dict entries.
+"""What interp reads of objects, on top of decode's ``ObjectReader``: exact builtin checks,
+struct fields, names, tuples of names and dicts keyed by str or int.
 
-Values users see are rendered by ``decode``; these readers only follow the interpreter's
-own structures (str names, tuples of names, dicts keyed by str or int).
+Values users see are rendered by ``decode``/``render``; these reads only follow the
+interpreter's own structures.
 """
 
-import struct
-
-from ..errors import DecodeError
-
-#: Py_TPFLAGS_*_SUBCLASS bits of tp_flags (Include/object.h).
-INT_SUBCLASS = 1 << 23
-TUPLE_SUBCLASS = 1 << 26
-STRING_SUBCLASS = 1 << 27
-DICT_SUBCLASS = 1 << 29
-#: Refuse dict tables and tuples larger than this (a corrupt size must not read gigabytes).
-MAX_ITEMS = 1 << 20
+from ..decode.objects import dict_items, instance_dict_address
+from ..decode.reader import ObjectReader
+from ..errors import CpywalkerError, DecodeError
 
 
-class ObjectReader:
-    """Reads interpreter-structure objects of one target through ``memory`` and ``layout``."""
-
-    def __init__(self, memory, layout):
-        self.memory = memory
-        self.layout = layout
-        self._type_names = {}
+class StateReader(ObjectReader):
+    """decode's reader (page cache, checked sizes, cached type info) plus interp's reads."""
 
     def fields(self, struct, address):
         """Every scalar field of the compiled ``struct`` at ``address``, in one read: {name: value}."""
-        return dict(zip(struct.fields, struct.unpack_from(self.memory.read(address, struct.unpacked_size))))
+        return dict(zip(struct.fields, self.unpack(struct, address)))
 
-    def type_of(self, address):
-        return self.memory.pointer(address + self.layout.PyObject.ob_type)
+    def type_name(self, address):
+        """``tp_name`` of the type of the object at ``address``."""
+        return self.object_header(address)[1].name
 
-    def type_name(self, type_address):
-        """``tp_name`` of a type object (cached: types do not move while the target is stopped)."""
-        name = self._type_names.get(type_address)
-        if name is None:
-            pointer = self.memory.pointer(type_address + self.layout.PyTypeObject.tp_name)
-            name = self.memory.cstring(pointer, 256).decode("latin-1")
-            self._type_names[type_address] = name
-        return name
+    def is_exact(self, address, kind):
+        """True when the object at ``address`` is exactly the builtin ``kind`` ("dict", ...).
 
-    def type_flags(self, type_address):
-        return self.memory.u64(type_address + self.layout.PyTypeObject.tp_flags)
-
-    def is_exact(self, address, flag, name):
-        """True when the object's type has subclass bit ``flag`` and is called ``name``.
-
-        Both are needed: ``&PyType_Type`` and friends pass a test on readable fields alone.
+        Its type must be a ready static type with the kind's tp_flags subclass bit (when
+        the kind has one) and the kind's tp_name: ``&PyType_Type``, a dict subclass or a
+        type merely named "dict" all fail.
         """
-        type_address = self.type_of(address)
-        return bool(self.type_flags(type_address) & flag) and self.type_name(type_address) == name
+        try:
+            _, info = self.object_header(address)
+        except CpywalkerError:
+            return False
+        return info.kind == kind and info.name == kind and not info.is_heap
 
-    def is_dict(self, address):
-        return self.is_exact(address, DICT_SUBCLASS, "dict")
-
-    def sized(self, address, flag, name):
-        """``ob_size`` of a variable-size object of exact type ``name``, or DecodeError."""
-        if not self.is_exact(address, flag, name):
-            raise DecodeError(address, "expected a %s" % name)
-        size = self.memory.i64(address + self.layout.PyVarObject.ob_size)
-        if not 0 <= size <= MAX_ITEMS:
-            raise DecodeError(address, "absurd %s size %d" % (name, size))
-        return size
+    def expect(self, address, kind):
+        if not self.is_exact(address, kind):
+            raise DecodeError(address, "expected a %s" % kind)
 
     def string(self, address):
         """The text of a ``str`` object (latin-1 decoded), or DecodeError."""
-        size = self.sized(address, STRING_SUBCLASS, "str")
-        return self.memory.read(address + self.layout.PyStringObject.ob_sval, size).decode("latin-1")
-
-    def bytes_of(self, address):
-        """The raw bytes of a ``str`` object (``co_lnotab``)."""
-        return self.string(address).encode("latin-1")
+        return self.str_value(address).decode("latin-1")
 
     def tuple_items(self, address):
         """Item addresses of a ``tuple``."""
-        size = self.sized(address, TUPLE_SUBCLASS, "tuple")
-        data = self.memory.read(address + self.layout.PyTupleObject.ob_item, 8 * size)
-        return list(struct.unpack("<%dQ" % size, data))
+        self.expect(address, "tuple")
+        size = self.unpack(self.layout.PyVarObject, address)[2]
+        if size < 0:
+            raise DecodeError(address, "negative tuple size %d" % size)
+        return self.words(address + self.layout.PyTupleObject.ob_item, size)
 
     def int_value(self, address):
-        if not self.is_exact(address, INT_SUBCLASS, "int"):
-            raise DecodeError(address, "expected an int")
-        return self.memory.i64(address + self.layout.PyIntObject.ob_ival)
+        self.expect(address, "int")
+        return self.unpack(self.layout.PyIntObject, address)[2]
 
-    def dict_entries(self, address):
-        """``[(key address, value address)]`` of a dict, in table order."""
-        if not self.is_dict(address):
-            raise DecodeError(address, "expected a dict")
-        dict_layout = self.layout.PyDictObject
-        mask = self.memory.i64(address + dict_layout.ma_mask)
-        if not 0 <= mask < MAX_ITEMS:
-            raise DecodeError(address, "absurd dict mask %d" % mask)
-        table = self.memory.pointer(address + dict_layout.ma_table)
-        entry = self.layout.PyDictEntry
-        data = self.memory.read(table, (mask + 1) * entry.size)
-        entries = []
-        for offset in range(0, len(data), entry.size):
-            (key,) = struct.unpack_from("<Q", data, offset + entry.me_key)
-            (value,) = struct.unpack_from("<Q", data, offset + entry.me_value)
-            if key and value:
-                entries.append((key, value))
-        return entries
+    def cell_contents(self, address):
+        self.expect(address, "cell")
+        return self.word(address + self.layout.PyCellObject.ob_ref)
+
+    def keyed(self, address, key_of):
+        """``{key_of(key): value address}`` of a dict, skipping keys ``key_of`` refuses."""
+        self.expect(address, "dict")
+        _, words = dict_items(self, address)
+        out = {}
+        for key, value in zip(words[::2], words[1::2]):
+            try:
+                out[key_of(key)] = value
+            except CpywalkerError:
+                continue
+        return out
 
     def str_keyed(self, address):
         """``{name: value address}`` of a dict's str keys (other keys are skipped)."""
         return self.keyed(address, self.string)
 
-    def keyed(self, address, key_of):
-        """``{key_of(key): value address}`` of a dict, skipping keys ``key_of`` refuses."""
-        out = {}
-        for key, value in self.dict_entries(address):
-            try:
-                out[key_of(key)] = value
-            except DecodeError:
-                continue
-        return out
-
     def instance_dict(self, address):
-        """The ``__dict__`` of a new-style instance (positive ``tp_dictoffset`` only), or None."""
-        offset = self.memory.i64(self.type_of(address) + self.layout.PyTypeObject.tp_dictoffset)
-        if offset <= 0:
-            return None
-        return self.memory.pointer(address + offset) or None
+        """The ``__dict__`` of an instance (``_PyObject_GetDictPtr``), or 0."""
+        slot = instance_dict_address(self, address, self.object_header(address)[1])
+        return self.word(slot) if slot else 0

@@ -88,7 +88,7 @@ def name_lines(reader, names, width, indent="    "):
 def object_label(reader, address):
     """``int at 0x55d0c8a0e2f0``: what ``py-walk`` takes."""
     try:
-        type_name = reader.type_name(reader.type_of(address))
+        type_name = reader.type_name(address)
     except CpywalkerError:
         type_name = "?"
     return "%s at %#x" % (type_name, address)
@@ -96,7 +96,7 @@ def object_label(reader, address):
 
 def value_text(reader, address, width):
     try:
-        return repr_at(reader.memory, address, max_chars=width, layout=reader.layout)
+        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout)
     except CpywalkerError as error:
         return "<unreadable: %s>" % error
 

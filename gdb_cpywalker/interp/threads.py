@@ -5,7 +5,7 @@ from collections import namedtuple
 from ..errors import DecodeError, MemoryReadError, UsageError
 from .frames import frame_chain
 from .locate import find_interpreter, gil_holder
-from .objects import ObjectReader
+from .objects import StateReader
 
 #: A thread-state list longer than this is corrupt.
 MAX_THREADS = 100000
@@ -19,7 +19,7 @@ class PythonProcess:
     """One stopped target's interpreter, found once; threads and stacks read on demand."""
 
     def __init__(self, memory, symbols, layout, method="auto"):
-        self.reader = ObjectReader(memory, layout)
+        self.reader = StateReader(memory, layout)
         self.interpreter = find_interpreter(memory, symbols, layout, method)
         self.gil = gil_holder(memory, symbols)
 
@@ -66,7 +66,7 @@ class PythonProcess:
             threading = reader.str_keyed(modules).get("threading")
             if not threading:
                 return {}
-            module_dict = reader.memory.pointer(threading + reader.layout.PyModuleObject.md_dict)
+            module_dict = reader.word(threading + reader.layout.PyModuleObject.md_dict)
             active = reader.str_keyed(module_dict).get("_active")
             names = {}
             for ident, thread in reader.keyed(active, reader.int_value).items():

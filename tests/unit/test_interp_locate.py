@@ -6,10 +6,10 @@ import pytest
 
 from gdb_cpywalker.errors import DecodeError, TargetError
 from gdb_cpywalker.interp.locate import find_interpreter, gil_holder, is_interpreter, scan_for_interpreter
-from gdb_cpywalker.interp.objects import DICT_SUBCLASS, ObjectReader
+from gdb_cpywalker.interp.objects import StateReader
 from gdb_cpywalker.interp.x86 import rip_relative_load
 
-from interp_image import LAYOUT, Heap
+from interp_image import InterpBuilder
 
 TEXT = 0x555555554000
 BSS = 0x555555600000
@@ -55,90 +55,100 @@ def test_rip_relative_load_refuses_other_instructions(code):
         rip_relative_load(bytes.fromhex(code), 0x1000)
 
 
-def decoys(heap):
+def decoys(builder):
     """Structures a naive scan accepts: each fails exactly one of the real checks."""
-    type_type = heap.type_type  # &PyType_Type: readable, ob_type points to itself
-    plain_type = heap.type_object("dict", 0)  # named dict, no DICT_SUBCLASS bit
-    subclass = heap.type_object("mydict", DICT_SUBCLASS)  # a dict subclass, not dict
+    type_type = builder.builtin("type")  # &PyType_Type: readable, ob_type points to itself
+    named_dict = builder.make_type("dict", builder.basicsize("dict"))  # no DICT_SUBCLASS bit
+    subclass = builder.heap_type("mydict", "dict")  # a dict subclass, not dict
     return [
         type_type,
-        heap.interpreter(modules=type_type, sysdict=type_type, builtins=type_type),
-        heap.interpreter(modules=heap.dict_object({}, plain_type)),
-        heap.interpreter(builtins=heap.dict_object({}, subclass)),
-        heap.interpreter(back_pointer=False),
+        builder.interpreter(modules=type_type, sysdict=type_type, builtins=type_type),
+        builder.interpreter(modules=builder.dict_({}, type_address=named_dict)),
+        builder.interpreter(builtins=builder.dict_({}, type_address=subclass)),
+        builder.interpreter(back_pointer=False),
     ]
 
 
 def test_is_interpreter_rejects_type_objects_and_near_misses():
-    heap = Heap()
-    reader = ObjectReader(heap.memory, LAYOUT)
-    assert all(not is_interpreter(reader, decoy) for decoy in decoys(heap))
+    builder = InterpBuilder()
+    fakes = decoys(builder)
+    real = builder.interpreter()
+    reader = StateReader(builder.image(), builder.layout)
+    assert [is_interpreter(reader, fake) for fake in fakes] == [False] * len(fakes)
     assert not is_interpreter(reader, 0x10) and not is_interpreter(reader, BSS)
-    assert is_interpreter(reader, heap.interpreter())
+    assert is_interpreter(reader, real)
 
 
-def bss_image(heap, words):
-    heap.memory.map(BSS, struct.pack("<%dQ" % len(words), *words))
+def with_bss(memory, words):
+    memory.map(BSS, struct.pack("<%dQ" % len(words), *words))
     return [(BSS, BSS + 8 * len(words))]
 
 
 def test_scan_skips_decoys_and_finds_the_head():
-    heap = Heap()
-    real = heap.interpreter()
-    sub = heap.interpreter()
-    heap.put(real + LAYOUT.PyInterpreterState.next, "Q", sub)
-    ranges = bss_image(heap, [0, 7, 0xDEADBEEF] + decoys(heap) + [sub, real, real])
-    assert scan_for_interpreter(heap.memory, LAYOUT, ranges) == real
+    builder = InterpBuilder()
+    fakes = decoys(builder)
+    real = builder.interpreter()
+    sub = builder.interpreter()
+    builder.word(real + builder.layout.PyInterpreterState.next, sub)
+    memory = builder.image()
+    ranges = with_bss(memory, [0, 7, 0xDEADBEEF] + fakes + [sub, real, real])
+    assert scan_for_interpreter(StateReader(memory, builder.layout), ranges) == real
 
 
 def test_scan_without_an_interpreter_says_where_it_looked():
-    heap = Heap()
-    ranges = bss_image(heap, decoys(heap))
+    builder = InterpBuilder()
+    fakes = decoys(builder)
+    memory = builder.image()
+    ranges = with_bss(memory, fakes)
     with pytest.raises(TargetError, match="scan: no pointer in 0x555555600000-0x555555600028"):
-        find_interpreter(heap.memory, StubSymbols({}, {".bss": ranges[0]}), LAYOUT, "scan")
+        find_interpreter(memory, StubSymbols({}, {".bss": ranges[0]}), builder.layout, "scan")
 
 
-def image_with_head_function(heap, interp, prefix=b""):
+def with_head_function(memory, interp, prefix=b""):
     """``interp_head`` in .bss and ``PyInterpreterState_Head`` loading it, as libpython has."""
     slot = BSS + 0x40
-    heap.memory.map(BSS, 0x100)
-    heap.put(slot, "Q", interp)
+    memory.map(BSS, 0x100)
+    memory.write(slot, struct.pack("<Q", interp))
     end = TEXT + len(prefix) + 7
-    heap.memory.map(TEXT, prefix + b"\x48\x8b\x05" + struct.pack("<i", slot - end) + b"\xc3")
+    memory.map(TEXT, prefix + b"\x48\x8b\x05" + struct.pack("<i", slot - end) + b"\xc3")
     return slot
 
 
 def test_each_path_and_auto_fallback():
-    heap = Heap()
-    real = heap.interpreter()
-    slot = image_with_head_function(heap, real, prefix=bytes.fromhex("f3 0f 1e fa"))
+    builder = InterpBuilder()
+    real = builder.interpreter()
+    memory = builder.image()
+    slot = with_head_function(memory, real, prefix=bytes.fromhex("f3 0f 1e fa"))
     sections = {".data": (BSS, BSS + 0x100)}
     debug = StubSymbols({"interp_head": slot, "PyInterpreterState_Head": TEXT}, sections)
     stripped = StubSymbols({"PyInterpreterState_Head": TEXT}, sections)
     nothing_exported = StubSymbols({}, sections)
-    assert find_interpreter(heap.memory, debug, LAYOUT) == (real, "symbol")
-    assert find_interpreter(heap.memory, stripped, LAYOUT) == (real, "exported")
-    assert find_interpreter(heap.memory, nothing_exported, LAYOUT) == (real, "scan")
-    assert find_interpreter(heap.memory, debug, LAYOUT, "scan") == (real, "scan")
+    layout = builder.layout
+    assert find_interpreter(memory, debug, layout) == (real, "symbol")
+    assert find_interpreter(memory, stripped, layout) == (real, "exported")
+    assert find_interpreter(memory, nothing_exported, layout) == (real, "scan")
+    assert find_interpreter(memory, debug, layout, "scan") == (real, "scan")
     with pytest.raises(TargetError, match="symbol: no symbol interp_head"):
-        find_interpreter(heap.memory, stripped, LAYOUT, "symbol")
+        find_interpreter(memory, stripped, layout, "symbol")
 
 
 def test_a_null_or_bogus_interp_head_is_not_trusted():
-    heap = Heap()
-    slot = image_with_head_function(heap, 0)
+    builder = InterpBuilder()
+    type_type = builder.builtin("type")
+    memory = builder.image()
+    slot = with_head_function(memory, 0)
     with pytest.raises(TargetError, match="is NULL"):
-        find_interpreter(heap.memory, StubSymbols({"interp_head": slot}), LAYOUT, "symbol")
-    heap.put(slot, "Q", heap.type_type)
+        find_interpreter(memory, StubSymbols({"interp_head": slot}), builder.layout, "symbol")
+    memory.write(slot, struct.pack("<Q", type_type))
     with pytest.raises(TargetError, match="not an interpreter state"):
-        find_interpreter(heap.memory, StubSymbols({"PyInterpreterState_Head": TEXT}), LAYOUT, "exported")
+        find_interpreter(memory, StubSymbols({"PyInterpreterState_Head": TEXT}), builder.layout, "exported")
 
 
 def test_gil_holder_is_none_when_released():
-    heap = Heap()
-    heap.memory.map(BSS, 16)
+    memory = InterpBuilder().image()
+    memory.map(BSS, 16)
     symbols = StubSymbols({"_PyThreadState_Current": BSS})
-    assert gil_holder(heap.memory, symbols) is None
-    heap.put(BSS, "Q", 0x1234)
-    assert gil_holder(heap.memory, symbols) == 0x1234
-    assert gil_holder(heap.memory, StubSymbols({})) is None
+    assert gil_holder(memory, symbols) is None
+    memory.write(BSS, struct.pack("<Q", 0x1234))
+    assert gil_holder(memory, symbols) == 0x1234
+    assert gil_holder(memory, StubSymbols({})) is None
