@@ -7,6 +7,7 @@ from ..procfs import read_smaps, read_statm, region_at, select_regions
 from ..render.regions import address_report, region_table, smaps_table, statm_table
 from ..render.units import parse_size
 from . import parameters
+from .cmd_origins import origins_column_table
 from .command import CpywalkerCommand, address_of, make_parser
 from .memory import MEMORY_KINDS, live_local_pid
 from .regions import current_regions
@@ -16,6 +17,8 @@ parser.add_argument("-P", "--pattern", help="only regions whose path matches thi
 parser.add_argument("-w", "--writable", action="store_true", help="only writable regions")
 parser.add_argument("--min-size", type=parse_size, default=0, metavar="SIZE",
                     help="only regions of at least SIZE bytes (4096, 4k, 1M)")
+parser.add_argument("--origins", action="store_true",
+                    help="add the logged call that created each region (see mmap-origins)")
 parser.add_argument("--smaps", action="store_true",
                     help="add Rss, Pss, Private_Dirty and Swap from /proc/PID/smaps (live process)")
 parser.add_argument("--memory", choices=MEMORY_KINDS,
@@ -56,4 +59,4 @@ class MemInfoCommand(CpywalkerCommand):
             gdb.write(smaps_table(regions))
             return
         regions = select_regions(current_regions(kind), args.pattern, args.writable, args.min_size)
-        gdb.write(region_table(regions))
+        gdb.write(origins_column_table(regions) if args.origins else region_table(regions))

@@ -27,6 +27,12 @@ def origins_text(regions, address_map, address=None):
     return "\n".join(lines) + "\n"
 
 
+def origins_table(regions, address_map):
+    """``mem-info --origins``: each region row, then the call that created it."""
+    return "".join("%s  %s\n" % (region_row(region), origin_column(region, address_map))
+                   for region in regions)
+
+
 def origin_column(region, address_map):
     """One short cell: ``#5 mmap from make_map``, ``+2 more`` when several calls made the region."""
     pieces = address_map.pieces_in(region.start, region.end)

@@ -128,6 +128,13 @@ def test_interrupt_then_origins_inside_gdb_and_from_the_cli(tmp_path, gdb_binary
         threaded = session.cmd("mmap-origins %d" % info["thread"])
         assert "in thread_maps () at" in threaded
 
+        table = session.cmd("mem-info --origins")
+        row, = [line for line in table.splitlines() if line.startswith("%012x-" % info["file"])]
+        column = row.split("  ")[-1]
+        assert column.startswith("#") and column.endswith(" mmap from main")
+        stack_row, = [line for line in table.splitlines() if "[stack]" in line]
+        assert stack_row.endswith("[stack]  -")
+
         session.child.sendline("continue")
         session.child.expect_exact("Continuing.")
         session.child.sendline("go")

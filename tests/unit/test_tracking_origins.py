@@ -6,7 +6,7 @@ from gdb_cpywalker.errors import UsageError
 from gdb_cpywalker.procfs import parse_maps
 from gdb_cpywalker.tracking.events import Event
 from gdb_cpywalker.tracking.origins import replay
-from gdb_cpywalker.tracking.report import NO_RECORD, origin_column, origins_text
+from gdb_cpywalker.tracking.report import NO_RECORD, origin_column, origins_table, origins_text
 
 PAGE = 4096
 BASE = 0x7f0000000000
@@ -153,3 +153,6 @@ def test_the_column_for_mem_info():
     address_map = replay(calls.events)
     assert origin_column(regions[0], address_map) == "#1 mmap from outer +1 more"
     assert origin_column(regions[1], address_map) == "-"
+    rows = origins_table(regions, address_map).splitlines()
+    assert rows[0].startswith("7f0000000000-7f0000003000") and rows[0].endswith("[anon]  #1 mmap from outer +1 more")
+    assert rows[1].endswith("/usr/lib/libx.so  -")
