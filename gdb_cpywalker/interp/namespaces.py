@@ -33,8 +33,11 @@ def frame_globals(reader, frame):
 
 
 def lookup(reader, frame, name):
-    """The ``Name`` that ``name`` means in ``frame``: local, then global, then builtin; or None."""
-    for found in frame_locals(reader, frame):
+    """The ``Name`` that ``name`` means in ``frame``: local, then global, then builtin; or None.
+
+    A module body's locals are its globals: its names are reported as globals.
+    """
+    for found in [] if is_module_frame(frame) else frame_locals(reader, frame):
         if found.name == name:
             return found
     for kind, table in (("global", frame.globals), ("builtin", frame.builtins)):

@@ -20,8 +20,8 @@ class PythonProcess:
 
     def __init__(self, memory, symbols, layout, method="auto"):
         self.reader = StateReader(memory, layout)
-        self.interpreter = find_interpreter(memory, symbols, layout, method)
-        self.gil = gil_holder(memory, symbols)
+        self.interpreter = find_interpreter(self.reader.cache, symbols, layout, method)
+        self.gil = gil_holder(self.reader.cache, symbols)
 
     def threads(self):
         """Every Python thread, oldest first (the main thread is usually the first)."""

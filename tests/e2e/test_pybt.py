@@ -56,6 +56,21 @@ def check_backtrace(output, info, method):
     assert "    lock.acquire()" in output and "    libc.read(fd, buffer, 1)" in output
 
 
+def check_threads(gdb, info, method):
+    """py-threads: one row per thread with its gdb thread and LWP; main selected, holding the GIL."""
+    out = gdb.cmd("py-threads")
+    assert out.splitlines()[0].endswith("(found by %s)" % method)
+    rows = {int(row[-5], 16): row for row in (line.split() for line in out.splitlines()[2:])}
+    assert sorted(rows) == sorted(thread["ident"] for thread in info["threads"])
+    for thread in info["threads"]:
+        row = rows[thread["ident"]]
+        selected = thread["ident"] == info["main_ident"]
+        assert (row[0] == "*") == selected and len(row) == (8 if selected else 7)
+        assert row[-7].isdigit() and row[-6].isdigit()  # gdb thread number and LWP
+        assert row[-4:-2] == ["yes" if selected else "no", thread["name"] or "-"]
+        assert row[-2:] == [thread["stack"][-1][2], "(%s:%d)" % tuple(thread["stack"][-1][:2])]
+
+
 def values(text):
     """``{name: (repr, kind, type, address)}`` of value lines."""
     out = {}
@@ -115,12 +130,7 @@ def test_live_with_debug_symbols_uses_interp_head(debug_target):
     info = debug_target.info
     with GdbSession(["-p", str(debug_target.pid)]) as gdb:
         check_backtrace(gdb.cmd("py-bt"), info, "symbol")
-        threads = gdb.cmd("py-threads")
-        rows = [line.split() for line in threads.splitlines()[2:]]
-        main = [row for row in rows if int(row[-5], 16) == info["main_ident"]]
-        assert len(main) == 1 and main[0][0] == "*" and "yes" in main[0] and "MainThread" in main[0]
-        assert sum("yes" in row for row in rows) == 1 and len(rows) == len(info["threads"])
-        assert "park (%s:" % info["script"] in threads and "wait_for_stdin (%s:" % info["script"] in threads
+        check_threads(gdb, info, "symbol")
         check_locals(gdb, info)
 
 
@@ -177,7 +187,10 @@ def test_core_file_of_the_stripped_process(stripped_core):
     path, info = stripped_core
     with GdbSession([os.path.join(STRIPPED, "bin", "python2.7"), path]) as gdb:
         check_backtrace(gdb.cmd("py-bt"), info, "exported")
+        check_threads(gdb, info, "exported")
         check_locals(gdb, info)
+        assert values(gdb.cmd("py-print --frame 1 GLOBAL_MARKER"))["GLOBAL_MARKER"][1:] == (
+            "global", "str", info["global_marker_id"])
         gdb.cmd("set cpywalker interp-lookup scan")
         check_backtrace(gdb.cmd("py-bt --locals"), info, "scan")
 
