@@ -1,10 +1,10 @@
 """Tracking memory-mapping system calls inside gdb (what ``mmaptracker.gdb`` starts).
 
 One ``catch syscall mmap munmap mremap mprotect brk`` catchpoint, whose condition
-``$_mmaptracker_event()`` records the call and answers 0, so the program never stops
-for it. The kernel stops a traced thread at each call's entry and return; only the
-return is recorded (rax is no longer -ENOSYS there): the arguments are still in their
-registers and the result is in rax. This sees libc's wrappers, raw ``syscall()`` and the
+``$rax != -38 && $_mmaptracker_event()`` records the call and answers 0, so the program
+never stops for it. The kernel stops a traced thread at each call's entry (rax is
+-ENOSYS there: gdb skips it without calling Python) and at its return, where the
+arguments are still in their registers and the result is in rax. This sees libc's wrappers, raw ``syscall()`` and the
 dynamic loader alike, in every thread. Each distinct frame PC is symbolized once.
 """
 
@@ -20,7 +20,7 @@ from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read
 
 SYSCALLS = ("mmap", "munmap", "mremap", "mprotect", "brk")
 MAX_FRAMES = 64
-_ENOSYS = -38
+_CONDITION = "$rax != -38 && $_mmaptracker_event()"  # -38: -ENOSYS, a system call entry
 _ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
 _tracker = None
 
@@ -39,11 +39,9 @@ class Tracker:
     def events(self):
         return self.run.events if self.run else []
 
-    def on_syscall_stop(self):
+    def on_syscall_return(self):
         frame = gdb.newest_frame()
         result = int(frame.read_register("rax"))
-        if result == _ENOSYS:
-            return
         name = syscalls.NAMES.get(int(frame.read_register("orig_rax")))
         if name is None:
             return
@@ -61,8 +59,9 @@ class Tracker:
         status = ("exited with code %d" % event.exit_code if hasattr(event, "exit_code")
                   else "exited")
         self.log.write(end_line("events=%d %s" % (len(self.events), status)))
-        gdb.write("mmaptracker: %d events logged to %s (program %s)\n"
-                  % (len(self.events), self.log.path, status))
+        missed = "; %d calls could not be recorded, see above" % self.errors if self.errors else ""
+        gdb.write("mmaptracker: %d events logged to %s (program %s%s)\n"
+                  % (len(self.events), self.log.path, status, missed))
 
     def switch_log(self, path):
         """Go on in ``path``, which first gets everything logged so far."""
@@ -123,14 +122,14 @@ class Tracker:
 
 
 class _EventFunction(gdb.Function):
-    """$_mmaptracker_event(): record the system call this thread stopped at; always 0."""
+    """$_mmaptracker_event(): record the system call this thread returns from; always 0."""
 
     def __init__(self):
         super().__init__("_mmaptracker_event")
 
     def invoke(self):
         try:
-            _tracker.on_syscall_stop()
+            _tracker.on_syscall_return()
         except Exception as error:  # never stop the program for our own failure: say it, go on
             _tracker.errors += 1
             gdb.write("mmaptracker: event not recorded: %s: %s\n" % (type(error).__name__, error),
@@ -204,7 +203,7 @@ def start():
     known = {breakpoint.number for breakpoint in gdb.breakpoints()}
     gdb.execute("catch syscall " + " ".join(SYSCALLS), to_string=True)
     catchpoint = next(b for b in gdb.breakpoints() if b.number not in known)
-    catchpoint.condition = "$rax != -38 && $_mmaptracker_event()"
+    catchpoint.condition = _CONDITION
     gdb.events.exited.connect(_tracker.on_exit)
     if _tracker.attached:
         _tracker.current_run()  # the header says when tracking began

@@ -92,6 +92,8 @@ def open_safely(path):
                            % (path, _user_name(status.st_uid), ENVIRONMENT_VARIABLE))
         if not stat.S_ISREG(status.st_mode):
             raise LogError("refusing to write the log to %s: not a regular file" % path)
+        if status.st_nlink > 1:
+            raise LogError("refusing to write the log to %s: it has other hard links" % path)
         os.ftruncate(fd, 0)
     except BaseException:
         os.close(fd)

@@ -76,7 +76,8 @@ class Session:
     def cmd(self, line):
         self.child.sendline(line)
         self.child.expect_exact(PROMPT)
-        return self.child.before.replace("\r\n", "\n")
+        out = self.child.before.replace("\r\n", "\n")
+        return out[len(line):].lstrip("\n") if out.startswith(line) else out
 
     def close(self):
         self.child.sendline("kill")
@@ -135,14 +136,18 @@ def test_interrupt_then_origins_inside_gdb_and_from_the_cli(tmp_path, gdb_binary
         stack_row, = [line for line in table.splitlines() if "[stack]" in line]
         assert stack_row.endswith("[stack]  -")
 
+        switched = tmp_path / "switched.log"
+        assert "mmaptracker: logging to %s" % switched in session.cmd("set mmaptracker log %s" % switched)
+        assert session.cmd("show mmaptracker log").strip() == "mmaptracker logs to %s." % switched
+        before_switch, = read_log(str(log))
         session.child.sendline("continue")
         session.child.expect_exact("Continuing.")
         session.child.sendline("go")
-        session.child.expect(r"mmaptracker: (\d+) events logged to " + str(log))
+        session.child.expect(r"mmaptracker: (\d+) events logged to " + str(switched))
         logged = int(session.child.match.group(1))
         session.child.expect_exact(PROMPT)
-        run, = read_log(str(log))
-        assert logged == len(run.events)
+        run, = read_log(str(switched))
+        assert logged == len(run.events) and run.events[:len(before_switch.events)] == before_switch.events
         assert [e for e in run.events if e.name == "mmap" and e.args[1] == 13 * PAGE]
     finally:
         session.close()

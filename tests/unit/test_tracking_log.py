@@ -132,6 +132,15 @@ def test_a_file_of_another_user_is_left_alone(tmp_path):
     assert other.read_text() == "theirs\n"
 
 
+def test_a_hard_link_is_not_written_through(tmp_path):
+    original = tmp_path / "original"
+    original.write_text("kept\n")
+    os.link(str(original), str(tmp_path / "mmaptracker.log"))
+    with pytest.raises(LogError, match="it has other hard links"):
+        LogWriter(str(tmp_path / "mmaptracker.log"))
+    assert original.read_text() == "kept\n"
+
+
 def test_a_directory_is_not_a_log(tmp_path):
     with pytest.raises(LogError, match="cannot open the log .*: Is a directory"):
         LogWriter(str(tmp_path))
