@@ -143,3 +143,16 @@ def test_a_log_owned_by_another_user_is_refused(tmp_path, gdb_binary):
     assert result.returncode == 1
     assert "refusing to write the log to %s: it belongs to" % theirs in result.stderr
     assert theirs.read_text() == "theirs\n"
+
+
+def test_frames_without_symbols_name_the_file_and_offset(tmp_path, gdb_binary):
+    stripped = build_c("mmap_pairs", ["-s"])
+    result = track(tmp_path, [stripped, "3"], tmp_path / "stripped.log")
+    assert result.returncode == 0, result.stderr
+    run, = read_log(str(tmp_path / "stripped.log"))
+    ours = [e for e in calls(run, "mmap", 2 * PAGE) if any(stripped in frame for frame in e.frames)]
+    assert len(ours) == 3 and len(calls(run, "munmap", 2 * PAGE)) == 3
+    frame = next(frame for frame in ours[0].frames if stripped in frame)
+    offset = int(frame.rsplit("+", 1)[1], 16)
+    assert frame.split()[1].startswith("0x0000") and " in ?? () from %s+0x" % stripped in frame
+    assert 0 < offset < os.path.getsize(stripped)
