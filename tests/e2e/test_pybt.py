@@ -4,8 +4,8 @@ the stripped process, the ``bt`` CLI; and CPython's own extension failing where 
 
 Lookup path exercised (asserted from the ``found by`` line each command prints):
 live debug -> symbol (interp_head); live stripped -> exported (PyInterpreterState_Head),
-then scan (forced); core of stripped -> exported, then scan (forced); CLI stripped ->
-exported and scan (forced), CLI debug -> symbol.
+then scan (forced); live stripped with the GIL released -> exported; core of stripped ->
+exported, then scan (forced); CLI stripped -> exported and scan (forced), CLI debug -> symbol.
 """
 
 import os
@@ -49,11 +49,12 @@ def check_backtrace(output, info, method):
         lines = found[thread["ident"]]
         header = lines[0]
         assert (('"%s"' % thread["name"]) in header) if thread["name"] else '"' not in header
-        assert ("holds the GIL" in header) == (thread["ident"] == info["main_ident"])
+        assert ("holds the GIL" in header) == (info["gil_held"] and thread["ident"] == info["main_ident"])
         assert lines[1] == "Traceback (most recent call last):"
         assert [line for line in lines if line.startswith("  File ")] == [
             frame_line(entry) for entry in thread["stack"]]
-    assert "    lock.acquire()" in output and "    libc.read(fd, buffer, 1)" in output
+    assert "    lock.acquire()" in output
+    assert "    libc.read(fd, buffer, 1) if HOLD_GIL else sys.stdin.readline()" in output
 
 
 def check_threads(gdb, info, method):
@@ -67,7 +68,7 @@ def check_threads(gdb, info, method):
         selected = thread["ident"] == info["main_ident"]
         assert (row[0] == "*") == selected and len(row) == (8 if selected else 7)
         assert row[-7].isdigit() and row[-6].isdigit()  # gdb thread number and LWP
-        assert row[-4:-2] == ["yes" if selected else "no", thread["name"] or "-"]
+        assert row[-4:-2] == ["yes" if selected and info["gil_held"] else "no", thread["name"] or "-"]
         assert row[-2:] == [thread["stack"][-1][2], "(%s:%d)" % tuple(thread["stack"][-1][:2])]
 
 
@@ -193,6 +194,19 @@ def test_core_file_of_the_stripped_process(stripped_core):
             "global", "str", info["global_marker_id"])
         gdb.cmd("set cpywalker interp-lookup scan")
         check_backtrace(gdb.cmd("py-bt --locals"), info, "scan")
+
+
+def test_gil_released_stripped_exported_path_needs_no_thread_state_current():
+    """With the GIL released _PyThreadState_Current is NULL; the interpreter is still found."""
+    with Target("threads.py", args=("--release-gil",), stripped=True) as target:
+        info = target.info
+        assert not info["gil_held"]
+        with GdbSession(["-p", str(target.pid)]) as gdb:
+            assert gdb.cmd("x/gx &_PyThreadState_Current").split()[-1] == "0x0000000000000000"
+            output = gdb.cmd("py-bt")
+            check_backtrace(output, info, "exported")
+            assert "holds the GIL" not in output
+            check_threads(gdb, info, "exported")
 
 
 def run_cli(*args):

@@ -1,7 +1,8 @@
 # A python2.7 target whose threads are parked in distinct nested functions with known locals.
 # The handshake reports each thread's expected stack (outermost first) and the repr and id
 # of its locals. The main thread then blocks reading stdin through ctypes.PyDLL, which keeps
-# the GIL: it is the GIL holder while the other threads wait on locks.
+# the GIL: it is the GIL holder while the other threads wait on locks. With --release-gil it
+# reads with sys.stdin.readline(), which releases the GIL: no thread holds it.
 import ctypes
 import json
 import os
@@ -11,6 +12,7 @@ import threading
 import time
 import traceback
 
+HOLD_GIL = "--release-gil" not in sys.argv
 GLOBAL_MARKER = "global-marker-value"
 shadowed = "global shadowed"
 EXPECTED = {}
@@ -100,7 +102,7 @@ def handshake(read_line, named):
     threads.append({"ident": thread.get_ident(), "name": names[thread.get_ident()],
                     "stack": main_stack, "locals": EXPECTED[thread.get_ident()]})
     sys.stdout.write(json.dumps({
-        "pid": os.getpid(), "main_ident": thread.get_ident(), "threads": threads,
+        "pid": os.getpid(), "main_ident": thread.get_ident(), "threads": threads, "gil_held": HOLD_GIL,
         "global_marker_id": id(GLOBAL_MARKER), "script": os.path.abspath(__file__)}) + "\n")
     sys.stdout.flush()
 
@@ -111,7 +113,7 @@ def wait_for_stdin(named):
     expect(("fd", fd))
     libc = ctypes.PyDLL(None)
     handshake(sys._getframe().f_lineno + 1, named)
-    libc.read(fd, buffer, 1)
+    libc.read(fd, buffer, 1) if HOLD_GIL else sys.stdin.readline()
 
 
 raw_ident = []
