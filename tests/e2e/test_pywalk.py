@@ -135,16 +135,16 @@ def _json_graph(attached, name, options=FULL):
 
 
 def _nodes_by_address(graph):
-    nodes = graph["nodes"]
-    return {int(str(key), 0): node for key, node in nodes.items()}
+    return {int(key, 0): node for key, node in graph["nodes"].items()}
 
 
 def test_json_graph_has_nodes_keyed_by_address_with_edges(stripped):
-    nodes = _nodes_by_address(_json_graph(stripped, "list_ints"))
+    graph = _json_graph(stripped, "list_ints")
+    assert int(graph["root"], 0) == stripped.objects["list_ints"][0]
+    nodes = _nodes_by_address(graph)
     root = nodes[stripped.objects["list_ints"][0]]
     assert root["type"] == "list"
-    children = [nodes[int(str(edge[-1] if isinstance(edge, list) else edge["address"]), 0)]
-                for edge in root["edges"]]
+    children = [nodes[int(edge["to"], 0)] for edge in root["edges"]]
     assert [child["value"] for child in children] == [1, 2, 3]
     assert all(child["type"] == "int" and child["refcount"] > 0 for child in children)
 
@@ -153,8 +153,7 @@ def test_json_of_recursive_dict_terminates_with_the_cycle(stripped):
     address = stripped.objects["recursive_dict"][0]
     nodes = _nodes_by_address(_json_graph(stripped, "recursive_dict"))
     assert len(nodes) == 3 and nodes[address]["type"] == "dict"
-    assert address in [int(str(edge[-1] if isinstance(edge, list) else edge["address"]), 0)
-                       for edge in nodes[address]["edges"]]
+    assert address in [int(edge["to"], 0) for edge in nodes[address]["edges"]]
 
 
 def test_json_output_file(stripped, tmp_path):
@@ -174,18 +173,19 @@ def test_hundred_thousand_deep_list_in_full(stripped, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["repr", "tree", "json"])
-def test_bad_addresses_and_corrupt_objects_give_an_error_line_or_node(stripped, fmt):
+def test_bad_addresses_and_corrupt_objects_give_an_error_node(stripped, fmt):
     bad = dict(stripped.target.info["bad"], zero=0, tiny=0x10, unmapped=0xdead00000000)
     for name, address in sorted(bad.items()):
         out = stripped.walk(address, "--format %s %s" % (fmt, FULL))
-        assert out.strip(), name
-        assert "Traceback" not in out and "internal error" not in out, (name, out)
-        assert len(out) < 100000, name
-        if fmt != "json" and not ERROR_LINE.match(out.strip()):
-            assert "error" in out.lower() or "<" in out, (name, out)
+        assert len(out.splitlines()) == 1, (name, out)
+        if fmt == "json":
+            graph = json.loads(out)
+            assert _nodes_by_address(graph)[address]["kind"] == "error", (name, out)
+        else:
+            assert "<error: " in out, (name, out)
     for name in ("recursive_list", "recursive_dict"):
         out = stripped.walk(stripped.objects[name][0], "--format %s %s" % (fmt, FULL))
-        assert out.strip() and "internal error" not in out
+        assert out.strip() and "error" not in out, (name, out)
     assert stripped.gdb.alive()
 
 
