@@ -44,6 +44,8 @@ _FILLER = b"\0"
 _TAG_IF_CHANGED = bytes(0 if code >> 3 == code & 7 else code >> 3 for code in range(256))
 _ZERO_TO_ONE = bytes([1] + [0] * 255)
 _RUN = re.compile(b"\x01+")
+#: "0000" "0001" ... "ffff": the four address digits above the lowest, for 65536 rows.
+_ROW_DIGITS = binascii.hexlify(struct.pack(">65536H", *range(65536)))
 
 
 def _hex_offset(k):
@@ -134,16 +136,21 @@ class HexDumper:
 
     def _collapsed(self, text, same):
         """``text`` without repeated rows: each run of them becomes one ``*`` line."""
-        lines = text.splitlines(keepends=True)
+        if self.layout.tagged:
+            lines = text.splitlines(keepends=True)
+            def rows(start, stop): return b"".join(lines[start:stop])
+        else:
+            width = self.layout.width
+            def rows(start, stop): return text[start * width:stop * width]
         marker = (self._paint("*", "marker") + "\n").encode()
         pieces = []
         kept_from = 0
         for run in _RUN.finditer(same):
-            pieces.extend(lines[kept_from:run.start()])
+            pieces.append(rows(kept_from, run.start()))
             if run.start() > 0 or not self._in_run:
                 pieces.append(marker)
             kept_from = run.end()
-        pieces.extend(lines[kept_from:])
+        pieces.append(rows(kept_from, len(same)))
         self._in_run = kept_from == len(same)
         return b"".join(pieces)
 
@@ -151,10 +158,7 @@ class HexDumper:
         layout = self.layout
         count = len(data) // ROW
         width = layout.width
-        out = bytearray(layout.blank * count)
-        addresses = binascii.hexlify(struct.pack(">%dQ" % count, *range(address, address + len(data), ROW)))
-        for k in range(ROW):
-            out[layout.address + k::width] = addresses[k::ROW]
+        out = self._blank_rows(address, count)
         digits = binascii.hexlify(data)
         text = data.translate(_ASCII)
         if layout.tagged:
@@ -172,6 +176,28 @@ class HexDumper:
             out[layout.ascii[k]::width] = text[k::ROW]
         return bytes(out)
 
+    def _blank_rows(self, address, count):
+        """``count`` blank lines with their addresses filled in.
+
+        Within 1 MiB only the four digits above the lowest change from row to row: the
+        others go into the blank line once, those four come from a table.
+        """
+        layout = self.layout
+        first = (address >> 4) & 0xffff
+        if first + count > 0x10000:
+            out = bytearray(layout.blank * count)
+            addresses = binascii.hexlify(struct.pack(">%dQ" % count, *range(address, address + count * ROW, ROW)))
+            for k in range(ROW):
+                out[layout.address + k::layout.width] = addresses[k::ROW]
+            return out
+        start = layout.address
+        blank = layout.blank[:start] + b"%016x" % address + layout.blank[start + ROW:]
+        out = bytearray(blank * count)
+        varying = _ROW_DIGITS[4 * first:4 * (first + count)]
+        for k in range(4):
+            out[start + 11 + k::layout.width] = varying[k::4]
+        return out
+
     @staticmethod
     def _tags(data, count):
         """The color tag of each byte, or the filler where it equals the byte before (same row)."""
@@ -183,7 +209,7 @@ class HexDumper:
         return changed
 
     def _expand_tags(self, out):
-        text = out.translate(None, _FILLER)
+        text = bytes(out).translate(None, _FILLER)
         for tag, escape in self._tag_escapes:
             text = text.replace(tag, escape)
         return text

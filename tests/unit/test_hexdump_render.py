@@ -180,3 +180,21 @@ def test_huge_forced_dump_of_sparse_memory_does_not_allocate_it():
     assert text.splitlines()[-2:] == [
         "hexdump: 0x13000 - 0x10000010000: cannot read (not mapped)", "0000010000010000"]
 
+
+
+def naive_rows(data, address):
+    """One row at a time, the obvious way: the reference for addresses anywhere."""
+    lines = []
+    for offset in range(0, len(data), 16):
+        row = data[offset:offset + 16]
+        cells = ["%02x" % b for b in row]
+        text = "".join(chr(b) if 0x20 <= b < 0x7f else "." for b in row)
+        lines.append("%016x  %s  %s  |%s|\n" % (address + offset, " ".join(cells[:8]), " ".join(cells[8:]), text))
+    return "".join(lines) + "%016x\n" % (address + len(data))
+
+
+@pytest.mark.parametrize("address", [0, 0xffff0, 0x100000 - 5 * 16, 0x7f3a1c0ff808, 0xfffffffffffe0000,
+                                     0x10000000 - SLICE // 2 + 3])
+def test_addresses_across_megabyte_and_slice_boundaries(address):
+    data = varied(3 * SLICE, seed=address & 0xffff)
+    assert hexdump(data, address, collapse=False) == naive_rows(data, address)
