@@ -2,7 +2,7 @@
 
 Each line: edge label, address, type, refcount, size and the value of scalars (or the
 one-line repr of functions, modules, ...). An object printed before shows as
-``-> 0x... (seen above)``; budgets show as ``... (max depth)``, ``... N more items``,
+``-> 0x... (seen above)``; past MAX_INDENT levels a line shows its depth; budgets show as ``... (max depth)``, ``... N more items``,
 ``... (max objects)``.
 """
 
@@ -13,6 +13,14 @@ from .repr import _TEXT, error_text, scalar_repr
 
 #: Longest value text on one line.
 MAX_VALUE = 200
+#: Deepest indentation; deeper lines start with their depth instead.
+MAX_INDENT = 40
+
+
+def indentation(depth):
+    if depth <= MAX_INDENT:
+        return "  " * depth
+    return "  " * MAX_INDENT + "(depth %d) " % depth
 
 
 def node_line(node, graph, color=False):
@@ -49,9 +57,9 @@ def render_tree(graph, color=False):
     while stack:
         address, depth, label = stack.pop()
         if address is None:
-            lines.append("  " * depth + label)
+            lines.append(indentation(depth) + label)
             continue
-        indent = "  " * depth + (label + " " if label else "")
+        indent = indentation(depth) + (label + " " if label else "")
         node = nodes.get(address)
         if node is None:
             reason = "max objects" if address in graph.objects_cut else "not walked"
@@ -63,7 +71,7 @@ def render_tree(graph, color=False):
         printed.add(address)
         lines.append(indent + node_line(node, graph, color))
         if address in graph.depth_cut:
-            lines.append("%s  ... (max depth)" % ("  " * depth))
+            lines.append("%s... (max depth)" % indentation(depth + 1))
             continue
         children = list(zip(node.edges, edge_labels(node)))
         if node.truncated:

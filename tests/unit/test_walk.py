@@ -1,0 +1,107 @@
+"""The iterative walker: visited set, budgets, shared objects, cycles, 100,000 levels."""
+
+import json
+
+from builder import ImageBuilder, Ref
+
+from gdb_cpywalker import walk as package_walk
+from gdb_cpywalker.decode import Budgets, repr_at, walk
+from gdb_cpywalker.render import render
+
+
+def nested_lists(builder, depth):
+    """[[[...[]...]]] ``depth`` levels deep, built innermost first."""
+    address = builder.list_([])
+    for _ in range(depth - 1):
+        address = builder.list_([Ref(address)])
+    return address
+
+
+def test_100k_deep_list_in_every_format():
+    builder = ImageBuilder()
+    root = nested_lists(builder, 100000)
+    image = builder.image()
+    assert repr_at(image, root) == "[" * 100000 + "]" * 100000
+    graph = walk(image, root)
+    assert len(graph.nodes) == 100000
+    tree = render(graph, "tree").splitlines()
+    assert len(tree) == 100000 and tree[-1].startswith("  " * 40 + "(depth 99999) [0] ")
+    assert len(json.loads(render(graph, "json"))["nodes"]) == 100000
+
+
+def test_shared_objects_are_decoded_once_and_marked():
+    builder = ImageBuilder()
+    shared = builder.list_([1, 2])
+    root = builder.tuple_([Ref(shared), Ref(shared)])
+    graph = walk(builder.image(), root)
+    assert list(graph.nodes)[:2] == [root, shared]
+    assert len(graph.nodes) == 4
+    assert graph.shared == {shared}
+    lines = render(graph, "tree").splitlines()
+    assert lines[-1] == "  [1] -> %#x (seen above)" % shared
+
+
+def test_cycle_through_a_dict_and_an_instance():
+    builder = ImageBuilder()
+    foo = builder.heap_type("Foo")
+    instance = builder.instance(foo, {b"me": None})
+    instance_dict = int.from_bytes(
+        builder.buf[instance - builder.base + 16:][:8], "little")
+    value_slot = instance_dict + builder.layout.PyDictObject.ma_smalltable + 16
+    builder.word(value_slot, instance)
+    graph = walk(builder.image(), instance)
+    assert [n.kind for n in graph.nodes.values()] == ["instance", "dict", "str"]
+    assert instance in graph.shared
+    tree = render(graph, "tree")
+    assert "__dict__ %#x dict" % instance_dict in tree
+    assert "value -> %#x (seen above)" % instance in tree
+
+
+def test_budgets_record_where_the_walk_stopped():
+    builder = ImageBuilder()
+    root = builder.obj([list(range(5)), [[b"deep"]]])
+    image = builder.image()
+    by_items = walk(image, root, Budgets(max_items=2))
+    assert by_items.nodes[root].truncated == 0
+    first = by_items.nodes[root].edges[0]
+    assert by_items.nodes[first].truncated == 3
+    assert "... 3 more items" in render(by_items, "tree")
+    by_depth = walk(image, root, Budgets(max_depth=1))
+    assert len(by_depth.nodes) == 3 and len(by_depth.depth_cut) == 2
+    assert render(by_depth, "tree").count("... (max depth)") == 2
+    by_objects = walk(image, root, Budgets(max_objects=3))
+    assert len(by_objects.nodes) == 3
+    assert "(max objects)" in render(by_objects, "tree")
+
+
+def test_instance_state_edges_dict_and_slots():
+    builder = ImageBuilder()
+    slotted = builder.heap_type("P", slots=("x", "y"))
+    size = builder.layout.PyObject.size
+    point = builder.instance(slotted, {b"z": 3}, slots={size: 1, size + 8: b"two"})
+    node = walk(builder.image(), point).nodes[point]
+    graph_tree = render(walk(builder.image(), point), "tree")
+    assert node.kind == "instance" and len(node.edges) == 3
+    assert ["__dict__", "x", "y"] == [line.split()[0] for line in graph_tree.splitlines()[1:]
+                                       if not line.startswith("    ")]
+
+
+def test_subclass_instance_keeps_builtin_value_and_dict():
+    builder = ImageBuilder()
+    my_list = builder.heap_type("MyList", "list")
+    lst = builder.list_([1], type_address=my_list)
+    builder.word(lst + builder.layout.PyListObject.size, builder.dict_({b"a": 2}))
+    graph = walk(builder.image(), lst)
+    node = graph.nodes[lst]
+    assert node.kind == "list" and node.type_name == "MyList"
+    assert node.info["attributes"] == 1
+    assert render(graph, "repr") == "[1]"
+    assert "__dict__" in render(graph, "tree")
+
+
+def test_package_level_walk_takes_budget_keywords():
+    builder = ImageBuilder()
+    root = builder.obj(list(range(10)))
+    graph = package_walk(builder.image(), root, max_items=3)
+    assert graph.budgets == Budgets(max_items=3)
+    assert render(graph, "repr") == "[0, 1, 2, ...]"
