@@ -21,8 +21,6 @@ CHUNK_WORDS = 1 << 20
 #: Longest tp_base chain / tp_mro the decoder follows.
 MAX_BASES = 64
 
-Py_TPFLAGS_READY = 1 << 12
-
 
 class TypeInfo:
     """One type object: names, flags, sizes and the decoder kind of its instances."""
@@ -116,7 +114,10 @@ class ObjectReader:
         refcnt, type_address, _ = self.header.unpack_from(self.read(address, self.header.size))
         if refcnt <= 0 or refcnt > 1 << 48:
             raise DecodeError(address, "implausible ob_refcnt %d" % refcnt)
-        return refcnt, self.type_info(type_address)
+        try:
+            return refcnt, self.type_info(type_address)
+        except DecodeError as error:
+            raise DecodeError(address, "bad ob_type %#x: %s" % (type_address, error.message))
 
     def type_info(self, address):
         info = self.types.get(address)
@@ -127,18 +128,18 @@ class ObjectReader:
 
     def _read_type(self, address):
         if not address or address & (self.psize - 1):
-            raise DecodeError(address, "bad ob_type %#x" % address)
+            raise DecodeError(address, "NULL or misaligned type pointer")
         T = self.layout.PyTypeObject
         try:
             data = self.read(address, T.size)
         except MemoryReadError as error:
-            raise DecodeError(address, "ob_type %#x is not readable (%s)" % (address, error))
+            raise DecodeError(address, "type object not readable (%s)" % error)
         fields = dict(zip(T.fields, T.unpack_from(data)))
         info = TypeInfo()
         info.address = address
         info.flags = fields["tp_flags"]
-        if not info.flags & Py_TPFLAGS_READY:
-            raise DecodeError(address, "type has tp_flags %#x (not a ready type)" % info.flags)
+        if not info.flags:
+            raise DecodeError(address, "type has tp_flags 0")
         if not fields["tp_name"]:
             raise DecodeError(address, "type has a NULL tp_name")
         info.name = self.cstring(fields["tp_name"], 256)

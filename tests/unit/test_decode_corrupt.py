@@ -42,8 +42,9 @@ def _corrupt(builder, address, struct_name, **fields):
 
 
 @pytest.mark.parametrize("ob_type, fragment", [
-    (0, "bad ob_type 0"), (0xDEADBEEF, "bad ob_type 0xdeadbeef"),
-    (0xDEADBEE0, "ob_type 0xdeadbee0 is not readable"),
+    (0, "bad ob_type 0x0: NULL or misaligned type pointer"),
+    (0xDEADBEEF, "bad ob_type 0xdeadbeef: NULL or misaligned"),
+    (0xDEADBEE0, "bad ob_type 0xdeadbee0: type object not readable (cannot read"),
 ])
 def test_bad_ob_type(ob_type, fragment):
     builder = ImageBuilder()
@@ -61,7 +62,7 @@ def test_zeroed_tp_flags_and_null_tp_name():
     a, b = builder.instance(foo, {}), builder.instance(bar, {})
     _corrupt(builder, foo, "PyTypeObject", tp_flags=0)
     _corrupt(builder, bar, "PyTypeObject", tp_name=0)
-    assert "tp_flags 0" in str(node_at(builder, a).error)
+    assert "type has tp_flags 0 at %#x" % a in str(node_at(builder, a).error)
     assert "NULL tp_name" in str(node_at(builder, b).error)
 
 
@@ -98,7 +99,7 @@ def test_error_nodes_inside_containers_do_not_stop_the_walk():
     _corrupt(builder, bad, "PyObject", ob_type=0xDEADBEEF)
     image = builder.image()
     text = repr_at(image, address)
-    assert text.startswith("[1, <error: bad ob_type 0xdeadbeef at ")
+    assert text.startswith("[1, <error: bad ob_type 0xdeadbeef: NULL or misaligned type pointer at ")
     assert text.endswith(", <error: cannot read 24 bytes at 0x10 (not mapped)>, 3]")
     graph = walk(image, address)
     assert [n.kind for n in graph.nodes.values()] == ["list", "int", "error", "error", "int"]
