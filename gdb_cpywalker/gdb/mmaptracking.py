@@ -6,6 +6,7 @@ never stops for it. The kernel stops a traced thread at each call's entry (rax i
 -ENOSYS there: gdb skips it without calling Python) and at its return, where the
 arguments are still in their registers and the result is in rax. This sees libc's wrappers, raw ``syscall()`` and the
 dynamic loader alike, in every thread. Each distinct frame PC is symbolized once.
+A ``catch exec`` the same way starts a new run in the log: a new address space.
 """
 
 import os
@@ -20,7 +21,6 @@ from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read
 
 SYSCALLS = ("mmap", "munmap", "mremap", "mprotect", "brk")
 MAX_FRAMES = 64
-_CONDITION = "$rax != -38 && $_mmaptracker_event()"  # -38: -ENOSYS, a system call entry
 _ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
 _tracker = None
 
@@ -33,6 +33,7 @@ class Tracker:
         self.attached = attached
         self.run = None
         self.locations = {}
+        self.logged = 0
         self.errors = 0
 
     @property
@@ -51,7 +52,12 @@ class Tracker:
         event = Event(len(run.events) + 1, gdb.selected_thread().ptid[1], name, args,
                       syscalls.signed_result(result), path, self._backtrace(frame, run.pid))
         run.events.append(event)
+        self.logged += 1
         self.log.write(event.record())
+
+    def on_exec(self):
+        self.log.write(end_line("events=%d then exec" % len(self.events)))
+        self._begin_run(gdb.selected_inferior().pid, "exec")
 
     def on_exit(self, event):
         if self.run is None:
@@ -61,7 +67,7 @@ class Tracker:
         self.log.write(end_line("events=%d %s" % (len(self.events), status)))
         missed = "; %d calls could not be recorded, see above" % self.errors if self.errors else ""
         gdb.write("mmaptracker: %d events logged to %s (program %s%s)\n"
-                  % (len(self.events), self.log.path, status, missed))
+                  % (self.logged, self.log.path, status, missed))
 
     def switch_log(self, path):
         """Go on in ``path``, which first gets everything logged so far."""
@@ -75,11 +81,13 @@ class Tracker:
         """The run of the selected inferior; a new pid (``run`` again) starts a new run."""
         pid = gdb.selected_inferior().pid if pid is None else pid
         if self.run is None or self.run.pid != pid:
-            mode = "attach" if self.attached and self.run is None else "run"
-            self.run = Run(pid, mode, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                           gdb.current_progspace().filename or "?")
-            self.log.write(self.run.header())
+            self._begin_run(pid, "attach" if self.attached and self.run is None else "run")
         return self.run
+
+    def _begin_run(self, pid, mode):
+        self.run = Run(pid, mode, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       gdb.current_progspace().filename or "?")
+        self.log.write(self.run.header())
 
     def _backtrace(self, frame, pid):
         frames = []
@@ -121,15 +129,16 @@ class Tracker:
             return ""
 
 
-class _EventFunction(gdb.Function):
-    """$_mmaptracker_event(): record the system call this thread returns from; always 0."""
+class _Hook(gdb.Function):
+    """$_mmaptracker_NAME(): call the tracker from a catchpoint's condition; always 0 (go on)."""
 
-    def __init__(self):
-        super().__init__("_mmaptracker_event")
+    def __init__(self, name, callback):
+        super().__init__("_mmaptracker_" + name)
+        self._callback = callback
 
     def invoke(self):
         try:
-            _tracker.on_syscall_return()
+            self._callback()
         except Exception as error:  # never stop the program for our own failure: say it, go on
             _tracker.errors += 1
             gdb.write("mmaptracker: event not recorded: %s: %s\n" % (type(error).__name__, error),
@@ -193,21 +202,27 @@ def events_for(pid, log_path=None):
 
 
 def start():
-    """Open the log and install the catchpoint; LogError if the log cannot be written safely."""
+    """Open the log and install the catchpoints; LogError if the log cannot be written safely."""
     global _tracker
     declare_log_setting()
     if _tracker is not None:
         return _tracker
     _tracker = Tracker(chosen_path(_log_setting.value), attached=gdb.selected_inferior().pid != 0)
-    _EventFunction()
-    known = {breakpoint.number for breakpoint in gdb.breakpoints()}
-    gdb.execute("catch syscall " + " ".join(SYSCALLS), to_string=True)
-    catchpoint = next(b for b in gdb.breakpoints() if b.number not in known)
-    catchpoint.condition = _CONDITION
+    _Hook("event", _tracker.on_syscall_return)
+    _Hook("exec", _tracker.on_exec)
+    _catch("syscall " + " ".join(SYSCALLS), "$rax != -38 && $_mmaptracker_event()")  # -ENOSYS: an entry
+    _catch("exec", "$_mmaptracker_exec()")
     gdb.events.exited.connect(_tracker.on_exit)
     if _tracker.attached:
         _tracker.current_run()  # the header says when tracking began
     return _tracker
+
+
+def _catch(what, condition):
+    known = {breakpoint.number for breakpoint in gdb.breakpoints()}
+    gdb.execute("catch " + what, to_string=True)
+    catchpoint = next(b for b in gdb.breakpoints() if b.number not in known)
+    catchpoint.condition = condition
 
 
 def track_from_script():

@@ -156,3 +156,17 @@ def test_frames_without_symbols_name_the_file_and_offset(tmp_path, gdb_binary):
     offset = int(frame.rsplit("+", 1)[1], 16)
     assert frame.split()[1].startswith("0x0000") and " in ?? () from %s+0x" % stripped in frame
     assert 0 < offset < os.path.getsize(stripped)
+
+
+def test_exec_starts_a_new_run_of_the_same_process(tmp_path, gdb_binary):
+    binary = build_c("mmap_exec")
+    result = track(tmp_path, [binary], tmp_path / "exec.log")
+    assert result.returncode == 0, result.stderr
+    before, after = read_log(str(tmp_path / "exec.log"))
+    assert (before.mode, after.mode) == ("run", "exec") and before.pid == after.pid
+    assert after.program == binary
+    def mapped_pages(run):
+        return [e.args[1] // PAGE for e in calls(run, "mmap") if "map_pages" in function_names(e)]
+    assert (mapped_pages(before), mapped_pages(after)) == ([3], [4])
+    assert before.end == "events=%d then exec" % len(before.events)
+    assert "mmaptracker: %d events logged" % (len(before.events) + len(after.events)) in result.stdout
