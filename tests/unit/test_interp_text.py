@@ -1,0 +1,56 @@
+"""py-bt's text: traceback form outermost first, source lines, values with type and address."""
+
+from gdb_cpywalker.interp.text import SourceFiles, backtrace, thread_table
+from gdb_cpywalker.interp.threads import PythonProcess
+
+from interp_image import InterpBuilder
+from test_interp_frames import KNOWN_LNOTAB
+from test_interp_locate import StubSymbols, with_head_function
+
+
+def process_with_one_thread(builder):
+    """One thread in f(items) called from <module>, both in ``known.py``."""
+    globals_ = builder.dict_({b"G": 7})
+    builtins = builder.dict_({})
+    module = builder.frame(builder.code_object("<module>", KNOWN_LNOTAB, flags=0), 0, globals_, builtins,
+                           f_locals=globals_, f_lasti=0)
+    items = builder.list_([1, b"two", 3.5])
+    inner = builder.frame(builder.code_object("f", KNOWN_LNOTAB, ("items",)), module, globals_, builtins,
+                          [items], f_lasti=6)
+    interp = builder.interpreter()
+    for name, value in (("thread_id", 0x7F0001), ("frame", inner)):
+        builder.word(builder.first_thread[interp] + getattr(builder.layout.PyThreadState, name), value)
+    memory = builder.image()
+    slot = with_head_function(memory, interp)
+    return PythonProcess(memory, StubSymbols({"interp_head": slot}), builder.layout), items
+
+
+def test_backtrace_with_locals_and_sources(tmp_path):
+    (tmp_path / "known.py").write_text("".join("line %d\n" % number for number in range(1, 400)))
+    builder = InterpBuilder()
+    process, items = process_with_one_thread(builder)
+    lines = list(backtrace(process, process.threads(), SourceFiles(str(tmp_path)), show_locals=True,
+                           width=10, native=lambda thread: (4, 321)))
+    assert lines == [
+        "Thread 0x7f0001 [gdb thread 4, LWP 321]",
+        "Traceback (most recent call last):",
+        '  File "known.py", line 2, in <module>',
+        "    line 2",
+        "        (module body: its locals are its globals, see py-globals)",
+        '  File "known.py", line 303, in f',
+        "    line 303",
+        "        items = [1, 'tw...  (list at %#x)" % items,  # 10 characters, "..." included
+        "",
+    ]
+
+
+def test_unreadable_sources_and_thread_table():
+    builder = InterpBuilder()
+    process, _ = process_with_one_thread(builder)
+    thread = process.threads()[0]
+    lines = list(backtrace(process, [thread], SourceFiles("/nonexistent")))
+    assert lines[2:4] == ['  File "known.py", line 2, in <module>', '  File "known.py", line 303, in f']
+    assert thread_table(process, [thread], selected=thread).splitlines() == [
+        "   gdb  LWP  thread id  GIL  name  top frame",
+        "*  -    -    0x7f0001   no   -     f (known.py:303)",
+    ]
