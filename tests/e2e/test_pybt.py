@@ -237,6 +237,6 @@ def test_cpython_own_extension_fails_on_stripped_where_ours_works(stripped_targe
         gdb.cmd("source " + theirs)
         out = gdb.cmd("py-bt")
         assert "wait_for_stdin" not in out
-        assert re.search(r"Unable to locate python frame|unable to read python frame information|Error", out), out
+        assert "(unable to read python frame information)" in out, out
         gdb.cmd("source " + os.path.join(ROOT, "gdb_cpywalker", "gdbinit.py"))
         check_backtrace(gdb.cmd("py-bt"), stripped_target.info, "exported")
