@@ -430,7 +430,8 @@ class ReprWriter:
         """repr text of each object that is an exact int/str/float/None/bool, else None.
 
         Reads the header (and the value) with one unpack from a cached page; objects
-        that straddle a page, are misaligned or unreadable fall back (None) to decode().
+        that are misaligned or unreadable, and strs that straddle pages, fall back (None)
+        to decode().
         Without budgets, small lists and tuples of such scalars are formatted here too.
         """
         if nested is None:
@@ -441,7 +442,9 @@ class ReprWriter:
         fast = self._fast
         sval = self._sval
         fval = self._fval
-        last = PAGE_SIZE - self._fast_span
+        span = self._fast_span
+        last = PAGE_SIZE - span
+        read = self.reader.cache.read_partial
         misaligned = self.reader.psize - 1
         current = -1
         data = b""
@@ -453,9 +456,17 @@ class ReprWriter:
                 current = address - offset
                 data = page(current)
             if offset > last or offset & misaligned or len(data) != PAGE_SIZE:
-                append(None)
-                continue
-            refcnt, type_address, word = unpack(data, offset)
+                if offset & misaligned:
+                    append(None)
+                    continue
+                buffer = read(address, span)  # the object straddles two pages
+                offset = 0
+                if len(buffer) != span:
+                    append(None)
+                    continue
+            else:
+                buffer = data
+            refcnt, type_address, word = unpack(buffer, offset)
             kind = fast.get(type_address)
             if kind is None:
                 kind = fast[type_address] = self._fast_kind(type_address)
@@ -463,16 +474,16 @@ class ReprWriter:
                 append(str(word))
             elif kind == 2:
                 end = offset + sval + word
-                append(str_repr(data[offset + sval:end]) if word >= 0 and end <= PAGE_SIZE
+                append(str_repr(buffer[offset + sval:end]) if word >= 0 and end <= len(buffer)
                        else None)
             elif kind == 3:
-                append(repr(double(data, offset + fval)[0]))
+                append(repr(double(buffer, offset + fval)[0]))
             elif kind == 4:
                 append("None")
             elif kind == 5:
                 append("True" if word else "False")
             elif nested and 0 <= word <= self.NESTED_ITEMS and kind > 5:
-                append(self._fast_sequence(kind, address, word, data, offset))
+                append(self._fast_sequence(kind, address, word, buffer, offset))
             else:
                 append(None)
         return out
