@@ -190,10 +190,12 @@ def test_bad_addresses_and_corrupt_objects_give_an_error_node(stripped, fmt):
 
 
 def test_unknown_symbol_and_bad_options_are_one_line_errors(stripped):
-    for line in ("py-walk no_such_symbol_here", "py-walk --max-depth lots 0x10",
+    for line in ("py-walk no_such_symbol_here", "py-walk (long) getpid()", "py-walk --max-depth lots 0x10",
                  "py-walk --format yaml 0x10", "py-walk"):
         out = stripped.gdb.cmd(line).strip()
         assert ERROR_LINE.match(out), (line, out)
+    assert "may-call-functions is off" in stripped.gdb.cmd("py-walk (long) getpid()")
+    assert stripped.gdb.cmd("show may-call-functions").strip().endswith("on.")
     assert stripped.gdb.alive()
 
 
