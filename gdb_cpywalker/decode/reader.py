@@ -53,6 +53,8 @@ class ObjectReader:
         p = "Q" if self.psize == 8 else "I"
         s = p.lower()
         self.word_format = p
+        #: (ob_refcnt, ob_type)
+        self.head = struct.Struct("<" + s + p)
         #: (ob_refcnt, ob_type, first word after the header)
         self.header = struct.Struct("<" + s + p + s)
         self.types = {}
@@ -111,7 +113,7 @@ class ObjectReader:
         """(refcnt, TypeInfo) of the object at ``address``; errors are typed."""
         if address & (self.psize - 1):
             raise DecodeError(address, "misaligned object address")
-        refcnt, type_address, _ = self.header.unpack_from(self.read(address, self.header.size))
+        refcnt, type_address = self.head.unpack(self.read(address, self.head.size))
         if refcnt <= 0 or refcnt > 1 << 48:
             raise DecodeError(address, "implausible ob_refcnt %d" % refcnt)
         try:

@@ -15,9 +15,9 @@ def node_at(builder, address):
 
 
 @pytest.mark.parametrize("address, message", [
-    (0, "cannot read 24 bytes at 0 (outside the address space)"),
-    (0x10, "cannot read 24 bytes at 0x10 (not mapped)"),
-    (0x1234567800, "cannot read 24 bytes at 0x1234567800 (not mapped)"),
+    (0, "cannot read 16 bytes at 0 (outside the address space)"),
+    (0x10, "cannot read 16 bytes at 0x10 (not mapped)"),
+    (0x1234567800, "cannot read 16 bytes at 0x1234567800 (not mapped)"),
 ])
 def test_unmapped_addresses(address, message):
     node = node_at(ImageBuilder(), address)
@@ -100,7 +100,7 @@ def test_error_nodes_inside_containers_do_not_stop_the_walk():
     image = builder.image()
     text = repr_at(image, address)
     assert text.startswith("[1, <error: bad ob_type 0xdeadbeef: NULL or misaligned type pointer at ")
-    assert text.endswith(", <error: cannot read 24 bytes at 0x10 (not mapped)>, 3]")
+    assert text.endswith(", <error: cannot read 16 bytes at 0x10 (not mapped)>, 3]")
     graph = walk(image, address)
     assert [n.kind for n in graph.nodes.values()] == ["list", "int", "error", "error", "int"]
     for fmt in ("tree", "json"):

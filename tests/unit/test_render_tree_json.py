@@ -37,7 +37,7 @@ def test_tree_error_lines_and_truncation():
     builder = ImageBuilder()
     root = builder.list_([Ref(0x10)] + list(range(5)))
     tree = render(walk(builder.image(), root, Budgets(max_items=2)), "tree").splitlines()
-    assert tree[1] == "  [0] 0x10 <error: cannot read 24 bytes at 0x10 (not mapped)>"
+    assert tree[1] == "  [0] 0x10 <error: cannot read 16 bytes at 0x10 (not mapped)>"
     assert tree[-1] == "  ... 4 more items"
 
 
@@ -67,7 +67,7 @@ def test_json_values_of_special_scalars_and_errors():
     assert values["complex"]["value"] == [0.0, 1.0]
     assert values["unicode"]["value"] == "\u20ac" and values["unicode"]["repr"] == "u'\\u20ac'"
     assert values["error"] == {"kind": "error",
-                               "error": "cannot read 24 bytes at 0x10 (not mapped)"}
+                               "error": "cannot read 16 bytes at 0x10 (not mapped)"}
 
 
 def test_every_format_renders_and_unknown_format_is_refused():
