@@ -100,6 +100,10 @@ def test_layout_cross_check_against_debug_info(live):
              "from gdb_cpywalker.layouts import layout_for; print(layout_mismatches(layout_for(%d, 4)))")
     assert live.gdb.cmd(check % 8).strip() == "[]"
     assert "PyStringObject.ob_sval: offset 20, debug info says 36" in live.gdb.cmd(check % 4)
+    warn = ("python from gdb_cpywalker.gdb.layoutcheck import warn_on_mismatch; "
+            "from gdb_cpywalker.layouts import layout_for; warn_on_mismatch(layout_for(4, 2))")
+    assert live.gdb.cmd(warn).startswith("warning: gdb-cpywalker layout differs from the target's debug info")
+    assert live.gdb.cmd(warn) == ""
 
 
 def _tree_lines(attached, name, options=""):
@@ -238,6 +242,8 @@ def test_pretty_printer_shows_pyobject_pointers_decoded(live):
     assert re.search(r"= 0x[0-9a-f]+ <frame object at 0x[0-9a-f]+>$", frame), frame
     code = live.gdb.cmd("print f->f_code").strip()
     assert re.search(r"<code object \S+ at 0x[0-9a-f]+, file \".*\", line \d+>$", code), code
+    assert code.endswith(live.gdb.cmd("py-walk --format repr f->f_code").strip())
+    assert live.gdb.cmd("py-walk --format repr $sp - $sp + (long) f").strip() == frame.split(" ", 3)[-1]
     assert live.gdb.alive()
 
 
