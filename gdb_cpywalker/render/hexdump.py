@@ -15,6 +15,7 @@ bytes costs one escape. Identical rows are found with big-integer XOR, not per r
 """
 
 import binascii
+import itertools
 import re
 import struct
 
@@ -35,11 +36,12 @@ ADDRESS_LIMIT = 1 << 64
 SLICE = 1 << 14
 
 _ASCII = bytes(c if 0x20 <= c < 0x7f else 0x2e for c in range(256))
-_WHITESPACE = b" \t\n\r\x0b\x0c"
+#: Control whitespace; the space is printable, so words of text keep one color.
+_WHITESPACE = b"\t\n\r\x0b\x0c"
 #: Color role of a byte, as the tag byte (1..5) that stands for it in the layout.
 _ROLES = ("zero", "printable", "whitespace", "ff", "other")
 _TAG = bytes(1 if c == 0 else 4 if c == 0xff else 3 if c in _WHITESPACE
-             else 2 if 0x20 < c < 0x7f else 5 for c in range(256))
+             else 2 if 0x20 <= c < 0x7f else 5 for c in range(256))
 _FILLER = b"\0"
 _TAG_IF_CHANGED = bytes(0 if code >> 3 == code & 7 else code >> 3 for code in range(256))
 _ZERO_TO_ONE = bytes([1] + [0] * 255)
@@ -113,15 +115,12 @@ class HexDumper:
             self.gap()
 
     def _full_rows(self, address, data):
-        text = self._lay_out(address, data)
-        if not self.collapse:
-            return text
-        same = self._repeats(data)
+        same = self._repeats(data) if self.collapse else b""
         self._previous = data[-ROW:]
         if 1 not in same:
             self._in_run = False
-            return text
-        return self._collapsed(text, same)
+            return self._finish(self._lay_out(address, data))
+        return self._finish(self._collapsed(address, data, same))
 
     def _repeats(self, data):
         """One flag per row: 1 where the row equals the row before it."""
@@ -134,31 +133,37 @@ class HexDumper:
         row_diff = diff.to_bytes(len(data) - ROW, "little")[::ROW]
         return first + row_diff.translate(_ZERO_TO_ONE)
 
-    def _collapsed(self, text, same):
-        """``text`` without repeated rows: each run of them becomes one ``*`` line."""
-        if self.layout.tagged:
-            lines = text.splitlines(keepends=True)
-            def rows(start, stop): return b"".join(lines[start:stop])
-        else:
-            width = self.layout.width
-            def rows(start, stop): return text[start * width:stop * width]
+    def _collapsed(self, address, data, same):
+        """Lay out only the rows that differ from the row before; each run of repeats is one ``*``."""
+        stretches = []                         # (first row, end row) of each stretch kept
+        first = 0
+        for run in _RUN.finditer(same):
+            stretches.append((first, run.start()))
+            first = run.end()
+        stretches.append((first, len(same)))
+        kept = b"".join(data[start * ROW:end * ROW] for start, end in stretches)
+        addresses = itertools.chain.from_iterable(
+            range(address + start * ROW, address + end * ROW, ROW) for start, end in stretches)
+        text = self._lay_out(address, kept, list(addresses))
+        width = self.layout.width
         marker = (self._paint("*", "marker") + "\n").encode()
         pieces = []
-        kept_from = 0
-        for run in _RUN.finditer(same):
-            pieces.append(rows(kept_from, run.start()))
-            if run.start() > 0 or not self._in_run:
+        done = 0
+        for index, (start, end) in enumerate(stretches):
+            pieces.append(text[done * width:(done + end - start) * width])
+            done += end - start
+            continues_run = index == 0 and end == 0 and self._in_run
+            if index < len(stretches) - 1 and not continues_run:
                 pieces.append(marker)
-            kept_from = run.end()
-        pieces.append(rows(kept_from, len(same)))
-        self._in_run = kept_from == len(same)
+        self._in_run = stretches[-1][0] == len(same)
         return b"".join(pieces)
 
-    def _lay_out(self, address, data):
+    def _lay_out(self, address, data, addresses=None):
+        """Fixed-width lines of ``data`` (colors still as tags): rows at ``address`` on, or at ``addresses``."""
         layout = self.layout
         count = len(data) // ROW
         width = layout.width
-        out = self._blank_rows(address, count)
+        out = self._blank_rows(address, count, addresses)
         digits = binascii.hexlify(data)
         text = data.translate(_ASCII)
         if layout.tagged:
@@ -169,26 +174,27 @@ class HexDumper:
                 out[layout.hex[k] + 2::width] = digits[2 * k + 1::2 * ROW]
                 out[layout.ascii[k]::width] = tags[k::ROW]
                 out[layout.ascii[k] + 1::width] = text[k::ROW]
-            return self._expand_tags(out)
+            return out
         for k in range(ROW):
             out[layout.hex[k]::width] = digits[2 * k::2 * ROW]
             out[layout.hex[k] + 1::width] = digits[2 * k + 1::2 * ROW]
             out[layout.ascii[k]::width] = text[k::ROW]
-        return bytes(out)
+        return out
 
-    def _blank_rows(self, address, count):
-        """``count`` blank lines with their addresses filled in.
+    def _blank_rows(self, address, count, addresses=None):
+        """``count`` blank lines with their addresses (``address`` on, or ``addresses``) filled in.
 
         Within 1 MiB only the four digits above the lowest change from row to row: the
         others go into the blank line once, those four come from a table.
         """
         layout = self.layout
         first = (address >> 4) & 0xffff
-        if first + count > 0x10000:
+        if addresses is not None or first + count > 0x10000:
             out = bytearray(layout.blank * count)
-            addresses = binascii.hexlify(struct.pack(">%dQ" % count, *range(address, address + count * ROW, ROW)))
+            addresses = range(address, address + count * ROW, ROW) if addresses is None else addresses
+            digits = binascii.hexlify(struct.pack(">%dQ" % count, *addresses))
             for k in range(ROW):
-                out[layout.address + k::layout.width] = addresses[k::ROW]
+                out[layout.address + k::layout.width] = digits[k::ROW]
             return out
         start = layout.address
         blank = layout.blank[:start] + b"%016x" % address + layout.blank[start + ROW:]
@@ -208,7 +214,10 @@ class HexDumper:
         changed[::ROW] = tags[::ROW]           # the first byte of a row always gets its tag
         return changed
 
-    def _expand_tags(self, out):
+    def _finish(self, out):
+        """The text of laid out lines: colors tags become escapes, or there are none."""
+        if not self.layout.tagged:
+            return bytes(out)
         text = bytes(out).translate(None, _FILLER)
         for tag, escape in self._tag_escapes:
             text = text.replace(tag, escape)
