@@ -63,6 +63,11 @@ def add_walk_options(parser, from_settings=False):
     parser.add_argument("--output", metavar="FILE", help="write the output to FILE instead")
 
 
+def budgets_of(args, setting=lambda name: None):
+    """The Budgets of parsed walk options; one left out of ``args`` comes from ``setting(name)``."""
+    return Budgets(*(getattr(args, name.replace("-", "_"), setting(name)) for name in BUDGETS))
+
+
 def write_output(text, path):
     """Write ``text`` to ``path``; the one-line note a front end prints about it."""
     with open(path, "w") as handle:
@@ -88,7 +93,7 @@ def _address(text, symbols):
 
 
 def run(args):
-    budgets = Budgets(*(getattr(args, name.replace("-", "_")) for name in BUDGETS))
+    budgets = budgets_of(args)
     with open_target(args) as backend:
         memory = PageCache(backend)
         symbols = ProcessSymbols(args.pid)

@@ -8,8 +8,8 @@ import contextlib
 
 import gdb
 
-from ..cli.walk import BUDGETS, DEFAULT_FORMAT, UNLIMITED, add_walk_options, write_output
-from ..decode import Budgets, walk
+from ..cli.walk import BUDGETS, DEFAULT_FORMAT, UNLIMITED, add_walk_options, budgets_of, write_output
+from ..decode import walk
 from ..memory.cache import PageCache
 from ..render import FORMATS, render
 from . import parameters
@@ -65,8 +65,7 @@ class PyWalkCommand(CpywalkerCommand):
     def run(self, args, from_tty):
         with no_inferior_calls():
             address = address_of(" ".join(args.expression))
-        budgets = Budgets(*(getattr(args, name.replace("-", "_"), budget_setting(name))
-                            for name in BUDGETS))
+        budgets = budgets_of(args, budget_setting)
         fmt = getattr(args, "format", None) or parameters.value("format")
         memory = PageCache(open_memory(args.memory or parameters.value("memory") or "auto"))
         _, layout = current_python(memory)
