@@ -1,15 +1,16 @@
 """target/: the ELF reader on real libpython files, symbols from a memory map, build detection."""
 
 import os
+import struct
 
 import pytest
 
 from gdb_cpywalker.errors import UnsupportedTarget
 from gdb_cpywalker.memory import ImageMemory
 from gdb_cpywalker.procfs import Region
-from gdb_cpywalker.target.detect import PythonTarget, detect_python
+from gdb_cpywalker.target.detect import PythonTarget, detect_python, unicode_width
 from gdb_cpywalker.target.elf import ElfError, ElfFile
-from gdb_cpywalker.target.symbols import MappedSymbols
+from gdb_cpywalker.target.symbols import MappedSymbols, Symbols
 
 from support.paths import STRIPPED, python27_prefix
 
@@ -95,3 +96,54 @@ def test_detect_without_interpreter_is_a_clear_error():
 
 def test_detect_falls_back_to_the_library_name_when_memory_is_unreadable():
     assert detect_python(ImageMemory(), _symbols()).version == "2.7"
+
+
+def _elf32_image():
+    """A minimal ELF32 shared object: one PT_LOAD, .dynsym with a defined and an undefined symbol."""
+    dynstr = b"\0Py_GetVersion\0imported\0"
+    shstrtab = b"\0.dynsym\0.dynstr\0.shstrtab\0"
+    dynsym = (struct.pack("<IIIBBH", 0, 0, 0, 0, 0, 0)
+              + struct.pack("<IIIBBH", 1, 0x8049000, 16, 0x12, 0, 1)
+              + struct.pack("<IIIBBH", 15, 0, 0, 0x12, 0, 0))
+    header_size, phdr_size = 52, 32
+    dynsym_at = header_size + phdr_size
+    dynstr_at = dynsym_at + len(dynsym)
+    shstrtab_at = dynstr_at + len(dynstr)
+    sections_at = shstrtab_at + len(shstrtab)
+    ident = b"\x7fELF" + bytes([1, 1, 1]) + bytes(9)
+    header = struct.pack("<HHIIIIIHHHHHH", 3, 3, 1, 0, header_size, sections_at, 0, header_size,
+                         phdr_size, 1, 40, 4, 3)
+    phdr = struct.pack("<IIIIIIII", 1, 0, 0x8048000, 0x8048000, sections_at, sections_at, 5, 0x1000)
+    sections = (bytes(40)
+                + struct.pack("<IIIIIIIIII", 1, 11, 2, 0x8048000 + dynsym_at, dynsym_at, len(dynsym), 2, 1, 4, 16)
+                + struct.pack("<IIIIIIIIII", 9, 3, 2, 0x8048000 + dynstr_at, dynstr_at, len(dynstr), 0, 0, 1, 0)
+                + struct.pack("<IIIIIIIIII", 17, 3, 0, 0, shstrtab_at, len(shstrtab), 0, 0, 1, 0))
+    return ident + header + phdr + dynsym + dynstr + shstrtab + sections
+
+
+def test_elf32_symbols_and_load_address(tmp_path):
+    path = tmp_path / "lib32.so"
+    path.write_bytes(_elf32_image())
+    elf = ElfFile(str(path))
+    assert elf.pointer_size == 4 and elf.first_load_vaddr == 0x8048000
+    assert [section.name for section in elf.sections] == ["", ".dynsym", ".dynstr", ".shstrtab"]
+    assert elf.symbol("Py_GetVersion").value == 0x8049000
+    assert elf.symbol("imported") is None and "imported" in elf.symbols()
+
+
+class _ExportedOnly(Symbols):
+    """Symbols that know only which names are exported (no object files, no debug info)."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = names
+
+    def address(self, name):
+        return 0x1000 if name in self.names else None
+
+
+def test_unicode_width_from_exported_names():
+    assert unicode_width(_ExportedOnly({"PyUnicodeUCS2_FromString"})) == 2
+    assert unicode_width(_ExportedOnly({"PyUnicodeUCS4_FromString"})) == 4
+    with pytest.raises(UnsupportedTarget, match="unicode width"):
+        unicode_width(_ExportedOnly(set()))
