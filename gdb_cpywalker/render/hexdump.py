@@ -8,10 +8,14 @@ address after its last byte.
 
 Speed: no Python loop per row. Each slice of rows is laid out at once: a template of
 blank lines is repeated, then each column (address digits, hex digits, ASCII) is
-copied into it with one strided slice assignment. Colors use the same layout with a
-one-byte tag in front of each byte; tags equal to the byte before are dropped and the
-rest become ANSI escapes with one ``replace`` per color, so a run of same-colored
-bytes costs one escape. Identical rows are found with big-integer XOR, not per row.
+copied into it with one strided slice assignment. Identical rows are found with
+big-integer XOR, and only the rows kept are laid out.
+
+Colors (the hex column, byte by byte, from a per-byte role table): where a byte's role
+differs from the byte before it in the row, the space in front of its hex digits is
+replaced by a one-byte tag; one ``replace`` per role then turns the tags into
+" " + ANSI escape. A run of same-colored bytes costs one escape and the layout keeps
+its fixed width until that last step.
 """
 
 import binascii
@@ -42,39 +46,27 @@ _WHITESPACE = b"\t\n\r\x0b\x0c"
 _ROLES = ("zero", "printable", "whitespace", "ff", "other")
 _TAG = bytes(1 if c == 0 else 4 if c == 0xff else 3 if c in _WHITESPACE
              else 2 if 0x20 <= c < 0x7f else 5 for c in range(256))
-_FILLER = b"\0"
-_TAG_IF_CHANGED = bytes(0 if code >> 3 == code & 7 else code >> 3 for code in range(256))
+#: (tag << 3 | tag of the byte before) -> the tag, or a space when the role did not change.
+_TAG_IF_CHANGED = bytes(0x20 if code >> 3 == code & 7 else code >> 3 for code in range(256))
 _ZERO_TO_ONE = bytes([1] + [0] * 255)
 _RUN = re.compile(b"\x01+")
 #: "0000" "0001" ... "ffff": the four address digits above the lowest, for 65536 rows.
 _ROW_DIGITS = binascii.hexlify(struct.pack(">65536H", *range(65536)))
 
 
-def _hex_offset(k):
-    """Column of byte ``k``'s token within the hex area (an extra space after the eighth)."""
-    return k + (k >= 8)
-
-
 class _Layout:
     """Where each column goes in one line, and the blank line the columns are copied into."""
 
     def __init__(self, escapes):
-        self.escapes = escapes
         address_on = escapes.get("address", "").encode()
         reset = colors.RESET.encode() if escapes else b""
-        token = 4 if escapes else 3          # [tag] h h space
-        self.tagged = bool(escapes)
         head = address_on + b" " * ROW + b"  "   # the first byte's tag ends the address color
-        hex_area = b" " * (token * ROW + 1)
-        middle = reset + b" |"
-        ascii_area = b" " * (ROW * (2 if escapes else 1))
-        self.blank = head + hex_area + middle + ascii_area + reset + b"|\n"
+        hex_area = b" " * (3 * ROW + 1)
+        self.blank = head + hex_area + reset + b" |" + b" " * ROW + b"|\n"
         self.width = len(self.blank)
         self.address = len(address_on)
-        hex_start = len(head)
-        ascii_start = hex_start + len(hex_area) + len(middle)
-        self.hex = [hex_start + token * k + _hex_offset(k) - k for k in range(ROW)]
-        self.ascii = [ascii_start + (2 if escapes else 1) * k for k in range(ROW)]
+        self.hex = [len(head) + 3 * k + (k >= 8) for k in range(ROW)]
+        self.ascii = [self.width - 2 - ROW + k for k in range(ROW)]
 
 
 class HexDumper:
@@ -89,8 +81,8 @@ class HexDumper:
         self.collapse = collapse
         self.escapes = colors.palette() if color else {}
         self.layout = _Layout(self.escapes)
-        self._tag_escapes = [(bytes([i + 1]), self.escapes.get(role, "").encode())
-                             for i, role in enumerate(_ROLES)]
+        self._tag_escapes = [(bytes([i + 1]), b" " + self.escapes.get(role, "").encode())
+                             for i, role in enumerate(_ROLES) if self.escapes]
         self._previous = None
         self._in_run = False
 
@@ -166,15 +158,10 @@ class HexDumper:
         out = self._blank_rows(address, count, addresses)
         digits = binascii.hexlify(data)
         text = data.translate(_ASCII)
-        if layout.tagged:
+        if self.escapes:
             tags = self._tags(data, count)
             for k in range(ROW):
-                out[layout.hex[k]::width] = tags[k::ROW]
-                out[layout.hex[k] + 1::width] = digits[2 * k::2 * ROW]
-                out[layout.hex[k] + 2::width] = digits[2 * k + 1::2 * ROW]
-                out[layout.ascii[k]::width] = tags[k::ROW]
-                out[layout.ascii[k] + 1::width] = text[k::ROW]
-            return out
+                out[layout.hex[k] - 1::width] = tags[k::ROW]
         for k in range(ROW):
             out[layout.hex[k]::width] = digits[2 * k::2 * ROW]
             out[layout.hex[k] + 1::width] = digits[2 * k + 1::2 * ROW]
@@ -206,7 +193,7 @@ class HexDumper:
 
     @staticmethod
     def _tags(data, count):
-        """The color tag of each byte, or the filler where it equals the byte before (same row)."""
+        """The color tag of each byte, or a space where its role is the byte before's (same row)."""
         tags = data.translate(_TAG)
         both = int.from_bytes(tags, "little")
         both = (both << 3 | both << 8).to_bytes(len(tags) + 1, "little")   # tag * 8 + tag before
@@ -215,10 +202,8 @@ class HexDumper:
         return changed
 
     def _finish(self, out):
-        """The text of laid out lines: colors tags become escapes, or there are none."""
-        if not self.layout.tagged:
-            return bytes(out)
-        text = bytes(out).translate(None, _FILLER)
+        """The text of laid out lines: color tags become escapes."""
+        text = bytes(out)
         for tag, escape in self._tag_escapes:
             text = text.replace(tag, escape)
         return text
@@ -227,14 +212,11 @@ class HexDumper:
         """The last, short row: missing bytes are blanks, as ``hexdump -C`` pads them."""
         tokens = []
         for k in range(ROW):
-            token = "%02x " % row[k] if k < len(row) else "   "
-            tokens.append((" " if k == 8 else "") + self._paint_byte(token, row[k:k + 1]))
-        text = "".join(self._paint_byte(chr(_ASCII[b]), bytes([b])) for b in row)
-        line = "%s  %s |%s|\n" % (self._paint("%016x" % address, "address"), "".join(tokens), text)
+            token = self._paint("%02x" % row[k], _ROLES[_TAG[row[k]] - 1]) if k < len(row) else "  "
+            tokens.append((" " if k == 8 else "") + token + " ")
+        line = "%s  %s |%s|\n" % (self._paint("%016x" % address, "address"), "".join(tokens),
+                                   row.translate(_ASCII).decode())
         return line.encode()
-
-    def _paint_byte(self, text, byte):
-        return self._paint(text, _ROLES[_TAG[byte[0]] - 1]) if byte else text
 
     def _paint(self, text, role):
         return colors.paint(text, role, bool(self.escapes))
