@@ -253,6 +253,8 @@ def dump_memory(memory, start, size, dumper, regions=None, name="hexdump"):
     ``regions`` (Region records, optional) lets an unreadable range be skipped a region
     at a time instead of a page at a time. Nothing readable at all is a MemoryReadError.
     """
+    if size and start >= ADDRESS_LIMIT:
+        raise MemoryReadError(start, size, "outside the address space")
     address, end = start, min(start + size, ADDRESS_LIMIT)
     while address < end:
         want = min(READ_CHUNK, end - address)

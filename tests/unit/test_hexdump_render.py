@@ -198,3 +198,12 @@ def naive_rows(data, address):
 def test_addresses_across_megabyte_and_slice_boundaries(address):
     data = varied(3 * SLICE, seed=address & 0xffff)
     assert hexdump(data, address, collapse=False) == naive_rows(data, address)
+
+
+def test_dump_stops_at_the_end_of_the_address_space():
+    top = (1 << 64) - 32
+    memory = ImageMemory([(top, b"T" * 32)])
+    text = "".join(dump_memory(memory, top, 64, HexDumper()))
+    assert text.splitlines()[-2:] == ["*", "10000000000000000"]
+    with pytest.raises(MemoryReadError, match="outside the address space"):
+        list(dump_memory(memory, 1 << 64, 16, HexDumper()))
