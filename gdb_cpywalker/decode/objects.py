@@ -175,6 +175,70 @@ def _dict(reader, node, info, max_items):
     node.truncated = node.size - len(node.edges) // 2
 
 
+def _defaultdict(reader, node, info, max_items):
+    _dict(reader, node, info, max_items)
+    factory = reader.word(node.address + reader.layout.defdictobject.default_factory)
+    node.info = {"labels": ["default_factory"] if factory else [], "factory": factory}
+    if factory:
+        node.edges.append(factory)
+
+
+def _dictview(reader, node, info, max_items):
+    """dict_keys/values/items of 2.7's viewkeys() & co: the entries of the dict viewed."""
+    dict_address = reader.word(node.address + reader.layout.dictviewobject.dv_dict)
+    node.size, node.edges = dict_items(reader, dict_address, max_items)
+    node.truncated = node.size - len(node.edges) // 2
+    node.info = {"view": info.name.rpartition("_")[2]}
+
+
+def _deque(reader, node, info, max_items):
+    """deque_iter of _collectionsmodule.c: from leftblock[leftindex], block by block."""
+    fields = _fields(reader, reader.layout.dequeobject, node.address)
+    length = fields["len"]
+    if not 0 <= length <= MAX_ITEMS or not 0 <= fields["leftindex"] < c.DEQUE_BLOCKLEN:
+        raise DecodeError(node.address, "implausible deque (len %d, leftindex %d)"
+                          % (length, fields["leftindex"]))
+    shown = _limit(length, max_items)
+    items = []
+    block, index = fields["leftblock"], fields["leftindex"]
+    while len(items) < shown:
+        words = reader.words(block, c.DEQUE_BLOCKLEN + 1)
+        items.extend(words[index:c.DEQUE_BLOCKLEN][:shown - len(items)])
+        block, index = words[c.DEQUE_BLOCKLEN], 0
+        if not block and len(items) < shown:
+            raise DecodeError(node.address, "deque block chain ends after %d of %d items"
+                              % (len(items), length))
+    node.edges = items
+    node.size = length
+    node.truncated = length - shown
+    node.info = {"maxlen": fields["maxlen"]}
+
+
+def _ordereddict(reader, node, info, max_items):
+    """collections.OrderedDict of 2.7: keys in the order of the linked list at
+    ``self.__root`` (links are [PREV, NEXT, KEY] lists), values from the dict itself."""
+    node.size, pairs = dict_items(reader, node.address)
+    values = dict(zip(pairs[0::2], pairs[1::2]))
+    instance_dict = reader.word(instance_dict_address(reader, node.address, info))
+    root = dict_lookup_str(reader, instance_dict, b"_OrderedDict__root")
+    if not root:
+        raise DecodeError(node.address, "OrderedDict without _OrderedDict__root")
+    list_items = reader.layout.PyListObject.ob_item
+    shown = _limit(node.size, max_items)
+    edges = []
+    link = reader.words(reader.word(root + list_items), 3)[1]
+    while link != root and len(edges) < 2 * shown:
+        _, link_next, key = reader.words(reader.word(link + list_items), 3)
+        if key not in values:
+            raise DecodeError(node.address, "OrderedDict link %#x has a key not in the dict" % link)
+        edges += [key, values[key]]
+        if len(edges) > 2 * node.size:
+            raise DecodeError(node.address, "OrderedDict links form a cycle")
+        link = link_next
+    node.edges = edges
+    node.truncated = node.size - len(edges) // 2
+
+
 def dict_lookup_str(reader, address, key):
     """Value address of str key ``key`` (bytes) in the dict at ``address``, or 0."""
     if not address:
@@ -375,6 +439,12 @@ def _frame(reader, node, info, max_items):
     node.info = {"file": code.info["file"], "line": fields["f_lineno"]}
 
 
+def _file(reader, node, info, max_items):
+    fields = _fields(reader, reader.layout.PyFileObject, node.address)
+    node.info = {"open": bool(fields["f_fp"]), "mode": reader.name_of(fields["f_mode"])}
+    node.edges = [fields["f_name"]]
+
+
 def _generator(reader, node, info, max_items):
     code = reader.word(node.address + reader.layout.PyGenObject.gi_code)
     node.value = reader.name_of(reader.word(code + reader.layout.PyCodeObject.co_name), "???")
@@ -430,6 +500,8 @@ _DECODERS = {
     "none": _singleton, "ellipsis": _singleton, "notimplemented": _singleton,
     "str": _str, "unicode": _unicode, "bytearray": _bytearray, "buffer": _buffer,
     "tuple": _tuple, "list": _list, "dict": _dict, "set": _set, "frozenset": _set,
+    "defaultdict": _defaultdict, "file": _file, "deque": _deque, "dictview": _dictview,
+    "ordereddict": _ordereddict,
     "instance": _instance, "type": _type, "classobj": _classobj,
     "classic_instance": _classic_instance, "function": _function, "cfunction": _cfunction,
     "method": _method, "method_wrapper": _method_wrapper,

@@ -58,8 +58,6 @@ class ObjectReader:
         #: (ob_refcnt, ob_type, first word after the header)
         self.header = struct.Struct("<" + s + p + s)
         self.types = {}
-        #: exact builtin type addresses by kind, learned as types are met ("int", "str", ...)
-        self.exact = {}
 
     # -- raw reads -------------------------------------------------------------------
 
@@ -156,9 +154,22 @@ class ObjectReader:
         info.builtin = self._static_base(info)
         info.kind = classify(info)
         info.module = self._type_module(info)
-        if not info.is_heap:
-            self.exact.setdefault(info.kind, address)
+        if info.is_heap and info.kind == "dict" and self._derives_from(info, _ORDERED_DICT):
+            info.kind = "ordereddict"
         return info
+
+    def _derives_from(self, info, qualified_name):
+        """Whether a heap type is, or extends, the Python class ``qualified_name``."""
+        for _ in range(MAX_BASES):
+            if not info.is_heap:
+                return False
+            if info.qualified_name == qualified_name:
+                return True
+            try:
+                info = self.type_info(info.base)
+            except CpywalkerError:
+                return False
+        return False
 
     def _static_base(self, info):
         """tp_name of the first non-heap type on the tp_base chain (the builtin it extends)."""
@@ -209,6 +220,9 @@ class ObjectReader:
             return default
 
 
+#: collections.OrderedDict of 2.7 is a Python class: a dict plus a linked list of keys
+_ORDERED_DICT = "collections.OrderedDict"
+
 #: tp_flags subclass bits, checked first (Include/object.h)
 _FLAG_KINDS = (
     (c.Py_TPFLAGS_INT_SUBCLASS, "int"), (c.Py_TPFLAGS_LONG_SUBCLASS, "long"),
@@ -231,15 +245,21 @@ _NAME_KINDS = {
     "getset_descriptor": "getset_descriptor", "module": "module", "code": "code",
     "frame": "frame", "cell": "cell", "slice": "slice", "xrange": "xrange",
     "property": "property", "staticmethod": "staticmethod", "classmethod": "classmethod",
-    "dictproxy": "dictproxy", "weakref": "weakref", "generator": "generator",
+    "dictproxy": "dictproxy", "weakref": "weakref", "generator": "generator", "file": "file",
+    "collections.deque": "deque", "dict_keys": "dictview", "dict_values": "dictview",
+    "dict_items": "dictview",
     "object": "instance",
 }
 
 
+#: builtin subclasses of builtins, with their own repr
+_STATIC_SUBCLASS_KINDS = {"bool": "bool", "collections.defaultdict": "defaultdict"}
+
+
 def classify(info):
     """Decoder kind of a type: its tp_flags subclass bit, else its builtin base's tp_name."""
-    if info.builtin == "bool":
-        return "bool"
+    if info.builtin in _STATIC_SUBCLASS_KINDS:
+        return _STATIC_SUBCLASS_KINDS[info.builtin]
     for bit, kind in _FLAG_KINDS:
         if info.flags & bit:
             return kind

@@ -9,6 +9,7 @@ PyObject_HEAD = (("ssize", "ob_refcnt"), ("ptr", "ob_type"))
 PyObject_VAR_HEAD = PyObject_HEAD + (("ssize", "ob_size"),)
 
 CO_MAXBLOCKS = 20
+DEQUE_BLOCKLEN = 62
 #: PyNumberMethods (39) + PyMappingMethods (3) + PySequenceMethods (10) + PyBufferProcs (6)
 HEAPTYPE_METHOD_SLOTS = 39 + 3 + 10 + 6
 
@@ -193,4 +194,24 @@ DECLARATIONS = {
         ("ptr", "gi_frame"), ("int", "gi_running"), ("ptr", "gi_code"),
         ("ptr", "gi_weakreflist"),
     ),
+    # Include/fileobject.h
+    "PyFileObject": PyObject_HEAD + (
+        ("ptr", "f_fp"), ("ptr", "f_name"), ("ptr", "f_mode"), ("ptr", "f_close"),
+        ("int", "f_softspace"), ("int", "f_binary"), ("ptr", "f_buf"), ("ptr", "f_bufend"),
+        ("ptr", "f_bufptr"), ("ptr", "f_setbuf"), ("int", "f_univ_newline"),
+        ("int", "f_newlinetypes"), ("int", "f_skipnextlf"), ("ptr", "f_encoding"),
+        ("ptr", "f_errors"), ("ptr", "weakreflist"), ("int", "unlocked_count"),
+        ("int", "readable"), ("int", "writable"),
+    ),
+    # Objects/dictobject.c: dict_keys, dict_values, dict_items
+    "dictviewobject": PyObject_HEAD + (("ptr", "dv_dict"),),
+    # Modules/_collectionsmodule.c
+    "dequeobject": PyObject_HEAD + (
+        ("ptr", "leftblock"), ("ptr", "rightblock"), ("ssize", "leftindex"),
+        ("ssize", "rightindex"), ("ssize", "len"), ("long", "state"), ("ssize", "maxlen"),
+        ("ptr", "weakreflist"),
+    ),
+    "block": (("ptr[%d]" % DEQUE_BLOCKLEN, "data"), ("ptr", "rightlink"), ("ptr", "leftlink")),
 }
+# Modules/_collectionsmodule.c: a dict followed by the factory
+DECLARATIONS["defdictobject"] = DECLARATIONS["PyDictObject"] + (("ptr", "default_factory"),)

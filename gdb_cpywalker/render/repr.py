@@ -221,8 +221,12 @@ _TEXT = {
 }
 
 #: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name
-_RECURSION = {"list": "[...]", "dict": "{...}", "tuple": "(...)"}
-_CONTAINERS = frozenset(("list", "tuple", "dict", "set", "frozenset"))
+_RECURSION = {"list": "[...]", "dict": "{...}", "defaultdict": "{...}", "tuple": "(...)",
+              "deque": "[...]"}
+_CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
+                         "dictview", "ordereddict"))
+#: how the key and the value of one dict entry print
+_DICT_PAIR = ("", ": ", "")
 
 
 class ReprWriter:
@@ -351,6 +355,9 @@ class ReprWriter:
             return self._tokens(node.type_name.rpartition(".")[2], edges[:1], "")
         if kind == "dictproxy":
             return self._tokens("dict_proxy(", edges, ")")
+        if kind == "file":
+            return self._tokens("<%s file " % ("open" if node.info["open"] else "closed"), edges,
+                                ", mode '%s' at %#x>" % (node.info["mode"], node.address))
         return "<error: no repr for kind %s>" % kind
 
     @staticmethod
@@ -366,26 +373,61 @@ class ReprWriter:
 
     def _container(self, node, edges):
         kind = node.kind
+        if kind == "defaultdict":
+            factory = node.info["factory"]
+            if factory:
+                edges = edges[:-1]
+            factory_text = [factory] if factory and self._take_objects(1) else ["None"]
+            entries = self._entries(node, edges, "{", "}", _DICT_PAIR)
+            return self._chain(["defaultdict("] + factory_text + [", "], entries, [")"])
+        pair = None
         if kind == "dict":
-            opening, closing = "{", "}"
+            opening, closing, pair = "{", "}", _DICT_PAIR
         elif kind == "list":
             opening, closing = "[", "]"
         elif kind == "tuple":
             opening, closing = "(", ",)" if node.size == 1 else ")"
+        elif kind == "deque":
+            maxlen = node.info["maxlen"]
+            opening, closing = "deque([", "])" if maxlen == -1 else "], maxlen=%d)" % maxlen
+        elif kind == "ordereddict":
+            # OrderedDict.__repr__ of Lib/collections.py: '%s(%r)' % (name, self.items())
+            name = node.type_name.rpartition(".")[2]
+            if not node.size:
+                return name + "()"
+            opening, closing, pair = name + "([", "])", ("(", ", ", ")")
+        elif kind == "dictview":
+            opening, closing = node.type_name + "([", "])"
+            if node.info["view"] == "items":
+                pair = ("(", ", ", ")")
+            else:
+                edges = edges[node.info["view"] == "values"::2]
         else:
             opening, closing = node.type_name + "([", "])"
+        return self._entries(node, edges, opening, closing, pair)
+
+    @staticmethod
+    def _chain(*parts):
+        for part in parts:
+            yield from part
+
+    def _entries(self, node, edges, opening, closing, pair=None):
+        """The items of a container (alternating keys and values with ``pair``) within the
+        budgets."""
         count = len(edges)
         allowed = self._take_objects(count)
         if allowed < count:
-            edges = edges[:allowed - allowed % 2] if kind == "dict" else edges[:allowed]
+            edges = edges[:allowed - allowed % 2] if pair else edges[:allowed]
         more = bool(node.truncated) or len(edges) < count
         if more:
             self.truncated = True
-        return self._items(opening, edges, closing, more, pairs=kind == "dict")
+        return self._items(opening, edges, closing, more, pair)
 
-    def _items(self, opening, addresses, closing, more, pairs=False):
-        """Items (``pairs``: alternating keys and values) between opening and closing."""
-        step = 2 if pairs else 1
+    def _items(self, opening, addresses, closing, more, pair=None):
+        """Items between opening and closing; with ``pair`` (before, between, after) the
+        addresses alternate keys and values: ``": "`` for dicts, ``("(", ", ", ")")`` for
+        dict_items."""
+        step = 2 if pair else 1
         chunk = max(len(addresses), step) if self.max_chars is None else step * self.CHUNK
         pieces = [opening]
         for start in range(0, len(addresses), chunk):
@@ -394,18 +436,24 @@ class ReprWriter:
             if start:
                 pieces.append(", ")
             if None not in texts:
-                pieces.append(", ".join([key + ": " + value for key, value in
-                                         zip(texts[0::2], texts[1::2])] if pairs else texts))
+                pieces.append(", ".join([pair[0] + key + pair[1] + value + pair[2] for key, value in
+                                         zip(texts[0::2], texts[1::2])] if pair else texts))
             else:
                 for i, (text, address) in enumerate(zip(texts, part)):
-                    if i:
-                        pieces.append(": " if pairs and i % 2 else ", ")
+                    if not pair:
+                        pieces.append(", " if i else "")
+                    elif i % 2:
+                        pieces.append(pair[1])
+                    else:
+                        pieces.append((pair[2] + ", " if i else "") + pair[0])
                     if text is None:
                         yield "".join(pieces)
                         pieces = []
                         yield address
                     else:
                         pieces.append(text)
+                if pair and part:
+                    pieces.append(pair[2])
             yield "".join(pieces)
             pieces = []
         if more:
@@ -422,9 +470,7 @@ class ReprWriter:
             info = self.reader.type_info(type_address)
         except CpywalkerError:
             return 0
-        if info.is_heap:
-            return 0
-        return _FAST_KINDS.get(info.kind, 0)
+        return 0 if info.is_heap else _FAST_KINDS.get(info.name, 0)
 
     def fast_texts(self, addresses, nested=None):
         """repr text of each object that is an exact int/str/float/None/bool, else None.
@@ -509,7 +555,8 @@ class ReprWriter:
         return opening + ", ".join(texts) + closing
 
 
-_FAST_KINDS = {"int": 1, "str": 2, "float": 3, "none": 4, "bool": 5, "list": 6, "tuple": 7}
+#: tp_name of the builtin types the hot path formats -> its code for them
+_FAST_KINDS = {"int": 1, "str": 2, "float": 3, "NoneType": 4, "bool": 5, "list": 6, "tuple": 7}
 
 
 def render_repr(graph, color=False):

@@ -60,6 +60,12 @@ BUILTIN_TYPES = {
     "classmethod": ("classmethod", 0),
     "dictproxy": ("proxyobject", 0),
     "weakref": ("PyWeakReference", 0),
+    "file": ("PyFileObject", 0),
+    "collections.deque": ("dequeobject", 0),
+    "collections.defaultdict": ("defdictobject", c.Py_TPFLAGS_DICT_SUBCLASS),
+    "dict_keys": ("dictviewobject", 0),
+    "dict_values": ("dictviewobject", 0),
+    "dict_items": ("dictviewobject", 0),
 }
 
 
@@ -138,8 +144,8 @@ class ImageBuilder:
         if name not in self.types:
             flag = BUILTIN_TYPES[name][1]
             base = 0 if name in ("object", "type") else self.builtin("object")
-            if name == "bool":
-                base = self.builtin("int")
+            if name in ("bool", "collections.defaultdict"):
+                base = self.builtin("int" if name == "bool" else "dict")
             self.types[name] = self.make_type(name, self.basicsize(name), self.itemsize(name),
                                               flag, base=base)
         return self.types[name]
@@ -436,6 +442,42 @@ class ImageBuilder:
         if filename is not None:
             md_dict[b"__file__"] = filename
         return self.new("PyModuleObject", self.builtin("module"), md_dict=self.dict_(md_dict))
+
+    def deque(self, items, leftindex=31, maxlen=-1):
+        """A deque whose first item sits at ``leftindex`` of its first 62-slot block."""
+        blocklen = c.DEQUE_BLOCKLEN
+        slots = [0] * leftindex + [self.obj(item) for item in items]
+        blocks = [self.alloc(self.layout.block.size, 8)
+                  for _ in range(max(1, -(-len(slots) // blocklen)))]
+        for i, block in enumerate(blocks):
+            self.words(block, slots[i * blocklen:(i + 1) * blocklen])
+            self.set_fields("block", block, rightlink=blocks[i + 1] if i + 1 < len(blocks) else 0,
+                            leftlink=blocks[i - 1] if i else 0)
+        return self.new("dequeobject", self.builtin("collections.deque"), leftblock=blocks[0],
+                        rightblock=blocks[-1], leftindex=leftindex,
+                        rightindex=(len(slots) - 1) % blocklen, len=len(items), maxlen=maxlen)
+
+    def ordered_dict(self, pairs):
+        """collections.OrderedDict(pairs) of 2.7: a dict subclass with a linked list."""
+        klass = self.types.get("OrderedDict") or self.heap_type(
+            "OrderedDict", "dict", module=b"collections")
+        self.types["OrderedDict"] = klass
+        keys = [self.obj(key) for key, _ in pairs]
+        address = self.dict_(list(zip(map(Ref, keys), [value for _, value in pairs])),
+                             type_address=klass)
+        root = self.list_([None, None, None])
+        links = [self.list_([None, None, Ref(key)]) for key in keys]
+        chain = [root] + links
+        for i, link in enumerate(chain):
+            items = self._list_items(link)
+            self.words(items, [chain[i - 1], chain[(i + 1) % len(chain)]])
+        self.word(address + self.layout.PyDictObject.size,
+                  self.dict_({b"_OrderedDict__root": Ref(root)}))
+        return address
+
+    def _list_items(self, list_address):
+        offset = list_address - self.base + self.layout.PyListObject.ob_item
+        return struct.unpack_from("<" + self.model.ctype_format("ptr"), self.buf, offset)[0]
 
     def exception(self, name, args, flags=0):
         type_address = self.types.get(name) or self.make_type(

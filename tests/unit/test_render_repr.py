@@ -299,3 +299,38 @@ def test_float_text_matches_python_repr_rules():
         assert repr_of(builder, builder.obj([value])) == "[%r]" % value
     assert math.isnan(float(repr_of(ImageBuilder(), ImageBuilder().obj(float("nan")))
                             if False else "nan"))
+
+
+def test_files_defaultdicts_deques_views_and_ordered_dicts():
+    builder = ImageBuilder()
+    name, mode = builder.str_(b"<stdout>"), builder.str_(b"w")
+    stdout = builder.new("PyFileObject", builder.builtin("file"), f_fp=0x1234, f_name=name,
+                         f_mode=mode)
+    closed = builder.new("PyFileObject", builder.builtin("file"), f_fp=0, f_name=name,
+                         f_mode=mode)
+    factory = builder.builtin("list")
+    dd = builder.new("defdictobject", builder.builtin("collections.defaultdict"))
+    source = builder.dict_({b"a": [1]})
+    builder.buf[dd - builder.base + 16:dd - builder.base + builder.layout.PyDictObject.size] = \
+        builder.buf[source - builder.base + 16:source - builder.base + builder.layout.PyDictObject.size]
+    builder.set_fields("PyDictObject", dd, ma_table=dd + builder.layout.PyDictObject.ma_smalltable)
+    builder.set_fields("defdictobject", dd, default_factory=factory)
+    views = builder.dict_([(1, b"a"), ((2,), [3])])
+    objects = {
+        stdout: "<open file '<stdout>', mode 'w' at %#x>" % stdout,
+        closed: "<closed file '<stdout>', mode 'w' at %#x>" % closed,
+        dd: "defaultdict(<type 'list'>, {'a': [1]})",
+        builder.deque(range(150)): "deque(%r)" % list(range(150)),
+        builder.deque([b"x"], leftindex=61, maxlen=4): "deque(['x'], maxlen=4)",
+        builder.deque([]): "deque([])",
+        builder.new("dictviewobject", builder.builtin("dict_keys"), dv_dict=views):
+            "dict_keys([1, (2,)])",
+        builder.new("dictviewobject", builder.builtin("dict_values"), dv_dict=views):
+            "dict_values(['a', [3]])",
+        builder.new("dictviewobject", builder.builtin("dict_items"), dv_dict=views):
+            "dict_items([(1, 'a'), ((2,), [3])])",
+        builder.ordered_dict([(b"b", 1), (b"a", [2])]): "OrderedDict([('b', 1), ('a', [2])])",
+        builder.ordered_dict([]): "OrderedDict()",
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
