@@ -1,14 +1,18 @@
 """CLI ``read`` and ``write`` on a real python2.7: what is written is read back and seen by the target."""
 
 import json
+import re
 import subprocess
 import sys
 
+import pexpect
 import pytest
 
 from gdb_cpywalker.render.hexdump import hexdump
 from support.paths import ROOT, clean_env
 from support.target import Target
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def cli(*args):
@@ -89,3 +93,15 @@ def test_read_regions_by_pattern_with_a_cap(target):
 def test_errors_are_one_line(target, args, message):
     result = cli(args[0], "-p", target.pid, *args[1:])
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message + "\n")
+
+
+def test_read_colors_a_terminal_only(target):
+    pages = target.info["pages"]
+    child = pexpect.spawn(sys.executable, ["-m", "gdb_cpywalker", "read", "-p", str(target.pid), hex(pages), "64"],
+                          cwd=ROOT, env=clean_env(TERM="xterm"), encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    colored = child.before.replace("\r\n", "\n")
+    assert "\x1b[" in colored
+    assert ANSI.sub("", colored) == hexdump(proc_mem(target.pid, pages, 64), pages)
+    assert "\x1b[" not in cli("read", "-p", target.pid, hex(pages), 64).stdout
