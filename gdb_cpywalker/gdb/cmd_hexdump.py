@@ -9,15 +9,13 @@ import gdb
 
 from ..errors import TargetError, UsageError
 from ..procfs import select_regions
-from ..render.hexdump import HUGE, HexDumper, checked_length, dump_memory, dump_regions
+from ..render.hexdump import (DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, HexDumper, checked_length,
+                              dump_memory, dump_regions)
 from ..render.units import format_size, parse_size
 from . import parameters
 from .command import CpywalkerCommand, address_of, make_parser
 from .memory import MEMORY_KINDS, open_memory
 from .regions import current_regions
-
-DEFAULT_LENGTH = 256
-DEFAULT_MAX_BYTES = 1 << 20
 
 parser = make_parser("hexdump", "Dump target memory as 'hexdump -C' does, with absolute addresses.")
 parser.add_argument("address", nargs="?", metavar="ADDR", help="any gdb expression ($rsp, &x, 0x7f...)")

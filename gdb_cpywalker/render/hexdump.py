@@ -31,6 +31,9 @@ from .regions import region_row
 from .units import format_size
 
 ROW = 16
+#: What a front end dumps when given no length, and at most for whole regions (-P).
+DEFAULT_LENGTH = 256
+DEFAULT_MAX_BYTES = 1 << 20
 #: Dumps longer than this need ``--force``.
 HUGE = 64 << 20
 #: Bytes read from the target per call.
