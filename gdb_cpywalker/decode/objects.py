@@ -336,10 +336,21 @@ def _instance(reader, node, info, max_items):
     _instance_state(reader, node, info)
 
 
+def _named_edges(node, pairs):
+    """Edges to the non-NULL pointers of ``(label, pointer)`` pairs, labelled."""
+    present = [(label, pointer) for label, pointer in pairs if pointer]
+    if not isinstance(node.info, dict):
+        node.info = {}
+    node.info["labels"] = [label for label, _ in present]
+    node.edges = [pointer for _, pointer in present]
+
+
 def _type(reader, node, info, max_items):
     described = reader.type_info(node.address)
     node.value = described.qualified_name
     node.info = {"heap": described.is_heap}
+    if described.is_heap:
+        _named_edges(node, [("__dict__", described.dict)])
 
 
 def _classobj(reader, node, info, max_items):
@@ -365,8 +376,10 @@ def _classic_instance(reader, node, info, max_items):
 # -- callables and descriptors -------------------------------------------------------
 
 def _function(reader, node, info, max_items):
-    F = reader.layout.PyFunctionObject
-    node.value = reader.name_of(reader.word(node.address + F.func_name))
+    fields = _fields(reader, reader.layout.PyFunctionObject, node.address)
+    node.value = reader.name_of(fields["func_name"])
+    _named_edges(node, [("__defaults__", fields["func_defaults"]),
+                        ("__closure__", fields["func_closure"]), ("__dict__", fields["func_dict"])])
 
 
 def _cfunction(reader, node, info, max_items):
@@ -421,6 +434,7 @@ def _module(reader, node, info, max_items):
     node.info = {"name": reader.name_of(name) if name else "?",
                  "file": reader.name_of(filename, None) if filename else None}
     node.value = node.info["name"]
+    _named_edges(node, [("__dict__", md_dict)])
 
 
 def _code(reader, node, info, max_items):
@@ -437,6 +451,30 @@ def _frame(reader, node, info, max_items):
         raise DecodeError(node.address, "f_code %#x is not a code object" % fields["f_code"])
     node.value = code.value
     node.info = {"file": code.info["file"], "line": fields["f_lineno"]}
+    try:
+        _named_edges(node, _frame_variables(reader, node.address, fields["f_code"]))
+    except CpywalkerError as error:
+        node.info["variables_error"] = error
+
+
+#: Most local, cell and free variables of one frame the decoder reads.
+MAX_FRAME_VARIABLES = 1 << 16
+
+
+def _frame_variables(reader, frame, code):
+    """(name, value) of the locals, then cells and free variables, in f_localsplus."""
+    fields = _fields(reader, reader.layout.PyCodeObject, code)
+    names = []
+    for tuple_field in ("co_varnames", "co_cellvars", "co_freevars"):
+        tuple_node = decode(reader, fields[tuple_field])
+        if tuple_node.kind != "tuple":
+            raise DecodeError(code, "%s is not a tuple" % tuple_field)
+        names += [reader.name_of(name) for name in tuple_node.edges]
+        if tuple_field == "co_varnames":
+            names = names[:max(fields["co_nlocals"], 0)]
+    names = names[:MAX_FRAME_VARIABLES]
+    values = reader.words(frame + reader.layout.PyFrameObject.f_localsplus, len(names))
+    return list(zip(names, values))
 
 
 def _file(reader, node, info, max_items):
@@ -446,8 +484,9 @@ def _file(reader, node, info, max_items):
 
 
 def _generator(reader, node, info, max_items):
-    code = reader.word(node.address + reader.layout.PyGenObject.gi_code)
+    _, _, frame, _, code = reader.unpack(reader.layout.PyGenObject, node.address)[:5]
     node.value = reader.name_of(reader.word(code + reader.layout.PyCodeObject.co_name), "???")
+    _named_edges(node, [("gi_frame", frame)])
 
 
 def _cell(reader, node, info, max_items):

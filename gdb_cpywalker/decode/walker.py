@@ -17,7 +17,7 @@ FIXED_LABELS = {
     "slice": ("start", "stop", "step"), "method": ("im_self",), "cell": ("ob_ref",),
     "buffer": ("b_base",), "classobj": ("__dict__",), "classic_instance": ("__dict__",),
     "dictproxy": ("dict",), "property": ("fget",), "staticmethod": ("__func__",),
-    "classmethod": ("__func__",),
+    "classmethod": ("__func__",), "file": ("name",),
 }
 
 

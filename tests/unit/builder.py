@@ -402,9 +402,19 @@ class ImageBuilder:
         return self.new("PyInstanceObject", self.builtin("instance"), in_class=klass,
                         in_dict=self.dict_(attributes or {}))
 
-    def code(self, name, filename=b"x.py", line=1):
+    def code(self, name, filename=b"x.py", line=1, varnames=(), cellvars=(), freevars=()):
         return self.new("PyCodeObject", self.builtin("code"), co_name=self.str_(name),
-                        co_filename=self.str_(filename), co_firstlineno=line)
+                        co_filename=self.str_(filename), co_firstlineno=line,
+                        co_nlocals=len(varnames), co_varnames=self.tuple_(varnames),
+                        co_cellvars=self.tuple_(cellvars), co_freevars=self.tuple_(freevars))
+
+    def frame(self, code, line, variables):
+        """A frame of ``code`` whose f_localsplus holds ``variables`` (addresses or 0)."""
+        address = self.new("PyFrameObject", self.builtin("frame"),
+                           extra=self.psize * len(variables), f_code=code, f_lineno=line,
+                           ob_size=len(variables))
+        self.words(address + self.layout.PyFrameObject.f_localsplus, variables)
+        return address
 
     def function(self, name):
         return self.new("PyFunctionObject", self.builtin("function"), func_name=self.str_(name),

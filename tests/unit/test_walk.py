@@ -105,3 +105,28 @@ def test_package_level_walk_takes_budget_keywords():
     graph = package_walk(builder.image(), root, max_items=3)
     assert graph.budgets == Budgets(max_items=3)
     assert render(graph, "repr") == "[0, 1, 2, ...]"
+
+
+def test_frames_reach_their_locals_cells_and_free_variables_by_name():
+    builder = ImageBuilder()
+    code = builder.code(b"f", varnames=(b"a", b"unset"), cellvars=(b"c",), freevars=(b"free",))
+    a, cell, free = builder.int_(1), builder.str_(b"cell"), builder.obj([2])
+    frame = builder.frame(code, 12, [a, 0, cell, free])
+    graph = walk(builder.image(), frame)
+    node = graph.nodes[frame]
+    assert (node.kind, node.value, node.info["line"]) == ("frame", "f", 12)
+    assert node.edges == [a, cell, free]
+    tree = render(graph, "tree").splitlines()
+    assert [line.split()[0] for line in tree[1:4]] == ["a", "c", "free"]
+    assert render(graph, "repr") == "<frame object at %#x>" % frame
+
+
+def test_modules_functions_and_classes_reach_their_dicts():
+    builder = ImageBuilder()
+    module = builder.module(b"m", b"/m.py")
+    f = builder.function(b"f")
+    foo = builder.heap_type("Foo")
+    for address in (module, foo):
+        assert walk(builder.image(), address).nodes[address].edges
+    assert "__dict__" in render(walk(builder.image(), module), "tree")
+    assert walk(builder.image(), f).nodes[f].edges == []
