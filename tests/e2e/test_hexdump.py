@@ -11,6 +11,7 @@ import pytest
 
 from gdb_cpywalker.render.hexdump import hexdump
 from support.gdbsession import GdbSession
+from support.paths import GDBINIT, clean_env
 from support.target import Target
 
 ROW = re.compile(r"^[0-9a-f]{16}  ([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8} \|.{16}\|$")
@@ -143,3 +144,14 @@ def test_core_file_dump(python27_binary, tmp_path):
                         + "hexdump: %#x - %#x: cannot read (not mapped)\n" % (pages + page, pages + 2 * page)
                         + hexdump(third, pages + 2 * page))
         assert session.cmd("hexdump 0x10 16") == "hexdump: cannot read 16 bytes at 0x10 (not mapped)\n"
+
+
+def test_no_colors_when_output_is_not_a_terminal(gdb_binary):
+    with Target("hexdump_target.py") as other:
+        pages = other.info["pages"]
+        result = subprocess.run(
+            [gdb_binary, "-nx", "-q", "-batch", "-p", str(other.pid), "-ex", "set style enabled on",
+             "-ex", "source " + GDBINIT, "-ex", "hexdump %d 64" % pages],
+            capture_output=True, text=True, env=clean_env(), timeout=120)
+        assert hexdump(proc_mem(other.pid, pages, 64), pages) in result.stdout
+        assert "\x1b[" not in result.stdout
