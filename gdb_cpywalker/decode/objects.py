@@ -30,10 +30,6 @@ def decode(reader, address, max_items=None):
         return Node(address, "error", error=error)
 
 
-def error_node(address, error):
-    return Node(address, "error", error=error)
-
-
 def _limit(count, max_items):
     return count if max_items is None else min(count, max_items)
 
@@ -119,7 +115,8 @@ def _bytearray(reader, node, info, max_items):
 
 def _buffer(reader, node, info, max_items):
     fields = _fields(reader, reader.layout.PyBufferObject, node.address)
-    node.info = {key: fields[key] for key in ("b_base", "b_ptr", "b_size", "b_offset", "b_readonly")}
+    node.info = {key: fields[key]
+                 for key in ("b_base", "b_ptr", "b_size", "b_offset", "b_readonly")}
     if fields["b_base"]:
         node.edges = [fields["b_base"]]
 
@@ -383,7 +380,8 @@ def _function(reader, node, info, max_items):
 
 
 def _cfunction(reader, node, info, max_items):
-    _, _, method_def, self_address = reader.unpack(reader.layout.PyCFunctionObject, node.address)[:4]
+    fields = reader.unpack(reader.layout.PyCFunctionObject, node.address)
+    method_def, self_address = fields[2:4]
     node.value = reader.cstring(reader.word(method_def + reader.layout.PyMethodDef.ml_name))
     node.info = {"self": self_address}
     if self_address:

@@ -205,13 +205,15 @@ DECLARATIONS = {
     ),
     # Objects/dictobject.c: dict_keys, dict_values, dict_items
     "dictviewobject": PyObject_HEAD + (("ptr", "dv_dict"),),
-    # Modules/_collectionsmodule.c
+    # Modules/_collectionsmodule.c (deque_block is its struct BLOCK)
     "dequeobject": PyObject_HEAD + (
         ("ptr", "leftblock"), ("ptr", "rightblock"), ("ssize", "leftindex"),
         ("ssize", "rightindex"), ("ssize", "len"), ("long", "state"), ("ssize", "maxlen"),
         ("ptr", "weakreflist"),
     ),
-    "block": (("ptr[%d]" % DEQUE_BLOCKLEN, "data"), ("ptr", "rightlink"), ("ptr", "leftlink")),
+    "deque_block": (
+        ("ptr[%d]" % DEQUE_BLOCKLEN, "data"), ("ptr", "rightlink"), ("ptr", "leftlink"),
+    ),
 }
 # Modules/_collectionsmodule.c: a dict followed by the factory
 DECLARATIONS["defdictobject"] = DECLARATIONS["PyDictObject"] + (("ptr", "default_factory"),)

@@ -240,7 +240,6 @@ class ReprWriter:
         self.budgets = budgets
         self.max_chars = max_chars
         self.objects_left = budgets.max_objects
-        self.truncated = False
         self._fast = {}
         self._item_struct = reader.header
         self._double = struct.Struct("<d").unpack_from
@@ -293,7 +292,6 @@ class ReprWriter:
 
     def _clip(self, text):
         if self.max_chars is not None and len(text) > self.max_chars:
-            self.truncated = True
             return text[:max(self.max_chars - len(ELLIPSIS), 0)] + ELLIPSIS
         return text
 
@@ -305,8 +303,6 @@ class ReprWriter:
             return count
         allowed = min(count, max(self.objects_left, 0))
         self.objects_left -= allowed
-        if allowed < count:
-            self.truncated = True
         return allowed
 
     def _start(self, address, depth):
@@ -324,7 +320,6 @@ class ReprWriter:
         if kind in SCALAR_KINDS:
             return scalar_repr(node)
         if max_depth is not None and depth > max_depth:
-            self.truncated = True
             return ELLIPSIS
         attributes = node.info.get("attributes", 0) if isinstance(node.info, dict) else 0
         edges = node.edges[:len(node.edges) - attributes] if attributes else node.edges
@@ -342,6 +337,8 @@ class ReprWriter:
 
     def _composite(self, node, edges):
         kind = node.kind
+        if kind == "exception":
+            edges = edges[:1]  # args; BaseException_repr ignores the instance __dict__
         allowed = self._take_objects(len(edges))
         edges = list(edges[:allowed]) + [ELLIPSIS] * (len(edges) - allowed)
         if kind == "method":
@@ -352,7 +349,7 @@ class ReprWriter:
         if kind == "slice":
             return self._tokens("slice(", edges, ")")
         if kind == "exception":
-            return self._tokens(node.type_name.rpartition(".")[2], edges[:1], "")
+            return self._tokens(node.type_name.rpartition(".")[2], edges, "")
         if kind == "dictproxy":
             return self._tokens("dict_proxy(", edges, ")")
         if kind == "file":
@@ -419,8 +416,6 @@ class ReprWriter:
         if allowed < count:
             edges = edges[:allowed - allowed % 2] if pair else edges[:allowed]
         more = bool(node.truncated) or len(edges) < count
-        if more:
-            self.truncated = True
         return self._items(opening, edges, closing, more, pair)
 
     def _items(self, opening, addresses, closing, more, pair=None):

@@ -2,7 +2,8 @@
 
 Each line: edge label, address, type, refcount, size and the value of scalars (or the
 one-line repr of functions, modules, ...). An object printed before shows as
-``-> 0x... (seen above)``; past MAX_INDENT levels a line shows its depth; budgets show as ``... (max depth)``, ``... N more items``,
+``-> 0x... (seen above)``; past MAX_INDENT levels a line shows its depth; budgets
+show as ``... (max depth)``, ``... N more items``,
 ``... (max objects)``.
 """
 

@@ -457,11 +457,11 @@ class ImageBuilder:
         """A deque whose first item sits at ``leftindex`` of its first 62-slot block."""
         blocklen = c.DEQUE_BLOCKLEN
         slots = [0] * leftindex + [self.obj(item) for item in items]
-        blocks = [self.alloc(self.layout.block.size, 8)
+        blocks = [self.alloc(self.layout.deque_block.size, 8)
                   for _ in range(max(1, -(-len(slots) // blocklen)))]
         for i, block in enumerate(blocks):
             self.words(block, slots[i * blocklen:(i + 1) * blocklen])
-            self.set_fields("block", block, rightlink=blocks[i + 1] if i + 1 < len(blocks) else 0,
+            self.set_fields("deque_block", block, rightlink=blocks[i + 1] if i + 1 < len(blocks) else 0,
                             leftlink=blocks[i - 1] if i else 0)
         return self.new("dequeobject", self.builtin("collections.deque"), leftblock=blocks[0],
                         rightblock=blocks[-1], leftindex=leftindex,
