@@ -100,7 +100,7 @@ class HexDumper:
         return (line + "\n").encode()
 
     def rows(self, address, data):
-        """Yield the text (bytes) of ``data`` at ``address``, slice by slice."""
+        """Yield the text (ASCII bytes or bytearray) of ``data`` at ``address``, slice by slice."""
         whole = len(data) - len(data) % ROW
         for offset in range(0, whole, SLICE):
             piece = data[offset:min(offset + SLICE, whole)]
@@ -206,10 +206,9 @@ class HexDumper:
 
     def _finish(self, out):
         """The text of laid out lines: color tags become escapes."""
-        text = bytes(out)
         for tag, escape in self._tag_escapes:
-            text = text.replace(tag, escape)
-        return text
+            out = out.replace(tag, escape)
+        return out
 
     def _partial_row(self, address, row):
         """The last, short row: missing bytes are blanks, as ``hexdump -C`` pads them."""
