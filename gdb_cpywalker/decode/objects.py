@@ -86,8 +86,10 @@ def _singleton(reader, node, info, max_items):
 
 def _str(reader, node, info, max_items):
     size = _var_size(reader, node, MAX_STRING)
-    node.value = reader.read(node.address + reader.layout.PyStringObject.ob_sval, size)
+    shown = min(size, reader.string_limit)
+    node.value = reader.read(node.address + reader.layout.PyStringObject.ob_sval, shown)
     node.size = size
+    node.truncated = size - shown
 
 
 def _unicode(reader, node, info, max_items):
@@ -95,13 +97,15 @@ def _unicode(reader, node, info, max_items):
     length = fields["length"]
     if not 0 <= length <= MAX_STRING // reader.ucs:
         raise DecodeError(node.address, "implausible unicode length %d" % length)
-    data = reader.read(fields["str"], length * reader.ucs) if length else b""
+    shown = min(length, reader.string_limit)
+    data = reader.read(fields["str"], shown * reader.ucs) if shown else b""
     codec = "utf-32-le" if reader.ucs == 4 else "utf-16-le"
     try:
         node.value = data.decode(codec, "surrogatepass")
     except UnicodeDecodeError:
         raise DecodeError(node.address, "unicode data is not valid %s" % codec)
     node.size = length
+    node.truncated = length - shown
 
 
 def _bytearray(reader, node, info, max_items):
@@ -109,8 +113,10 @@ def _bytearray(reader, node, info, max_items):
     size = fields["ob_size"]
     if not 0 <= size <= MAX_STRING or (size and size > fields["ob_alloc"]):
         raise DecodeError(node.address, "implausible bytearray ob_size %d" % size)
-    node.value = reader.read(fields["ob_bytes"], size) if size else b""
+    shown = min(size, reader.string_limit)
+    node.value = reader.read(fields["ob_bytes"], shown) if shown else b""
     node.size = size
+    node.truncated = size - shown
 
 
 def _buffer(reader, node, info, max_items):

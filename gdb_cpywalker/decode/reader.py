@@ -44,7 +44,9 @@ class TypeInfo:
 class ObjectReader:
     """Reads objects of one target; caches pages and type information."""
 
-    def __init__(self, memory, layout=None):
+    def __init__(self, memory, layout=None, string_limit=MAX_STRING):
+        #: characters of a str/unicode/bytearray value read (the rest is ``node.truncated``)
+        self.string_limit = string_limit
         self.cache = memory if isinstance(memory, PageCache) else PageCache(memory)
         self.layout = layout or layout_for(8, 4)
         model = self.layout.model

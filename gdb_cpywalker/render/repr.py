@@ -14,7 +14,7 @@ import struct
 
 from ..decode.graph import UNLIMITED
 from ..decode.objects import SCALAR_KINDS, decode
-from ..decode.reader import ObjectReader
+from ..decode.reader import MAX_STRING, ObjectReader
 from ..errors import CpywalkerError
 from ..memory.cache import PAGE_SIZE
 
@@ -560,6 +560,11 @@ def render_repr(graph, color=False):
 
 
 def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
-    """repr of the object at ``address`` as one line; past ``max_chars`` it ends in ``...``."""
-    reader = ObjectReader(memory, layout)
+    """repr of the object at ``address`` as one line; past ``max_chars`` it ends in ``...``.
+
+    With ``max_chars``, strings are read up to 4 * max_chars (at least 64 KiB) characters:
+    the quote of a longer string is chosen from that part only.
+    """
+    string_limit = MAX_STRING if max_chars is None else max(4 * max_chars, 1 << 16)
+    reader = ObjectReader(memory, layout, string_limit)
     return ReprWriter(reader, budgets, max_chars).render(address)

@@ -9,6 +9,7 @@ import pytest
 from builder import ImageBuilder, Ref
 
 from gdb_cpywalker.decode import Budgets, repr_at, walk
+from gdb_cpywalker.memory.base import Memory
 from gdb_cpywalker.render import render
 
 
@@ -334,3 +335,26 @@ def test_files_defaultdicts_deques_views_and_ordered_dicts():
     }
     for address, expected in objects.items():
         assert repr_of(builder, address) == expected
+
+
+class CountingMemory(Memory):
+    """Counts the bytes read from an image."""
+
+    def __init__(self, image):
+        self.image = image
+        self.bytes_read = 0
+
+    def read_partial(self, address, size):
+        data = self.image.read_partial(address, size)
+        self.bytes_read += len(data)
+        return data
+
+
+def test_max_chars_reads_only_the_start_of_a_huge_string():
+    builder = ImageBuilder()
+    address = builder.str_(b"x" * (1 << 22))
+    memory = CountingMemory(builder.image())
+    assert repr_at(memory, address, max_chars=20) == "'" + "x" * 16 + "..."
+    assert memory.bytes_read < 1 << 18
+    assert repr_at(memory, address) == "'" + "x" * (1 << 22) + "'"
+    assert memory.bytes_read > 1 << 22
