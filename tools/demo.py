@@ -13,7 +13,8 @@ GDBINIT = os.path.join(ROOT, "gdb_cpywalker", "gdbinit.py")
 
 
 def gdb_batch(pid, commands):
-    args = ["gdb", "-nx", "-q", "-batch", "-p", str(pid), "-ex", "source " + GDBINIT,
+    args = ["gdb", "-nx", "-q", "-batch", "-iex", "set auto-load python-scripts off",
+            "-p", str(pid), "-ex", "source " + GDBINIT,
             "-ex", "set pagination off"]
     for command in commands:
         args += ["-ex", "echo \\n(gdb) %s\\n" % command.replace("\\", "\\\\"), "-ex", command]
