@@ -6,6 +6,7 @@ builtin base's tp_name); a subclass of a builtin gets the builtin's value plus i
 instance ``__dict__`` and ``__slots__``. Nothing in the target is ever called.
 """
 
+import itertools
 import struct
 
 from ..errors import CpywalkerError, DecodeError
@@ -158,18 +159,18 @@ def _table(reader, address, used, fill, mask, table, entry_words):
 
 
 def dict_items(reader, address, max_items=None):
-    """(ma_used, [key, value, key, value, ...]) in table order, as dict_repr iterates."""
+    """(ma_used, [key, value, key, value, ...]) in table order, as dict_repr iterates:
+    entries with a NULL me_value (never used, or deleted) are skipped."""
     D = reader.layout.PyDictObject
     _, _, fill, used, mask, table, _ = reader.unpack(D, address)[:7]
     words = _table(reader, address, used, fill, mask, table, 3)
-    out = []
-    wanted = 2 * _limit(used, max_items)
-    for i in range(0, len(words), 3):
-        if words[i + 2]:
-            if len(out) == wanted:
-                break
-            out.append(words[i + 1])
-            out.append(words[i + 2])
+    values = words[2::3]
+    keys = list(itertools.compress(words[1::3], values))
+    values = list(itertools.compress(values, values))
+    shown = _limit(len(keys), max_items)
+    out = [0] * (2 * shown)
+    out[0::2] = keys[:shown]
+    out[1::2] = values[:shown]
     return used, out
 
 
