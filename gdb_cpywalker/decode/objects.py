@@ -66,10 +66,18 @@ def _long(reader, node, info, max_items):
     shift = c.LONG_SHIFT[digit]
     data = reader.read(node.address + reader.layout.PyLongObject.ob_digit, count * digit)
     digits = struct.unpack("<%d%s" % (count, "I" if digit == 4 else "H"), data)
-    value = int.from_bytes(b"".join(d.to_bytes(digit, "little") for d in digits), "little") \
-        if shift == 8 * digit else sum(d << (shift * i) for i, d in enumerate(digits))
+    value = _digits_value(digits, shift)
     node.value = -value if size < 0 else value
     node.size = count
+
+
+def _digits_value(digits, shift):
+    """sum(digit << shift * i), halving recursively so a huge long stays fast."""
+    if len(digits) <= 64:
+        return sum(d << (shift * i) for i, d in enumerate(digits))
+    middle = len(digits) // 2
+    return _digits_value(digits[:middle], shift) | \
+        (_digits_value(digits[middle:], shift) << (shift * middle))
 
 
 def _float(reader, node, info, max_items):

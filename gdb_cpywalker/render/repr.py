@@ -10,6 +10,7 @@ everything else goes through ``decode.objects.decode``. Recursion prints ``[...]
 entries then ``...``, and after ``max_objects`` objects everything is ``...``.
 """
 
+import decimal
 import struct
 
 from ..decode.graph import UNLIMITED
@@ -82,6 +83,14 @@ def unicode_repr(text):
     return "u'" + text.translate(_UNICODE_SINGLE) + "'"
 
 
+def decimal_text(value):
+    """str(value) without Python's int-to-str digit limit (longs of any size)."""
+    try:
+        return str(value)
+    except ValueError:
+        return str(decimal.Decimal(value))
+
+
 def scalar_repr(node):
     """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
     shortest ('r') format, exactly as Python 3's repr of float and complex."""
@@ -89,7 +98,7 @@ def scalar_repr(node):
     if kind == "int":
         return str(node.value)
     if kind == "long":
-        return "%dL" % node.value
+        return decimal_text(node.value) + "L"
     if kind in ("float", "complex", "bool"):
         return repr(node.value)
     if kind == "str":
