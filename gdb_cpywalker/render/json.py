@@ -3,14 +3,18 @@
 ``{"root": "0x...", "nodes": {"0x...": {"type", "kind", "refcount", "size", "value",
 "repr", "edges": [{"label", "to"}], "truncated", "error"}}, "depth_cut": [...],
 "objects_cut": [...]}``. ``value`` is the JSON value of scalars (str data as latin-1
-text), ``repr`` their Python 2.7 repr text.
+text, huge longs as decimal strings), ``repr`` their Python 2.7 repr text.
 """
 
 import json
 import math
 
 from ..decode.walker import edge_labels
+from .repr import decimal_text
 from .tree import node_value
+
+#: Longer ints are written as decimal strings (json cannot print them past 4300 digits).
+_JSON_INT_BITS = 14000
 
 
 def _json_value(node):
@@ -23,6 +27,8 @@ def _json_value(node):
         return [_json_float(value.real), _json_float(value.imag)]
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, int) and value.bit_length() > _JSON_INT_BITS:
+        return decimal_text(value)
     return value
 
 

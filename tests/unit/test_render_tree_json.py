@@ -1,5 +1,6 @@
 """``--format tree`` and ``--format json`` of walked graphs."""
 
+import decimal
 import json
 
 from builder import ImageBuilder, Ref
@@ -80,3 +81,13 @@ def test_every_format_renders_and_unknown_format_is_refused():
         assert "yaml" in str(error)
     else:
         raise AssertionError("unknown format accepted")
+
+
+def test_json_writes_huge_longs_as_decimal_strings():
+    builder = ImageBuilder()
+    root = builder.obj([7 ** 20000, 2 ** 100])
+    nodes = json.loads(render(walk(builder.image(), root), "json"))["nodes"]
+    values = sorted((node["value"] for node in nodes.values() if node["kind"] == "long"),
+                    key=lambda value: isinstance(value, str))
+    assert values[0] == 2 ** 100
+    assert values[1] == str(decimal.Decimal(7 ** 20000))
