@@ -439,9 +439,13 @@ class ReprWriter:
             texts = self.fast_texts(part)
             if start:
                 pieces.append(", ")
-            if None not in texts:
-                pieces.append(", ".join([pair[0] + key + pair[1] + value + pair[2] for key, value in
-                                         zip(texts[0::2], texts[1::2])] if pair else texts))
+            if None not in texts and not pair:
+                pieces.append(", ".join(texts))
+            elif None not in texts:
+                entries = map(pair[1].join, zip(texts[0::2], texts[1::2]))
+                if pair[0]:
+                    entries = [pair[0] + entry + pair[2] for entry in entries]
+                pieces.append(", ".join(entries))
             else:
                 for i, (text, address) in enumerate(zip(texts, part)):
                     if not pair:
@@ -480,7 +484,7 @@ class ReprWriter:
         """repr text of each object that is an exact int/str/float/None/bool, else None.
 
         Reads the header (and the value) with one unpack from a cached page; objects
-        that are misaligned or unreadable, and strs that straddle pages, fall back (None)
+        that are misaligned or unreadable, and strs longer than a page, fall back (None)
         to decode().
         Without budgets, small lists and tuples of such scalars are formatted here too.
         """
@@ -524,8 +528,13 @@ class ReprWriter:
                 append(str(word))
             elif kind == 2:
                 end = offset + sval + word
-                append(str_repr(buffer[offset + sval:end]) if word >= 0 and end <= len(buffer)
-                       else None)
+                if 0 <= word and end <= len(buffer):
+                    append(str_repr(buffer[offset + sval:end]))
+                elif 0 <= word <= PAGE_SIZE:  # a small str running into the next page
+                    chars = read(address + sval, word)
+                    append(str_repr(chars) if len(chars) == word else None)
+                else:
+                    append(None)
             elif kind == 3:
                 append(repr(double(buffer, offset + fval)[0]))
             elif kind == 4:
