@@ -243,6 +243,8 @@ class ReprWriter:
 
     #: items formatted between two yields when a character limit is set
     CHUNK = 64
+    #: bytes read at once where the hot path meets a page it has not asked for yet
+    READAHEAD = 16 * PAGE_SIZE
 
     def __init__(self, reader, budgets=UNLIMITED, max_chars=None):
         self.reader = reader
@@ -250,6 +252,7 @@ class ReprWriter:
         self.max_chars = max_chars
         self.objects_left = budgets.max_objects
         self._fast = {}
+        self._fetched = set()
         self._item_struct = reader.header
         self._double = struct.Struct("<d").unpack_from
         layout = reader.layout
@@ -491,6 +494,9 @@ class ReprWriter:
         if nested is None:
             nested = self.budgets == UNLIMITED
         page = self.reader.cache.page
+        prefetch = self.reader.cache.prefetch
+        fetched = self._fetched
+        readahead = self.READAHEAD
         unpack = self._item_struct.unpack_from
         double = self._double
         fast = self._fast
@@ -508,6 +514,9 @@ class ReprWriter:
             offset = address & (PAGE_SIZE - 1)
             if address - offset != current:
                 current = address - offset
+                if current not in fetched:
+                    prefetch(current, readahead)
+                    fetched.update(range(current, current + readahead, PAGE_SIZE))
                 data = page(current)
             if offset > last or offset & misaligned or len(data) != PAGE_SIZE:
                 if offset & misaligned:

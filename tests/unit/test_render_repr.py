@@ -342,9 +342,12 @@ class CountingMemory(Memory):
         self.image = image
         self.bytes_read = 0
 
+        self.calls = 0
+
     def read_partial(self, address, size):
         data = self.image.read_partial(address, size)
         self.bytes_read += len(data)
+        self.calls += 1
         return data
 
 
@@ -362,3 +365,12 @@ def test_longs_of_any_size():
     builder = ImageBuilder()
     huge = 7 ** 20000
     assert repr_of(builder, builder.obj([-huge])) == "[-" + str(decimal.Decimal(huge)) + "L]"
+
+
+def test_hot_path_reads_ahead_instead_of_one_call_per_page():
+    builder = ImageBuilder()
+    address = builder.list_([Ref(a) for a in builder.ints(list(range(100000)))])
+    memory = CountingMemory(builder.image())
+    assert repr_at(memory, address) == repr(list(range(100000)))
+    pages = 100000 * builder.layout.PyIntObject.size // 4096
+    assert memory.calls < pages // 8
