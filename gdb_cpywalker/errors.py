@@ -13,24 +13,24 @@ class UsageError(CpywalkerError):
     """Bad arguments: unknown flag, non-number length, absurd size."""
 
 
-class MemoryReadError(CpywalkerError):
-    """``size`` bytes at ``address`` could not be read."""
+class MemoryAccessError(CpywalkerError):
+    """``size`` bytes at ``address`` could not be read or written."""
+
+    verb = "access"
 
     def __init__(self, address, size, reason="not mapped"):
         self.address = address
         self.size = size
         self.reason = reason
-        super().__init__("cannot read %d bytes at %#x (%s)" % (size, address, reason))
+        super().__init__("cannot %s %d bytes at %#x (%s)" % (self.verb, size, address, reason))
 
 
-class MemoryWriteError(CpywalkerError):
-    """``size`` bytes at ``address`` could not be written."""
+class MemoryReadError(MemoryAccessError):
+    verb = "read"
 
-    def __init__(self, address, size, reason="not mapped"):
-        self.address = address
-        self.size = size
-        self.reason = reason
-        super().__init__("cannot write %d bytes at %#x (%s)" % (size, address, reason))
+
+class MemoryWriteError(MemoryAccessError):
+    verb = "write"
 
 
 class DecodeError(CpywalkerError):
