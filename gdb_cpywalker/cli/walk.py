@@ -70,8 +70,11 @@ def budgets_of(args, setting=lambda name: None):
 
 def write_output(text, path):
     """Write ``text`` to ``path``; the one-line note a front end prints about it."""
-    with open(path, "w") as handle:
-        handle.write(text)
+    try:
+        with open(path, "w") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
     return "wrote %d bytes to %s\n" % (len(text), path)
 
 

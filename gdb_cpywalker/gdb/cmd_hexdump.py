@@ -13,7 +13,7 @@ from ..render.hexdump import (DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, HexDumper
                               dump_memory, dump_regions)
 from ..render.units import format_size, parse_size
 from . import parameters
-from .command import CpywalkerCommand, address_of, make_parser
+from .command import CpywalkerCommand, address_of, integer_of, make_parser
 from .memory import MEMORY_KINDS, open_memory
 from .regions import current_regions
 
@@ -38,8 +38,8 @@ def _length(text):
     except UsageError:
         pass
     try:
-        return int(gdb.parse_and_eval(text))
-    except (gdb.error, ValueError) as error:
+        return integer_of(text)
+    except UsageError as error:
         raise UsageError("bad length %r: %s" % (text, error)) from None
 
 

@@ -24,9 +24,8 @@ parser.add_argument("--memory", choices=MEMORY_KINDS,
 parser.add_argument("expression", nargs="+", metavar="ADDR",
                     help="any gdb expression: 0x7f3a1c2b8d70, $rdi, op")
 
-#: Option -> the values it completes to (None: it takes no fixed values).
-OPTION_VALUES = dict({"--format": FORMATS, "--memory": MEMORY_KINDS, "--output": None, "--help": None},
-                     **{"--" + name: (UNLIMITED,) for name in BUDGETS})
+#: The budgets complete to 'unlimited' (``--format`` and ``--memory`` to their choices).
+OPTION_VALUES = {"--" + name: (UNLIMITED,) for name in BUDGETS}
 
 
 def declare_parameters():
@@ -57,6 +56,7 @@ class PyWalkCommand(CpywalkerCommand):
 
     command_name = "py-walk"
     parser = parser
+    option_values = OPTION_VALUES
 
     def __init__(self):
         declare_parameters()
@@ -75,17 +75,3 @@ class PyWalkCommand(CpywalkerCommand):
             return
         text = render(graph, fmt, color=parameters.color_enabled())
         gdb.write(text if text.endswith("\n") else text + "\n")
-
-    def complete(self, text, word):
-        """Options, then the values of ``--format``/``--memory``/budgets; else gdb expressions."""
-        words = text.split()
-        current = "" if not words or text[-1:].isspace() else words[-1]
-        previous = words[-1] if current == "" and words else (words[-2] if len(words) > 1 else None)
-        candidates = OPTION_VALUES.get(previous)
-        if not candidates and current.startswith("-"):
-            candidates = OPTION_VALUES
-        if not candidates:
-            return gdb.COMPLETE_EXPRESSION
-        # gdb replaces only ``word`` (it breaks words at '-'): drop what precedes it.
-        skip = len(current) - len(word or "")
-        return [value[skip:] for value in candidates if value.startswith(current)]

@@ -29,15 +29,37 @@ def make_parser(command, description):
     return _Parser(prog=command, description=description, add_help=True)
 
 
-def address_of(expression):
-    """The integer value of a gdb expression (``$rdi``, ``op``, ``&x``, ``0x1000+8``)."""
+def integer_of(expression):
+    """The whole-number value of a gdb expression; a float is refused, not truncated."""
     try:
         value = gdb.parse_and_eval(expression)
+        code = value.type.strip_typedefs().code
+        if code in (gdb.TYPE_CODE_FUNC, gdb.TYPE_CODE_ARRAY):
+            value = value.address  # as ``x main`` does: a function or array is where it lives
+        elif code == gdb.TYPE_CODE_FLT:
+            raise UsageError("%s is not a whole number" % expression.strip())
         if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
             value = value.cast(gdb.lookup_type("unsigned long"))
-        return int(value) & ((1 << 64) - 1)
+        return int(value)
     except gdb.error as error:
         raise UsageError(str(error)) from None
+
+
+def address_of(expression):
+    """The address a gdb expression names (``$rdi``, ``op``, ``&x``, ``main``, ``0x1000+8``)."""
+    return integer_of(expression) & ((1 << 64) - 1)
+
+
+def option_table(parser, extra_values):
+    """``{option string: values}`` of ``parser``: None for a flag, () when any value goes."""
+    table = {}
+    for action in parser._actions:
+        for option in action.option_strings:
+            if action.nargs == 0:
+                table[option] = None
+            else:
+                table[option] = tuple(action.choices or extra_values.get(option, ()))
+    return table
 
 
 class CpywalkerCommand(gdb.Command):
@@ -50,12 +72,30 @@ class CpywalkerCommand(gdb.Command):
     command_name = None
     parser = None
     repeats = False
+    #: Option -> values it completes to, beyond the parser's ``choices`` (py-walk: 'unlimited').
+    option_values = {}
 
     def __init__(self):
         self.__doc__ = (self.__doc__ or "").strip() + "\n\n" + self.parser.format_help()
-        # A subclass with a ``complete`` method completes itself; others complete expressions.
-        completer = () if hasattr(self, "complete") else (gdb.COMPLETE_EXPRESSION,)
-        super().__init__(self.command_name, gdb.COMMAND_DATA, *completer)
+        super().__init__(self.command_name, gdb.COMMAND_DATA)
+
+    def complete(self, text, word):
+        """Options, then the values of the option before the cursor; else gdb expressions."""
+        words = text.split()
+        current = "" if not words or text[-1:].isspace() else words[-1]
+        previous = words[-1] if current == "" and words else (words[-2] if len(words) > 1 else None)
+        options = option_table(self.parser, self.option_values)
+        if previous in options and options[previous] is not None:
+            candidates = options[previous]
+            if not candidates:
+                return gdb.COMPLETE_NONE
+        elif current.startswith("-"):
+            candidates = sorted(options)
+        else:
+            return gdb.COMPLETE_EXPRESSION
+        # gdb replaces only ``word`` (it breaks words at '-'): drop what precedes it.
+        skip = len(current) - len(word or "")
+        return [value[skip:] for value in candidates if value.startswith(current)]
 
     def invoke(self, argument, from_tty):
         if not self.repeats:

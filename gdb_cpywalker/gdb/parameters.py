@@ -8,9 +8,24 @@ _PARAMETERS = {}
 
 
 class _Prefix(gdb.Command):
+    """``set cpywalker`` alone lists the settings; ``show cpywalker`` alone shows them all."""
+
     def __init__(self, name, doc):
         self.__doc__ = doc
+        self._name = name
         super().__init__(name, gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+    def invoke(self, argument, from_tty):
+        self.dont_repeat()
+        if argument.strip():
+            raise gdb.GdbError('Undefined %s command: "%s".  Try "help %s".'
+                               % (self._name, argument.strip(), self._name))
+        if self._name.startswith("set"):
+            gdb.write(gdb.execute("help " + self._name, to_string=True))
+            return
+        for name in sorted(_PARAMETERS):
+            shown = gdb.execute("show cpywalker " + name, to_string=True)
+            gdb.write("%s: %s" % (name, shown))
 
 
 class _Parameter(gdb.Parameter):

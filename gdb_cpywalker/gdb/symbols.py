@@ -11,7 +11,7 @@ import re
 
 import gdb
 
-from ..errors import CpywalkerError
+from ..errors import CpywalkerError, TargetError
 from ..layouts import layout_for
 from ..target.detect import detect_python
 from ..target.symbols import MappedSymbols
@@ -69,10 +69,14 @@ _python_targets = {}
 def current_python(memory):
     """``(PythonTarget, layout)`` of the selected inferior, detected once per program state.
 
-    Raises UnsupportedTarget for anything but CPython 2.7; the first detection with debug
-    info also cross-checks the layout tables (one warning on a mismatch).
+    Raises TargetError without a process or core, UnsupportedTarget for anything but
+    CPython 2.7; the first detection with debug info also cross-checks the layout
+    tables (one warning on a mismatch).
     """
     inferior = gdb.selected_inferior()
+    if not inferior.threads():
+        raise TargetError("no process or core file: attach (gdb -p PID), run the program "
+                          "or load a core (core FILE)")
     key = (inferior.num, inferior.pid, gdb.current_progspace().filename, len(gdb.objfiles()))
     if key not in _python_targets:
         python = detect_python(memory, GdbSymbols())

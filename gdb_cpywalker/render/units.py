@@ -27,4 +27,7 @@ def parse_size(text):
         raise UsageError("not a size: %r (examples: 4096, 4k, 1M)" % text)
     number, suffix = match.groups()
     value = int(number, 16) if number.lower().startswith("0x") else float(number)
-    return int(value * _SUFFIX[suffix.lower()])
+    size = value * _SUFFIX[suffix.lower()]
+    if size != int(size):
+        raise UsageError("not a whole number of bytes: %r" % text)
+    return int(size)

@@ -27,7 +27,7 @@ def detect_python(memory, symbols):
     """The ``PythonTarget`` of a CPython 2.7 target; UnsupportedTarget for anything else."""
     interpreter = symbols.libpython()
     if interpreter is None:
-        raise UnsupportedTarget("no CPython interpreter found in the target "
+        raise UnsupportedTarget("not a CPython 2.7 target: no CPython interpreter found "
                                 "(no object file defines Py_GetVersion)")
     path = interpreter[0]
     name_match = _NAME_VERSION.search(os.path.basename(path))

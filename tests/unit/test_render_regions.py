@@ -39,6 +39,12 @@ def test_parse_size_rejects(text):
         parse_size(text)
 
 
+@pytest.mark.parametrize("text", ["1.5", "0.3k", "1.0000001M"])
+def test_parse_size_rejects_fractions_of_a_byte(text):
+    with pytest.raises(UsageError, match="not a whole number of bytes"):
+        parse_size(text)
+
+
 def test_region_table_rows_and_totals():
     regions = procfs.parse_maps(sample("maps.txt"))
     lines = region_table(regions).splitlines()

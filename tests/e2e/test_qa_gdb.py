@@ -1,0 +1,132 @@
+"""QA findings in real gdb: each command's bad inputs and odd targets give one clean line.
+
+Covers: ``--output`` to a path that cannot be written, symbols that are functions or
+arrays (``x main`` works, so must ``hexdump main``), a float length, ``show cpywalker``
+listing the settings, option completion on every command, and what the py-* commands
+say with no process, after the program exited, and on a process that is not Python.
+"""
+
+import re
+import subprocess
+
+import pytest
+
+from support.gdbsession import GdbSession
+from support.paths import python27
+from support.target import Target
+
+NO_PROCESS = "no process or core file"
+NOT_PYTHON = "not a CPython 2.7 target"
+
+
+def one_line(output, command):
+    """The output is exactly one error line of ``command``, with no traceback."""
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert lines[0].startswith(command + ": "), output
+    assert "internal error" not in output and "Traceback" not in output
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def live(python27_binary, gdb_binary):
+    with Target("idle.py") as target, GdbSession(["-p", str(target.pid)]) as gdb:
+        yield target, gdb
+
+
+def test_output_file_that_cannot_be_written(live, tmp_path):
+    target, gdb = live
+    address = target.info["marker_id"]
+    missing = str(tmp_path / "no" / "such" / "dir" / "out.txt")
+    line = one_line(gdb.cmd("py-walk --output %s %d" % (missing, address)), "py-walk")
+    assert line == "py-walk: cannot write %s: No such file or directory" % missing
+    line = one_line(gdb.cmd("py-walk --output %s %d" % (tmp_path, address)), "py-walk")
+    assert line == "py-walk: cannot write %s: Is a directory" % tmp_path
+    assert gdb.alive()
+
+
+def test_function_and_array_symbols_are_their_address(live):
+    _, gdb = live
+    main = int(re.search(r"0x[0-9a-f]+", gdb.cmd("print &main")).group(0), 16)
+    dump = gdb.cmd("hexdump main 16")
+    assert dump.startswith("%016x  " % main), dump
+    expected = gdb.cmd("x/16xb main")
+    first = [int(word, 16) for line in expected.splitlines() for word in line.split(":")[1].split()]
+    assert dump.split("|")[0].split()[1:] == ["%02x" % byte for byte in first]
+    assert "%#x = 0x" % main in gdb.cmd("mem-info main")
+    array = int(re.search(r"0x[0-9a-f]+", gdb.cmd("print &_Py_ascii_whitespace")).group(0), 16)
+    assert gdb.cmd("hexdump _Py_ascii_whitespace 16").startswith("%016x  " % array)
+    walked = gdb.cmd("py-walk &_Py_NoneStruct")
+    assert walked.split()[1] == "NoneType", walked
+
+
+def test_length_must_be_a_whole_number(live):
+    _, gdb = live
+    for length in ("1.5", "1e20"):
+        line = one_line(gdb.cmd("hexdump $sp " + length), "hexdump")
+        assert "bad length" in line, line
+
+
+def test_show_cpywalker_lists_every_setting(live):
+    _, gdb = live
+    shown = gdb.cmd("show cpywalker")
+    for name in ("color", "debug", "format", "interp-lookup", "locals-width", "max-depth",
+                 "max-items", "max-objects", "memory"):
+        assert re.search(r"^%s: +\S.* is " % re.escape(name), shown, re.M), shown
+    assert "memory: How gdb-cpywalker reads target memory is auto." in shown
+    gdb.cmd("set cpywalker max-depth 3")
+    assert re.search(r"^max-depth: .* is 3\.$", gdb.cmd("show cpywalker"), re.M)
+    gdb.cmd("set cpywalker max-depth 10")
+    set_alone = gdb.cmd("set cpywalker")
+    assert "set cpywalker memory" in set_alone and "set cpywalker debug" in set_alone, set_alone
+
+
+@pytest.mark.parametrize("partial, expected", [
+    ("hexdump --m", ["hexdump --max-bytes", "hexdump --memory"]),
+    ("hexdump --memory p", ["hexdump --memory procfs"]),
+    ("mem-info --sm", ["mem-info --smaps"]),
+    ("mem-info -", None),
+    ("py-bt --l", ["py-bt --locals"]),
+    ("py-locals --fr", ["py-locals --frame"]),
+    ("py-print --th", ["py-print --thread"]),
+    ("mmap-origins --l", ["mmap-origins --log"]),
+    ("py-walk --format r", ["py-walk --format repr"]),
+    ("py-walk --max-items u", ["py-walk --max-items unlimited"]),
+])
+def test_every_command_completes_its_options(live, partial, expected):
+    _, gdb = live
+    got = gdb.cmd("complete " + partial).splitlines()
+    if expected is None:
+        assert "mem-info --origins" in got and "mem-info --min-size" in got and "mem-info -w" in got, got
+    else:
+        assert got == expected
+
+
+def test_py_commands_without_a_process(gdb_binary):
+    with GdbSession([]) as gdb:
+        for command in ("py-walk 0x10", "py-bt", "py-threads", "py-locals", "py-up"):
+            line = one_line(gdb.cmd(command), command.split()[0])
+            assert NO_PROCESS in line, line
+
+
+def test_py_commands_after_the_program_exited(python27_binary, gdb_binary):
+    with GdbSession(["--args", python27(), "-c", "pass"]) as gdb:
+        assert NO_PROCESS in one_line(gdb.cmd("py-bt"), "py-bt")
+        assert "exited normally" in gdb.cmd("run")
+        for command in ("py-walk 0x10", "py-bt", "py-threads", "py-print x"):
+            assert NO_PROCESS in one_line(gdb.cmd(command), command.split()[0])
+        assert gdb.alive()
+
+
+def test_py_commands_on_a_process_that_is_not_python(gdb_binary):
+    sleeper = subprocess.Popen(["sleep", "600"])
+    try:
+        with GdbSession(["-p", str(sleeper.pid)]) as gdb:
+            for command in ("py-walk $sp", "py-bt", "py-threads", "py-locals"):
+                line = one_line(gdb.cmd(command), command.split()[0])
+                assert NOT_PYTHON in line, line
+            assert gdb.cmd("hexdump $sp 16").startswith("%016x" % int(
+                re.search(r"0x[0-9a-f]+", gdb.cmd("print $sp")).group(0), 16))
+    finally:
+        sleeper.kill()
+        sleeper.wait()
