@@ -252,6 +252,7 @@ class ReprWriter:
         self.max_chars = max_chars
         self.objects_left = budgets.max_objects
         self._fast = {}
+        self._int_type = -1
         self._fetched = set()
         self._item_struct = reader.header
         self._double = struct.Struct("<d").unpack_from
@@ -506,8 +507,11 @@ class ReprWriter:
         last = PAGE_SIZE - span
         read = self.reader.cache.read_partial
         misaligned = self.reader.psize - 1
+        int_type = self._int_type
+        sequences = []
         current = -1
         data = b""
+        limit = -1
         out = []
         append = out.append
         for address in addresses:
@@ -518,7 +522,8 @@ class ReprWriter:
                     prefetch(current, readahead)
                     fetched.update(range(current, current + readahead, PAGE_SIZE))
                 data = page(current)
-            if offset > last or offset & misaligned or len(data) != PAGE_SIZE:
+                limit = last if len(data) == PAGE_SIZE else -1
+            if offset > limit or offset & misaligned:
                 if offset & misaligned:
                     append(None)
                     continue
@@ -530,10 +535,14 @@ class ReprWriter:
             else:
                 buffer = data
             refcnt, type_address, word = unpack(buffer, offset)
+            if type_address == int_type:
+                append(str(word))
+                continue
             kind = fast.get(type_address)
             if kind is None:
                 kind = fast[type_address] = self._fast_kind(type_address)
             if kind == 1:
+                int_type = self._int_type = type_address
                 append(str(word))
             elif kind == 2:
                 end = offset + sval + word
@@ -551,16 +560,21 @@ class ReprWriter:
             elif kind == 5:
                 append("True" if word else "False")
             elif nested and 0 <= word <= self.NESTED_ITEMS and kind > 5:
-                append(self._fast_sequence(kind, address, word, buffer, offset))
+                sequence = self._sequence_items(kind, address, word, buffer, offset)
+                if sequence is not None:
+                    sequences.append((len(out), sequence))
+                append(None)
             else:
                 append(None)
+        if sequences:
+            self._fill_sequences(out, sequences)
         return out
 
     #: longest list or tuple formatted inside the hot path
     NESTED_ITEMS = 64
 
-    def _fast_sequence(self, kind, address, size, data, offset):
-        """repr of a small exact list/tuple whose items are all fast scalars, or None."""
+    def _sequence_items(self, kind, address, size, data, offset):
+        """(opening, item addresses, closing) of a small exact list/tuple, or None."""
         reader = self.reader
         if kind == 6:
             items = self._word(data, offset + self._list_items)[0]
@@ -568,13 +582,24 @@ class ReprWriter:
         else:
             items = address + self._tuple_items
             opening, closing = "(", ",)" if size == 1 else ")"
-        raw = reader.cache.read_partial(items, size * reader.psize) if size else b""
-        if len(raw) != size * reader.psize:
-            return None
-        texts = self.fast_texts(struct.unpack(self._words % size, raw), nested=False)
-        if None in texts:
-            return None
-        return opening + ", ".join(texts) + closing
+        nbytes = size * reader.psize
+        offset = items & (PAGE_SIZE - 1)
+        raw = reader.cache.page(items - offset)
+        if offset + nbytes > len(raw):
+            raw, offset = reader.cache.read_partial(items, nbytes), 0
+            if len(raw) != nbytes:
+                return None
+        return opening, struct.unpack_from(self._words % size, raw, offset), closing
+
+    def _fill_sequences(self, out, sequences):
+        """Format the sequences found by fast_texts: all their items in one batch."""
+        addresses = [address for _, (_, items, _) in sequences for address in items]
+        texts = self.fast_texts(addresses, nested=False)
+        start = 0
+        for index, (opening, items, closing) in sequences:
+            part = texts[start:start + len(items)]
+            start += len(items)
+            out[index] = None if None in part else opening + ", ".join(part) + closing
 
 
 #: tp_name of the builtin types the hot path formats -> its code for them
