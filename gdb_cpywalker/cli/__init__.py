@@ -15,24 +15,33 @@ from ..errors import CpywalkerError
 SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose refusals are one line, ``COMMAND: message``, as every other error."""
+
+    def error(self, message):
+        self.exit(2, "%s: %s (--help for usage)\n" % (self.prog.split()[-1], message))
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python3 -m gdb_cpywalker",
         description="Inspect the memory and CPython 2.7 objects of a live process.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for module_name in SUBCOMMANDS:
         module = importlib.import_module("." + module_name, __name__)
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
-        sub.set_defaults(handler=module.run)
+        sub.set_defaults(handler=module.run, parser=sub)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the subcommand's parser, so the line names the subcommand
+        args.parser.error("unrecognized arguments: %s" % " ".join(extra))
     try:
         return args.handler(args) or 0
     except (CpywalkerError, OSError) as error:

@@ -1,15 +1,25 @@
 """Options every CLI subcommand on a live PID shares, and opening that PID's memory."""
 
+import argparse
 import contextlib
 import os
 import signal
 import time
 
-from ..errors import TargetError
+from ..errors import TargetError, UsageError
 from ..memory.process import PROCESS_KINDS, open_process_memory
+from ..render.units import parse_size
 
 #: How long ``-S`` waits for the target to report itself stopped.
 STOP_TIMEOUT = 5.0
+
+
+def size(text):
+    """An argparse type: ``parse_size`` with its refusal reported by argparse."""
+    try:
+        return parse_size(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_pid_arguments(parser):
@@ -41,7 +51,10 @@ def stopped(pid):
     """Hold ``pid`` stopped with SIGSTOP; SIGCONT after unless it was stopped already."""
     was_stopped = process_state(pid) in "Tt"
     if not was_stopped:
-        os.kill(pid, signal.SIGSTOP)
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except OSError as error:
+            raise TargetError("cannot stop process %d: %s" % (pid, error.strerror)) from None
         deadline = time.monotonic() + STOP_TIMEOUT
         while process_state(pid) not in "Tt" and time.monotonic() < deadline:
             time.sleep(0.001)

@@ -3,8 +3,7 @@
 from ..errors import UsageError
 from ..procfs import read_regions, read_smaps, region_at, select_regions
 from ..render.regions import address_report, region_table, smaps_table
-from ..render.units import parse_size
-from .common import add_pid_arguments, held
+from .common import add_pid_arguments, held, size
 
 NAME = "info"
 HELP = "show the memory regions of a live process (or the region holding ADDR)"
@@ -14,7 +13,7 @@ def add_arguments(parser):
     add_pid_arguments(parser)
     parser.add_argument("-P", "--pattern", help="only regions whose path matches this glob ('[heap]', '*libc*')")
     parser.add_argument("-w", "--writable", action="store_true", help="only writable regions")
-    parser.add_argument("--min-size", type=parse_size, default=0, metavar="SIZE",
+    parser.add_argument("--min-size", type=size, default=0, metavar="SIZE",
                         help="only regions of at least SIZE bytes (4096, 4k, 1M)")
     parser.add_argument("--smaps", action="store_true", help="add Rss, Pss, Private_Dirty and Swap")
     parser.add_argument("address", nargs="?", help="show the region holding this address (0x7f..., decimal)")

@@ -6,8 +6,8 @@ from ..errors import UsageError
 from ..procfs import read_regions, select_regions
 from ..render.hexdump import (DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, HexDumper, checked_length,
                               dump_memory, dump_regions)
-from ..render.units import format_size, parse_size
-from .common import add_target_arguments, open_target
+from ..render.units import format_size
+from .common import add_target_arguments, open_target, size
 
 NAME = "read"
 HELP = "dump a live process's memory as hexdump -C does (ADDR [LEN] or whole regions with -P)"
@@ -17,11 +17,11 @@ def add_arguments(parser):
     add_target_arguments(parser)
     parser.add_argument("address", nargs="?", metavar="ADDR",
                         help="where to start: 0x7f..., bare hex 00007f... or decimal")
-    parser.add_argument("length", nargs="?", type=parse_size, default=DEFAULT_LENGTH, metavar="LEN",
+    parser.add_argument("length", nargs="?", type=size, default=DEFAULT_LENGTH, metavar="LEN",
                         help="bytes to dump (default %d): 4096, 0x100, 4k, 1M" % DEFAULT_LENGTH)
     parser.add_argument("-P", "--pattern", help="dump whole regions whose path matches this glob ('[heap]')")
     parser.add_argument("-v", "--verbose", action="store_true", help="show repeated rows instead of '*'")
-    parser.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
+    parser.add_argument("--max-bytes", type=size, default=DEFAULT_MAX_BYTES, metavar="N",
                         help="with -P: stop after N bytes in all (default %s)" % format_size(DEFAULT_MAX_BYTES))
     parser.add_argument("--force", action="store_true", help="allow a LEN above %s" % format_size(HUGE))
 

@@ -87,9 +87,12 @@ def add_arguments(parser):
 
 def _address(text, symbols):
     try:
-        return int(text, 0)
+        address = int(text, 0)
     except ValueError:
         address = symbols.address(text)
+    else:
+        if not 0 <= address < 1 << 64:
+            raise UsageError("not an address: %r" % text)
     if address is None:
         raise UsageError("not an address nor a known symbol: %r" % text)
     return address
