@@ -254,6 +254,8 @@ class ReprWriter:
         self._fast = {}
         self._int_type = -1
         self._fetched = set()
+        #: page address -> the PageCache's bytes of it (a dict lookup beats a method call)
+        self._pages = {}
         self._item_struct = reader.header
         self._double = struct.Struct("<d").unpack_from
         layout = reader.layout
@@ -496,6 +498,8 @@ class ReprWriter:
             nested = self.budgets == UNLIMITED
         page = self.reader.cache.page
         prefetch = self.reader.cache.prefetch
+        max_pages = self.reader.cache.max_pages
+        pages = self._pages
         fetched = self._fetched
         readahead = self.READAHEAD
         unpack = self._item_struct.unpack_from
@@ -518,10 +522,14 @@ class ReprWriter:
             offset = address & (PAGE_SIZE - 1)
             if address - offset != current:
                 current = address - offset
-                if current not in fetched:
-                    prefetch(current, readahead)
-                    fetched.update(range(current, current + readahead, PAGE_SIZE))
-                data = page(current)
+                data = pages.get(current)
+                if data is None:
+                    if current not in fetched:
+                        prefetch(current, readahead)
+                        fetched.update(range(current, current + readahead, PAGE_SIZE))
+                    if len(pages) >= max_pages:
+                        pages.clear()
+                    data = pages[current] = page(current)
                 limit = last if len(data) == PAGE_SIZE else -1
             if offset > limit or offset & misaligned:
                 if offset & misaligned:
