@@ -592,7 +592,9 @@ class ReprWriter:
             opening, closing = "(", ",)" if size == 1 else ")"
         nbytes = size * reader.psize
         offset = items & (PAGE_SIZE - 1)
-        raw = reader.cache.page(items - offset)
+        raw = self._pages.get(items - offset)
+        if raw is None:
+            raw = reader.cache.page(items - offset)
         if offset + nbytes > len(raw):
             raw, offset = reader.cache.read_partial(items, nbytes), 0
             if len(raw) != nbytes:
