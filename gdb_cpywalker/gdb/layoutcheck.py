@@ -60,10 +60,13 @@ def _field_offsets(gdb_type, base=0, offsets=None):
 
 
 def _lookup(name):
-    """The struct type called ``name`` (a typedef or a struct tag), or None."""
+    """The struct type called ``name`` (a typedef or a struct tag), or None (also for a
+    same-named non-struct, such as gdb's own ``block``)."""
     for spelling in (name, "struct " + name):
         try:
-            return gdb.lookup_type(spelling).strip_typedefs()
+            found = gdb.lookup_type(spelling).strip_typedefs()
         except gdb.error:
             continue
+        if found.code == gdb.TYPE_CODE_STRUCT:
+            return found
     return None

@@ -66,6 +66,23 @@ class PageCache(Memory):
                 break
         return b"".join(out)
 
+    def read_many(self, requests):
+        """Small requests come from cached pages; the rest go to the backend in one batch."""
+        results = [None] * len(requests)
+        uncached = []
+        for index, (address, size) in enumerate(requests):
+            page = self._pages.get(address & _PAGE_MASK)
+            offset = address & (PAGE_SIZE - 1)
+            if page is not None and offset + size <= len(page):
+                results[index] = page[offset:offset + size]
+            else:
+                uncached.append(index)
+        if uncached:
+            fetched = self.backend.read_many([requests[index] for index in uncached])
+            for index, data in zip(uncached, fetched):
+                results[index] = data
+        return results
+
     def write(self, address, data):
         written = self.backend.write(address, data)
         for page_address in range(address & _PAGE_MASK, address + len(data), PAGE_SIZE):

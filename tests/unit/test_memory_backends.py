@@ -58,6 +58,16 @@ def test_page_cache_reads_each_page_once_and_stops_at_gaps():
     assert cache.read(0x10000, 2) == b"\xff\x01"
 
 
+def test_page_cache_read_many_serves_cached_pages_and_batches_the_rest():
+    image = CountingImage([(0x10000, bytes(range(256)) * 48)])
+    cache = PageCache(image)
+    cache.read(0x10000, 1)
+    calls = image.calls
+    results = cache.read_many([(0x10010, 4), (0x11000, 2), (0x10ffe, 4), (0x20000, 8)])
+    assert results == [bytes(range(16, 20)), b"\x00\x01", bytes([254, 255, 0, 1]), b""]
+    assert image.calls == calls + 3  # the cached page served the first request
+
+
 def test_page_pieces_split_at_page_boundaries():
     assert page_pieces(PAGE_SIZE - 2, 4) == [(PAGE_SIZE - 2, 2), (PAGE_SIZE, 2)]
     assert page_pieces(0, 2 * PAGE_SIZE) == [(0, PAGE_SIZE), (PAGE_SIZE, PAGE_SIZE)]
