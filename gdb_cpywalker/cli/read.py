@@ -4,8 +4,8 @@ import sys
 
 from ..errors import UsageError
 from ..procfs import read_regions, select_regions
-from ..render.hexdump import (DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, HexDumper, checked_length,
-                              dump_memory, dump_regions)
+from ..dump import DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, checked_length, dump_memory, dump_regions
+from ..render.hexdump import HexDumper
 from ..render.units import format_size
 from .common import add_target_arguments, open_target, size
 

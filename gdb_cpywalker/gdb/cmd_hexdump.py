@@ -9,8 +9,8 @@ import gdb
 
 from ..errors import TargetError, UsageError
 from ..procfs import select_regions
-from ..render.hexdump import (DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, HexDumper, checked_length,
-                              dump_memory, dump_regions)
+from ..dump import DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, checked_length, dump_memory, dump_regions
+from ..render.hexdump import HexDumper
 from ..render.units import format_size, parse_size
 from . import parameters
 from .command import CpywalkerCommand, address_of, integer_of, make_parser

@@ -11,8 +11,8 @@ from gdb_cpywalker.errors import MemoryReadError, UsageError
 from gdb_cpywalker.memory.image import ImageMemory
 from gdb_cpywalker.procfs import Region
 from gdb_cpywalker.render import color as colors
-from gdb_cpywalker.render.hexdump import (HUGE, SLICE, HexDumper, checked_length, dump_memory,
-                                          dump_regions, hexdump)
+from gdb_cpywalker.dump import HUGE, checked_length, dump_memory, dump_regions
+from gdb_cpywalker.render.hexdump import SLICE, HexDumper, hexdump
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
