@@ -29,11 +29,15 @@ def checked_length(length, force=False):
     return length
 
 
+def unreadable_reason(address, regions):
+    """Why ``address`` cannot be read: the region that is mapped there but unreadable, or unmapped."""
+    region = region_at(regions or (), address)
+    return "%s is not readable" % region.name if region else "not mapped"
+
+
 def gap_note(name, start, stop, regions):
     """The one line telling that ``[start, stop)`` was skipped, naming the region when mapped."""
-    region = region_at(regions or (), start)
-    reason = "%s is not readable" % region.name if region else "not mapped"
-    return "%s: %#x - %#x: cannot read (%s)\n" % (name, start, stop, reason)
+    return "%s: %#x - %#x: cannot read (%s)\n" % (name, start, stop, unreadable_reason(start, regions))
 
 
 def dump_memory(memory, start, size, dumper, regions=None, name="hexdump"):
@@ -56,7 +60,7 @@ def dump_memory(memory, start, size, dumper, regions=None, name="hexdump"):
                 continue
         resume = _next_readable(memory, address, end, regions)
         if address == start and resume >= end:
-            raise MemoryReadError(start, size)
+            raise MemoryReadError(start, size, unreadable_reason(start, regions))
         yield gap_note(name, address, resume, regions)
         dumper.gap()
         address = resume

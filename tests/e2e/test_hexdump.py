@@ -86,6 +86,9 @@ def test_regions_by_pattern_with_a_cap(target, gdb):
     assert vvar[0].endswith("[vvar]")
     assert re.fullmatch(r"hexdump: 0x[0-9a-f]+ - 0x[0-9a-f]+: cannot read \(\[vvar\] is not readable\)",
                         vvar[1])
+    vvar_start = int(vvar[0].split("-")[0], 16)
+    assert gdb.cmd("hexdump %#x 32" % vvar_start).strip() == \
+        "hexdump: cannot read 32 bytes at %#x ([vvar] is not readable)" % vvar_start
 
 
 def test_every_backend_gives_the_same_dump(target, gdb):
