@@ -32,7 +32,7 @@ def declare_parameters():
     parameters.declare("format", gdb.PARAM_ENUM, DEFAULT_FORMAT, "the default output format of py-walk",
                        FORMATS)
     for name, (default, what) in BUDGETS.items():
-        parameters.declare(name, gdb.PARAM_ZUINTEGER_UNLIMITED, default, "how many " + what + " in py-walk")
+        parameters.declare(name, gdb.PARAM_ZUINTEGER_UNLIMITED, default, "the limit on " + what + " in py-walk")
 
 
 @contextlib.contextmanager

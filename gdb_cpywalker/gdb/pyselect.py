@@ -27,7 +27,7 @@ def declare_parameters():
                        "how the py-bt commands find the interpreter (auto tries symbol, exported, scan)",
                        ("auto",) + METHODS)
     parameters.declare("locals-width", gdb.PARAM_ZUINTEGER_UNLIMITED, 80,
-                       "how many characters of each value's repr the py-bt commands show")
+                       "the width of each value's repr in the py-bt commands (characters)")
     if not _cleared_on_resume:
         gdb.events.cont.connect(lambda event: _selected_frames.clear())
         _cleared_on_resume.append(True)
