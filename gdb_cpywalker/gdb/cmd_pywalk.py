@@ -4,8 +4,6 @@ Reads memory only (never calls a function in the inferior), through a fresh page
 per command; budgets and format default to ``set cpywalker format/max-depth/...``.
 """
 
-import contextlib
-
 import gdb
 
 from ..cli.walk import BUDGETS, DEFAULT_FORMAT, UNLIMITED, add_walk_options, budgets_of, write_output
@@ -35,17 +33,6 @@ def declare_parameters():
         parameters.declare(name, gdb.PARAM_ZUINTEGER_UNLIMITED, default, "the limit on " + what + " in py-walk")
 
 
-@contextlib.contextmanager
-def no_inferior_calls():
-    """``set may-call-functions off`` while evaluating: ``py-walk f()`` must not run ``f``."""
-    previous = gdb.parameter("may-call-functions")
-    gdb.execute("set may-call-functions off", to_string=True)
-    try:
-        yield
-    finally:
-        gdb.execute("set may-call-functions %s" % ("on" if previous else "off"), to_string=True)
-
-
 def budget_setting(name):
     value = parameters.value(name)
     return None if value is None or value < 0 else value
@@ -63,8 +50,7 @@ class PyWalkCommand(CpywalkerCommand):
         super().__init__()
 
     def run(self, args, from_tty):
-        with no_inferior_calls():
-            address = address_of(" ".join(args.expression))
+        address = address_of(" ".join(args.expression))
         budgets = budgets_of(args, budget_setting)
         fmt = getattr(args, "format", None) or parameters.value("format")
         memory = PageCache(open_memory(args.memory or parameters.value("memory") or "auto"))

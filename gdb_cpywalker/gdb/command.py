@@ -1,6 +1,7 @@
 """The base of every gdb command: argparse options, one-line errors, expressions as addresses."""
 
 import argparse
+import contextlib
 import traceback
 
 import gdb
@@ -29,10 +30,23 @@ def make_parser(command, description):
     return _Parser(prog=command, description=description, add_help=True)
 
 
-def integer_of(expression):
-    """The whole-number value of a gdb expression; a float is refused, not truncated."""
+@contextlib.contextmanager
+def no_inferior_calls():
+    """``set may-call-functions off`` while evaluating: ``py-walk f()`` must not run ``f``."""
+    previous = gdb.parameter("may-call-functions")
+    gdb.execute("set may-call-functions off", to_string=True)
     try:
-        value = gdb.parse_and_eval(expression)
+        yield
+    finally:
+        gdb.execute("set may-call-functions %s" % ("on" if previous else "off"), to_string=True)
+
+
+def integer_of(expression):
+    """The whole-number value of a gdb expression, never calling a function in the target;
+    a float is refused, not truncated."""
+    try:
+        with no_inferior_calls():
+            value = gdb.parse_and_eval(expression)
         code = value.type.strip_typedefs().code
         if code in (gdb.TYPE_CODE_FUNC, gdb.TYPE_CODE_ARRAY):
             value = value.address  # as ``x main`` does: a function or array is where it lives
