@@ -6,7 +6,8 @@
 #
 # The log goes to /tmp/mmaptracker.log, or to $MMAPTRACKER_LOG, or to the file of
 # 'set mmaptracker log FILE'. gdb quits (status 0) when the program exits. After Ctrl-C,
-# 'mmap-origins [ADDR]' names the call that created each region; 'continue' goes on.
+# 'mmap-origins [ADDR]' names the call that created each region; 'continue' goes on
+# (gdb still quits at the exit); 'detach' leaves the program running, untracked.
 # Outside gdb: python3 -m gdb_cpywalker origins -p PID --log FILE [ADDR]
 python
 import os as _os

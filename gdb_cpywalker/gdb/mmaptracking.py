@@ -35,6 +35,8 @@ class Tracker:
         self.locations = {}
         self.logged = 0
         self.errors = 0
+        #: quit gdb when the program exits after Ctrl-C and 'continue' (mmaptracker.gdb)
+        self.quit_at_exit = False
 
     @property
     def events(self):
@@ -60,14 +62,25 @@ class Tracker:
         self._begin_run(gdb.selected_inferior().pid, "exec")
 
     def on_exit(self, event):
+        """The inferior is gone from gdb: it exited, or was detached or killed.
+
+        gdb 13's ``exited`` event carries ``exit_code`` only on a real exit; a process
+        still alive afterwards was detached (``detach``, or ``quit`` of an attached gdb).
+        """
+        pid = event.inferior.pid or (self.run.pid if self.run else 0)
         if self.run is None:
-            self.current_run(event.inferior.pid or 0)
-        status = ("exited with code %d" % event.exit_code if hasattr(event, "exit_code")
-                  else "exited")
-        self.log.write(end_line("events=%d %s" % (len(self.events), status)))
+            self.current_run(pid)
+        how = ending(event, pid)
+        self.log.write(end_line("events=%d %s" % (len(self.events), how)))
         missed = "; %d calls could not be recorded, see above" % self.errors if self.errors else ""
+        if how == "detached":
+            gdb.write("mmaptracker: detached after %d events, logged to %s%s\n"
+                      % (self.logged, self.log.path, missed))
+            return
         gdb.write("mmaptracker: %d events logged to %s (program %s%s)\n"
-                  % (self.logged, self.log.path, status, missed))
+                  % (self.logged, self.log.path, how, missed))
+        if self.quit_at_exit and how != "killed":
+            gdb.post_event(lambda: gdb.execute("quit 0"))
 
     def switch_log(self, path):
         """Go on in ``path``, which first gets everything logged so far."""
@@ -127,6 +140,27 @@ class Tracker:
             return os.readlink("/proc/%d/fd/%d" % (pid, fd))
         except OSError:
             return ""
+
+
+def ending(event, pid):
+    """How the inferior of an ``exited`` event ended: "exited with code N", "detached",
+    "killed" (gdb's ``kill``) or "killed by signal N"."""
+    if hasattr(event, "exit_code"):
+        return "exited with code %d" % event.exit_code
+    if _process_alive(pid):
+        return "detached"
+    signal = gdb.convenience_variable("_exitsignal")
+    return "killed" if signal is None else "killed by signal %d" % int(signal)
+
+
+def _process_alive(pid):
+    """Whether ``pid`` runs (a zombie or a vanished process does not)."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            state = handle.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X", "x")
 
 
 class _Hook(gdb.Function):
@@ -238,5 +272,6 @@ def track_from_script():
     gdb.execute("continue" if _tracker.attached else "run")
     if gdb.selected_inferior().pid == 0:
         gdb.execute("quit 0")
+    _tracker.quit_at_exit = True  # not sooner: a quit posted inside 'run' crashes gdb 13
     gdb.write("mmaptracker: the program is stopped and still tracked; 'mmap-origins [ADDR]' "
               "tells which call created a region, 'continue' goes on.\n")

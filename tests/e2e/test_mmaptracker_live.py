@@ -68,8 +68,9 @@ class Session:
     """gdb running mmaptracker.gdb in a terminal, as a user would."""
 
     def __init__(self, log, args):
-        self.child = pexpect.spawn("gdb", ["-nx", "-q", "-iex", "set prompt " + PROMPT, "-x", SCRIPT,
-                                           "--args"] + args,
+        """``args``: the program and its arguments, or ``["-p", PID]`` to attach."""
+        self.child = pexpect.spawn("gdb", ["-nx", "-q", "-iex", "set prompt " + PROMPT, "-x", SCRIPT]
+                                   + (args if args[0] == "-p" else ["--args"] + args),
                                    env=clean_env(MMAPTRACKER_LOG=str(log), TERM="dumb"), cwd="/",
                                    encoding="utf-8", timeout=120, dimensions=(50, 400))
 
@@ -151,3 +152,57 @@ def test_interrupt_then_origins_inside_gdb_and_from_the_cli(tmp_path, gdb_binary
         assert [e for e in run.events if e.name == "mmap" and e.args[1] == 13 * PAGE]
     finally:
         session.close()
+
+
+def attached_and_interrupted(tmp_path):
+    """A waiting mmap_calls program, a Session attached to it, stopped by Ctrl-C."""
+    log = tmp_path / "attached.log"
+    program = subprocess.Popen([build_c("mmap_calls"), "wait"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, env=clean_env())
+    json.loads(program.stdout.readline())
+    session = Session(log, ["-p", str(program.pid)])
+    session.child.expect_exact("mmaptracker: logging memory-mapping calls to %s" % log)
+    session.child.sendintr()
+    session.child.expect_exact("still tracked")
+    session.child.expect_exact(PROMPT)
+    return program, session, log
+
+
+def test_detach_says_detached_not_exited_and_the_program_goes_on(tmp_path, gdb_binary):
+    program, session, log = attached_and_interrupted(tmp_path)
+    try:
+        out = session.cmd("detach")
+        assert "mmaptracker: detached after 0 events, logged to %s\n" % log in out
+        assert "exited" not in out
+        run, = read_log(str(log))
+        assert run.end == "events=0 detached"
+        program.stdin.write(b"go\n")
+        program.stdin.close()
+        assert program.wait(timeout=60) == 0  # it ran on, untracked: its last mmap is not logged
+        assert read_log(str(log))[0].events == []
+        session.child.sendline("quit")
+        session.child.expect(pexpect.EOF)
+        session.child.close()
+        assert session.child.exitstatus == 0
+    finally:
+        program.kill()
+        program.wait()
+
+
+def test_continue_after_interrupt_ends_as_without_it(tmp_path, gdb_binary):
+    program, session, log = attached_and_interrupted(tmp_path)
+    try:
+        session.child.sendline("continue")
+        session.child.expect_exact("Continuing.")
+        program.stdin.write(b"go\n")
+        program.stdin.close()
+        session.child.expect_exact("mmaptracker: 1 events logged to %s (program exited with code 0)" % log)
+        session.child.expect(pexpect.EOF)
+        session.child.close()
+        assert session.child.exitstatus == 0
+        run, = read_log(str(log))
+        assert run.end == "events=1 exited with code 0"
+        assert [(e.name, e.args[1]) for e in run.events] == [("mmap", 13 * PAGE)]
+    finally:
+        program.kill()
+        program.wait()
