@@ -42,6 +42,9 @@ class MemInfoCommand(CpywalkerCommand):
     parser = parser
 
     def run(self, args, from_tty):
+        if args.smaps and args.origins:
+            raise UsageError("--smaps and --origins are separate tables: run 'mem-info --smaps' "
+                             "and 'mem-info --origins'")
         kind = args.memory or parameters.value("memory") or "auto"
         if args.where == ["statm"]:
             gdb.write(statm_table(read_statm(_live_pid("statm"))))

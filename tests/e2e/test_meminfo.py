@@ -122,6 +122,8 @@ def test_statm_matches_proc_statm(attached):
     ("mem-info no_such_symbol", 'mem-info: No symbol "no_such_symbol" in current context.'),
     ("mem-info -P '*nothing-maps-here*'", "mem-info: no region matches '*nothing-maps-here*'"),
     ("mem-info --min-size lots", "mem-info: not a size: 'lots' (examples: 4096, 4k, 1M)"),
+    ("mem-info --smaps --origins", "mem-info: --smaps and --origins are separate tables: run "
+                                   "'mem-info --smaps' and 'mem-info --origins'"),
     ("mem-info --memory disk", "mem-info: argument --memory: invalid choice: 'disk' (choose from 'auto', 'gdb', 'procfs', 'vm')"),
 ])
 def test_bad_input_is_one_line(attached, command, message):
