@@ -465,9 +465,21 @@ def _frame(reader, node, info, max_items):
     node.value = code.value
     node.info = {"file": code.info["file"], "line": fields["f_lineno"]}
     try:
-        _named_edges(node, _frame_variables(reader, node.address, fields["f_code"]))
+        variables = _frame_variables(reader, node.address, fields["f_code"])
     except CpywalkerError as error:
         node.info["variables_error"] = error
+        variables = []
+    if not variables and fields["f_locals"]:
+        variables = _frame_namespaces(fields)
+    _named_edges(node, variables)
+
+
+def _frame_namespaces(fields):
+    """(name, pointer) of a frame whose names live in dicts, not in f_localsplus: module
+    level (f_locals is f_globals), class bodies and exec."""
+    pairs = [] if fields["f_locals"] == fields["f_globals"] else [("f_locals", fields["f_locals"])]
+    return pairs + [("f_code", fields["f_code"]), ("f_globals", fields["f_globals"]),
+                    ("f_back", fields["f_back"])]
 
 
 #: Most local, cell and free variables of one frame the decoder reads.

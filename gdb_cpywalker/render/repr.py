@@ -5,9 +5,16 @@ generators; each object's text is a sequence of strings and child addresses. Run
 exact ints, strs, floats, bools and None inside lists, tuples, dicts and sets are
 formatted straight from cached page bytes without building a Node (the speed goal);
 everything else goes through ``decode.objects.decode``. Recursion prints ``[...]``,
-``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter does. Budgets: objects past
-``max_depth`` print as ``...`` (scalars still print), containers show ``max_items``
-entries then ``...``, and after ``max_objects`` objects everything is ``...``.
+``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter does.
+
+Budgets: with any limit the repr shows exactly the objects of the walker's Graph, so
+tree, json and repr cut the same objects. What a budget leaves out is named in angle
+brackets, never confused with a recursion marker::
+
+    [0, 1, <98 more not shown: max-items>]         items past --max-items
+    [<10 items not shown: max-depth>]              a container at --max-depth
+    {'a': 1, <5 more not shown: max-objects>}      entries past --max-objects
+    <bound method A.f of <not shown: max-objects>> one object past a budget
 """
 
 import decimal
@@ -16,10 +23,13 @@ import struct
 from ..decode.graph import UNLIMITED
 from ..decode.objects import SCALAR_KINDS, decode
 from ..decode.reader import MAX_STRING, ObjectReader
+from ..decode.walker import Graph
 from ..errors import CpywalkerError
 from ..memory.cache import PAGE_SIZE
 
 ELLIPSIS = "..."
+#: how one object that a budget left out prints
+NOT_SHOWN = "<not shown: %s>"
 
 
 # -- scalar text (each mirrors the C function named) ----------------------------------
@@ -246,11 +256,15 @@ class ReprWriter:
     #: bytes read at once where the hot path meets a page it has not asked for yet
     READAHEAD = 16 * PAGE_SIZE
 
-    def __init__(self, reader, budgets=UNLIMITED, max_chars=None):
+    def __init__(self, reader, budgets=UNLIMITED, max_chars=None, graph=None):
         self.reader = reader
         self.budgets = budgets
         self.max_chars = max_chars
-        self.objects_left = budgets.max_objects
+        #: with budgets, the walked Graph that decides what is shown (else None)
+        self.graph = graph
+        self._nodes = None
+        #: whether the object _start just decoded is in graph.depth_cut
+        self._depth_cut = False
         self._fast = {}
         self._int_type = -1
         self._fetched = set()
@@ -271,28 +285,30 @@ class ReprWriter:
 
     def render(self, address):
         """The repr text of the object at ``address``."""
+        if self.budgets != UNLIMITED:
+            if self.graph is None or self.graph.root != address:
+                self.graph = Graph(self.reader, address, self.budgets)
+            self._nodes = self.graph.nodes
         out = []
-        if not self._take_objects(1):
-            return ELLIPSIS
-        first = self._start(address, 0)
+        first = self._start(address)
         if first.__class__ is str:
             return self._clip(first)
-        stack = [(first, 0, address)]
+        stack = [(first, address)]
         markers = {address: self._marker}
         limit = self.max_chars
         length = 0
         while stack:
-            tokens, depth, current = stack[-1]
+            tokens, current = stack[-1]
             for token in tokens:
                 if token.__class__ is not str:
                     marker = markers.get(token)
                     if marker is not None:
                         token = marker
                     else:
-                        child = self._start(token, depth + 1)
+                        child = self._start(token)
                         if child.__class__ is not str:
                             markers[token] = self._marker
-                            stack.append((child, depth + 1, token))
+                            stack.append((child, token))
                             break
                         token = child
                 out.append(token)
@@ -312,30 +328,22 @@ class ReprWriter:
 
     # -- one object --------------------------------------------------------------------
 
-    def _take_objects(self, count):
-        """How many of ``count`` objects the max_objects budget still allows."""
-        if self.objects_left is None:
-            return count
-        allowed = min(count, max(self.objects_left, 0))
-        self.objects_left -= allowed
-        return allowed
-
-    def _start(self, address, depth):
-        """The repr of one object: a str, or a generator of strs and child addresses.
-
-        The object was already counted against max_objects by whoever referenced it.
-        """
-        max_depth = self.budgets.max_depth
-        node = decode(self.reader, address,
-                      self.budgets.max_items if max_depth is None or depth <= max_depth else 0)
+    def _start(self, address):
+        """The repr of one object: a str, or a generator of strs and child addresses."""
+        if self._nodes is None:
+            node = decode(self.reader, address)
+            self._depth_cut = False
+        else:
+            node = self._nodes.get(address)
+            if node is None:
+                return NOT_SHOWN % "max-objects"
+            self._depth_cut = address in self.graph.depth_cut
         kind = node.kind
         self._marker = _RECURSION.get(kind, ELLIPSIS)
         if kind == "error":
             return error_text(node)
         if kind in SCALAR_KINDS:
             return scalar_repr(node)
-        if max_depth is not None and depth > max_depth:
-            return ELLIPSIS
         attributes = node.info.get("attributes", 0) if isinstance(node.info, dict) else 0
         edges = node.edges[:len(node.edges) - attributes] if attributes else node.edges
         if kind in _CONTAINERS:
@@ -354,8 +362,10 @@ class ReprWriter:
         kind = node.kind
         if kind == "exception":
             edges = edges[:1]  # args; BaseException_repr ignores the instance __dict__
-        allowed = self._take_objects(len(edges))
-        edges = list(edges[:allowed]) + [ELLIPSIS] * (len(edges) - allowed)
+        if self._depth_cut:
+            edges = [NOT_SHOWN % "max-depth"] * len(edges)
+            if kind == "exception":
+                edges = ["(%s)" % edge for edge in edges]
         if kind == "method":
             if not node.info["bound"]:
                 return "<unbound method %s.%s>" % (node.info["class_name"], node.info["func_name"])
@@ -389,7 +399,10 @@ class ReprWriter:
             factory = node.info["factory"]
             if factory:
                 edges = edges[:-1]
-            factory_text = [factory] if factory and self._take_objects(1) else ["None"]
+            if not factory:
+                factory_text = ["None"]
+            else:
+                factory_text = [NOT_SHOWN % "max-depth" if self._depth_cut else factory]
             entries = self._entries(node, edges, "{", "}", _DICT_PAIR)
             return self._chain(["defaultdict("] + factory_text + [", "], entries, [")"])
         pair = None
@@ -425,24 +438,39 @@ class ReprWriter:
 
     def _entries(self, node, edges, opening, closing, pair=None):
         """The items of a container (alternating keys and values with ``pair``) within the
-        budgets."""
-        count = len(edges)
-        allowed = self._take_objects(count)
-        if allowed < count:
-            edges = edges[:allowed - allowed % 2] if pair else edges[:allowed]
-        more = bool(node.truncated) or len(edges) < count
-        return self._items(opening, edges, closing, more, pair)
+        budgets: what the Graph left out is counted in one ``<N ... not shown: ...>``."""
+        if self._depth_cut and node.size:
+            return iter([opening, "<%d item%s not shown: max-depth>" % (
+                node.size, "" if node.size == 1 else "s"), closing])
+        more, reasons = node.truncated, ["max-items"] if node.truncated else []
+        if self._nodes is not None:
+            nodes = self._nodes
+            step = 2 if pair else 1
+            for index, edge in enumerate(edges):
+                if edge not in nodes:  # the walk ran out of objects: a value shows it
+                    cut = index + index % step
+                    left = (len(edges) - cut) // step
+                    if left:
+                        more += left
+                        reasons.insert(0, "max-objects")
+                    edges = edges[:cut]
+                    break
+        text = "<%d more not shown: %s>" % (more, ", ".join(reasons)) if more else None
+        return self._items(opening, edges, closing, text, pair)
 
     def _items(self, opening, addresses, closing, more, pair=None):
         """Items between opening and closing; with ``pair`` (before, between, after) the
         addresses alternate keys and values: ``": "`` for dicts, ``("(", ", ", ")")`` for
-        dict_items."""
+        dict_items. ``more``: the text that ends the items, if any."""
         step = 2 if pair else 1
         chunk = max(len(addresses), step) if self.max_chars is None else step * self.CHUNK
         pieces = [opening]
         for start in range(0, len(addresses), chunk):
             part = addresses[start:start + chunk]
             texts = self.fast_texts(part)
+            if self._nodes is not None:  # a value the walk did not reach says so
+                texts = [text if address in self._nodes else None
+                         for text, address in zip(texts, part)]
             if start:
                 pieces.append(", ")
             if None not in texts and not pair:
@@ -471,7 +499,7 @@ class ReprWriter:
             yield "".join(pieces)
             pieces = []
         if more:
-            pieces.append(", ..." if addresses else ELLIPSIS)
+            pieces.append(", " + more if addresses else more)
         pieces.append(closing)
         yield "".join(pieces)
 
@@ -618,7 +646,7 @@ _FAST_KINDS = {"int": 1, "str": 2, "float": 3, "NoneType": 4, "bool": 5, "list":
 
 def render_repr(graph, color=False):
     """repr text of ``graph``'s root within its budgets (color has no effect on repr)."""
-    return ReprWriter(graph.reader, graph.budgets).render(graph.root)
+    return ReprWriter(graph.reader, graph.budgets, graph=graph).render(graph.root)
 
 
 def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):

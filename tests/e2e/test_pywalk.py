@@ -134,6 +134,33 @@ def test_tree_marks_shared_objects_and_cycles_as_seen_above(stripped):
                for line in cycle)
 
 
+def test_budget_cuts_are_named_and_tree_and_repr_cut_the_same_objects(stripped):
+    def walked(name, options):
+        return stripped.walk(stripped.objects[name][0], options).rstrip("\n")
+
+    assert walked("dict_nested", "--format repr --max-objects 6") == \
+        "{'a': {'b': [1, <1 more not shown: max-objects>]}, <1 more not shown: max-objects>}"
+    tree = _tree_lines(stripped, "dict_nested", "--max-objects 6")
+    assert [re.search(r"0x[0-9a-f]+ (\w+)", line).group(1) for line in tree[:6]] == \
+        ["dict", "str", "dict", "str", "list", "int"]
+    assert walked("set_large", "--format repr --max-items 5") == \
+        "set([0, 1, 2, 3, 4, <95 more not shown: max-items>])"
+    assert walked("nested_50", "--format repr --max-depth 3") == \
+        "[49, {'child': [47, {<2 items not shown: max-depth>}], 'level': 48}]"
+    for name in ("recursive_list", "recursive_dict"):
+        assert walked(name, "--format repr") == stripped.objects[name][1]
+
+
+def test_module_level_frame_reaches_its_code_and_globals(stripped):
+    lines = _tree_lines(stripped, "frame", "--max-depth 1")
+    assert "<frame object at %#x>" % stripped.objects["frame"][0] in lines[0]
+    assert [line.split()[0] for line in lines[1:] if _indent(line) == 2] == ["f_code", "f_globals"]
+    assert "<code object <module> at " in lines[1] and "objects.py" in lines[1]
+    edges = _nodes_by_address(_json_graph(stripped, "frame", "--max-depth 1"))[
+        stripped.objects["frame"][0]]["edges"]
+    assert [edge["label"] for edge in edges] == ["f_code", "f_globals"]
+
+
 def _json_graph(attached, name, options=FULL):
     return json.loads(attached.walk(attached.objects[name][0], "--format json " + options))
 
@@ -187,6 +214,8 @@ def test_bad_addresses_and_corrupt_objects_give_an_error_node(stripped, fmt):
             assert _nodes_by_address(graph)[address]["kind"] == "error", (name, out)
         else:
             assert "<error: " in out, (name, out)
+        if fmt == "tree" and name.endswith("_type"):  # the object's address, not ob_type's
+            assert out.rstrip("\n").endswith(" at %#x>" % address), (name, out)
     for name in ("recursive_list", "recursive_dict"):
         out = stripped.walk(stripped.objects[name][0], "--format %s %s" % (fmt, FULL))
         assert out.strip() and "error" not in out, (name, out)

@@ -4,6 +4,7 @@ Expected strings follow 2.7.18's C repr functions (checked against a real python
 """
 
 import decimal
+import re
 
 import pytest
 from builder import ImageBuilder, Ref
@@ -279,12 +280,54 @@ def test_budgets_show_truncation():
         return render(walk(image, address, Budgets(**budgets)), "repr")
 
     assert rendered() == "[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], {1: [2, [3]]}, 'tail']"
-    assert rendered(max_items=2) == "[[0, 1, ...], {1: [2, [3]]}, ...]"
-    assert rendered(max_depth=1) == "[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], {1: ...}, 'tail']"
-    assert rendered(max_depth=0) == "[..., ..., 'tail']"
-    assert rendered(max_objects=4) == "[[...], {...}, 'tail']"
-    assert rendered(max_objects=6) == "[[0, 1, ...], {...}, 'tail']"
-    assert rendered(max_items=0) == "[...]"
+    assert rendered(max_items=2) == \
+        "[[0, 1, <8 more not shown: max-items>], {1: [2, [3]]}, <1 more not shown: max-items>]"
+    assert rendered(max_depth=1) == \
+        "[[<10 items not shown: max-depth>], {<1 item not shown: max-depth>}, 'tail']"
+    assert rendered(max_depth=0) == "[<3 items not shown: max-depth>]"
+    assert rendered(max_objects=4) == \
+        "[[0, 1, <8 more not shown: max-objects>], <2 more not shown: max-objects>]"
+    assert rendered(max_objects=2, max_items=5) == \
+        "[[<10 more not shown: max-objects, max-items>], <2 more not shown: max-objects>]"
+    assert rendered(max_items=0) == "[<3 more not shown: max-items>]"
+    assert rendered(max_objects=0) == "<not shown: max-objects>"
+
+
+def test_budget_cuts_never_look_like_recursion():
+    builder = ImageBuilder()
+    lst = builder.list_([None, 1])
+    items = int.from_bytes(builder.buf[lst - builder.base + 24:][:8], "little")
+    builder.word(items, lst)
+    image = builder.image()
+    assert render(walk(image, lst, Budgets(max_depth=5)), "repr") == "[[...], 1]"
+    assert render(walk(image, lst, Budgets(max_depth=0)), "repr") == \
+        "[<2 items not shown: max-depth>]"
+    assert render(walk(image, lst, Budgets(max_items=1)), "repr") == \
+        "[[...], <1 more not shown: max-items>]"
+    dicts = builder.obj([{1: 2}, (3, 4), {5}])
+    text = render(walk(builder.image(), dicts, Budgets(max_depth=1)), "repr")
+    assert text == ("[{<1 item not shown: max-depth>}, (<2 items not shown: max-depth>), "
+                    "set([<1 item not shown: max-depth>])]")
+
+
+SCALAR_IN_TREE = re.compile(r" (?:str|int) refcnt=\d+(?: len=\d+)? (\S+)$")
+
+
+@pytest.mark.parametrize("max_depth", [None, 0, 1, 2])
+def test_tree_and_repr_show_the_same_objects_for_the_same_budgets(max_depth):
+    builder = ImageBuilder()
+    address = builder.obj({b"a": {b"b": {b"c": 1}}, b"x": [2, 3, (4,)], b"y": 5})
+    image = builder.image()
+    for max_objects in range(14):
+        graph = walk(image, address, Budgets(max_depth=max_depth, max_objects=max_objects))
+        in_tree = [match.group(1) for line in render(graph, "tree").splitlines()
+                   for match in [SCALAR_IN_TREE.search(line)] if match]
+        in_repr = re.findall(r"'\w'|\b\d+\b(?! (?:more|items?) )", render(graph, "repr"))
+        assert sorted(in_repr) == sorted(in_tree), (max_objects, render(graph, "repr"))
+    graph = walk(image, address, Budgets(max_objects=6))
+    assert render(graph, "repr") == \
+        "{'a': {'b': {'c': <not shown: max-objects>}}, <2 more not shown: max-objects>}"
+    assert "value %#x dict" % graph.nodes[address].edges[1] in render(graph, "tree")
 
 
 def test_max_chars_cuts_long_output():

@@ -104,7 +104,7 @@ def test_package_level_walk_takes_budget_keywords():
     root = builder.obj(list(range(10)))
     graph = package_walk(builder.image(), root, max_items=3)
     assert graph.budgets == Budgets(max_items=3)
-    assert render(graph, "repr") == "[0, 1, 2, ...]"
+    assert render(graph, "repr") == "[0, 1, 2, <7 more not shown: max-items>]"
 
 
 def test_frames_reach_their_locals_cells_and_free_variables_by_name():
@@ -119,6 +119,29 @@ def test_frames_reach_their_locals_cells_and_free_variables_by_name():
     tree = render(graph, "tree").splitlines()
     assert [line.split()[0] for line in tree[1:4]] == ["a", "c", "free"]
     assert render(graph, "repr") == "<frame object at %#x>" % frame
+
+
+def test_module_level_and_class_body_frames_reach_their_namespaces():
+    builder = ImageBuilder()
+    caller = builder.frame(builder.code(b"f", varnames=(b"a",)), 3, [builder.int_(1)])
+    code = builder.code(b"<module>")
+    module_globals = builder.dict_({b"x": 1})
+    frame = builder.frame(code, 7, [])
+    builder.set_fields("PyFrameObject", frame, f_locals=module_globals, f_globals=module_globals,
+                       f_back=caller)
+    graph = walk(builder.image(), frame)
+    assert graph.nodes[frame].edges == [code, module_globals, caller]
+    tree = render(graph, "tree").splitlines()
+    assert [line.split()[:3] for line in tree[1:] if not line.startswith("    ")] == [
+        ["f_code", "%#x" % code, "code"], ["f_globals", "%#x" % module_globals, "dict"],
+        ["f_back", "%#x" % caller, "frame"]]
+    assert "'x'" in tree[3] and "  a %#x int" % graph.nodes[caller].edges[0] in "\n".join(tree)
+    class_locals = builder.dict_({b"y": 2})
+    body = builder.frame(builder.code(b"C"), 9, [])
+    builder.set_fields("PyFrameObject", body, f_locals=class_locals, f_globals=module_globals)
+    node = walk(builder.image(), body).nodes[body]
+    assert node.info["labels"] == ["f_locals", "f_code", "f_globals"]
+    assert node.edges[0] == class_locals
 
 
 def test_modules_functions_and_classes_reach_their_dicts():
