@@ -68,7 +68,12 @@ class HexdumpCommand(CpywalkerCommand):
         last, self._continue = self._continue, None
         repeated = self._history is not None and last is not None and last[0] == self._history
         self._resume = last[1:] if repeated else None
-        super().invoke(argument, from_tty)
+        try:
+            super().invoke(argument, from_tty)
+        except gdb.GdbError:
+            if self._resume:  # a failed continuation stays put: Enter tells the same again
+                self._continue = (self._history,) + tuple(self._resume)
+            raise
 
     def run(self, args, from_tty):
         kind = args.memory or parameters.value("memory") or "auto"

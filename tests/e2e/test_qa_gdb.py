@@ -130,3 +130,16 @@ def test_py_commands_on_a_process_that_is_not_python(gdb_binary):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_enter_after_a_failed_continuation_stays_put(live):
+    """Enter continues a dump; once it runs off the mapping, Enter says so again instead
+    of starting over from the first address."""
+    _, gdb = live
+    end = int(gdb.cmd("mem-info -P '[stack]'").split("-")[1].split()[0], 16)
+    first = gdb.cmd("hexdump %d 16" % (end - 16))
+    assert first.startswith("%016x  " % (end - 16)), first
+    failure = "hexdump: cannot read 16 bytes at %#x (not mapped)" % end
+    assert gdb.cmd("").strip() == failure
+    assert gdb.cmd("").strip() == failure
+    assert gdb.cmd("hexdump %d 16" % (end - 16)) == first
