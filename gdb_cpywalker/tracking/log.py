@@ -62,11 +62,21 @@ class LogWriter:
     def __init__(self, path):
         self.path = os.path.abspath(path)
         self._fd = open_safely(self.path)
+        self.failure = None
 
     def write(self, text):
+        """Append ``text``; the first failure (disk full) is a LogError, later writes are
+        dropped so that one full disk is one message, not one per event."""
+        if self.failure:
+            return
         data = text.encode("utf-8", "surrogateescape")
-        while data:
-            data = data[os.write(self._fd, data):]
+        try:
+            while data:
+                data = data[os.write(self._fd, data):]
+        except OSError as error:
+            self.failure = "cannot write the log %s: %s; nothing more is written to it" % (
+                self.path, error.strerror)
+            raise LogError(self.failure) from None
 
     def close(self):
         if self._fd is not None:

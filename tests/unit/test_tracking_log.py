@@ -112,6 +112,17 @@ def test_the_writer_empties_the_file_and_writes_at_once(tmp_path):
     assert fresh.stat().st_mode & 0o777 == 0o600
 
 
+def test_a_full_disk_is_one_log_error_then_silence(tmp_path):
+    writer = LogWriter(str(tmp_path / "track.log"))
+    full = os.open("/dev/full", os.O_WRONLY)
+    os.dup2(full, writer._fd)  # every write: ENOSPC
+    os.close(full)
+    with pytest.raises(LogError, match="cannot write the log .*track.log: No space left on device"):
+        writer.write("#1 tid=1 brk(NULL) = 0x1000\n")
+    writer.write("#2 tid=1 brk(NULL) = 0x1000\n")
+    writer.close()
+
+
 def test_a_symlink_is_never_followed(tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
