@@ -7,7 +7,7 @@ from ..layouts import layout_for
 from ..memory import PageCache
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
-from .common import add_target_arguments, open_target
+from .common import add_target_arguments, count, open_target
 
 NAME = "bt"
 HELP = "the Python stack of every thread of a live python2.7 process (-S holds it stopped)"
@@ -16,7 +16,7 @@ HELP = "the Python stack of every thread of a live python2.7 process (-S holds i
 def add_arguments(parser):
     add_target_arguments(parser)
     parser.add_argument("--locals", action="store_true", help="show each frame's locals")
-    parser.add_argument("--width", type=int, default=80,
+    parser.add_argument("--width", type=count, default=80,
                         help="cut each value's repr at this many characters (0: never)")
     parser.add_argument("--thread", type=lambda text: int(text, 0), metavar="IDENT",
                         help="only the thread whose ident (thread.get_ident()) is IDENT")

@@ -22,6 +22,17 @@ def size(text):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def count(text):
+    """An argparse type: a whole number >= 0 (``--width``)."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected a number >= 0, got %r" % text)
+    return value
+
+
 def add_pid_arguments(parser):
     """``-p/--pid`` (required) and ``-S/--stop``: for subcommands that read /proc only."""
     parser.add_argument("-p", "--pid", type=int, required=True, help="the target process")

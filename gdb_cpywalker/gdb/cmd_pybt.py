@@ -5,6 +5,7 @@ Memory reads only; the interpreter is found as ``set cpywalker interp-lookup`` s
 
 import gdb
 
+from ..cli.common import count
 from ..interp.text import SourceFiles, backtrace, thread_table
 from .command import make_parser
 from .memory import live_local_pid
@@ -15,7 +16,7 @@ bt_parser = make_parser("py-bt", "Show the Python stack of every thread, outermo
 bt_parser.add_argument("--thread", metavar="N",
                        help="only this thread: gdb thread number, LWP or Python thread id")
 bt_parser.add_argument("--locals", action="store_true", help="show each frame's locals")
-bt_parser.add_argument("--width", type=int, metavar="W",
+bt_parser.add_argument("--width", type=count, metavar="W",
                        help="cut each value's repr at W characters, 0: never "
                             "(default: set cpywalker locals-width)")
 

@@ -6,6 +6,7 @@ type and address, for ``py-walk``.
 
 import gdb
 
+from ..cli.common import count
 from ..errors import UsageError
 from ..interp.namespaces import frame_globals, lookup
 from ..interp.text import frame_lines, locals_lines, name_lines
@@ -20,7 +21,7 @@ def names_parser(command, description):
                         help="Python frame N (0: innermost; default: the one py-frame selected)")
     parser.add_argument("--thread", metavar="T",
                         help="gdb thread number, LWP or Python thread id (default: gdb's selected thread)")
-    parser.add_argument("--width", type=int, metavar="W",
+    parser.add_argument("--width", type=count, metavar="W",
                         help="cut each repr at W characters, 0: never (default: set cpywalker locals-width)")
     return parser
 

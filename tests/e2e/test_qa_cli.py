@@ -47,6 +47,7 @@ def target(python27_binary):
     (["walk", "0x1000", "--max-depth", "-1"], "expected a number >= 0"),
     (["walk", "0x1000", "--format", "xml"], "invalid choice: 'xml'"),
     (["bt", "--thread", "zz"], "--thread"),
+    (["bt", "--width", "-3"], "argument --width: expected a number >= 0"),
     (["info", "--bogus"], "unrecognized arguments: --bogus"),
     (["walk", "-1"], "not an address: '-1'"),
     (["walk", str(1 << 64)], "not an address"),

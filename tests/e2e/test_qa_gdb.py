@@ -143,3 +143,9 @@ def test_enter_after_a_failed_continuation_stays_put(live):
     assert gdb.cmd("").strip() == failure
     assert gdb.cmd("").strip() == failure
     assert gdb.cmd("hexdump %d 16" % (end - 16)) == first
+
+
+@pytest.mark.parametrize("command", ["py-bt --width -5", "py-locals --width -1", "py-globals --width x"])
+def test_width_is_a_count(live, command):
+    line = one_line(live[1].cmd(command), command.split()[0])
+    assert "argument --width: expected a number >= 0" in line, line
