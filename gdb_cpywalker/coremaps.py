@@ -15,6 +15,9 @@ _SECTION = re.compile(r"^\s*\[\d+\]\s+0x([0-9a-f]+)->0x([0-9a-f]+) at 0x[0-9a-f]
 UNKNOWN_PERMS = "???p"
 #: The legacy vsyscall page of x86_64, at a fixed address.
 VSYSCALL_ADDRESS = 0xffffffffff600000
+#: How far above the program the kernel may start the brk heap (x86_64: 1 GiB since Linux 5.18,
+#: 32 MiB before).
+BRK_SPREAD = 1 << 30
 
 
 def parse_proc_mappings(text):
@@ -65,9 +68,11 @@ def merge_core_regions(mappings, sections, landmarks=None):
     """File mappings with the perms of their load section, plus sections no file covers.
 
     ``landmarks`` names anonymous regions by an address inside them
-    (``{"[stack]": sp, "[vdso]": vdso}``); other anonymous regions are ``[anon]``.
+    (``{"[stack]": sp, "[vdso]": vdso}``); the first writable anonymous region the kernel
+    may have started brk at, above the program, is ``[heap]``; others are ``[anon]``.
     """
     landmarks = dict(landmarks or {}, **{"[vsyscall]": VSYSCALL_ADDRESS})
+    program_end = _program_end(mappings)
     regions = []
     for region in mappings:
         for start, end, perms in sections:
@@ -81,4 +86,18 @@ def merge_core_regions(mappings, sections, landmarks=None):
                  if address is not None and start <= address < end]
         regions.append(Region(start, end, perms, path=names[0] if names else ""))
     regions.sort(key=lambda r: r.start)
+    heaps = [r for r in regions if not r.path and r.perms.startswith("rw") and program_end is not None
+             and 0 <= r.start - program_end <= BRK_SPREAD]
+    if heaps and not any(r.path == "[heap]" for r in regions):
+        heaps[0].path = "[heap]"
     return regions
+
+
+def _program_end(mappings):
+    """End of the program's last mapping: the program is the lowest file mapping (a PIE at
+    0x55..., a fixed one at 0x400000; libraries sit near the top), the heap follows it."""
+    files = [r for r in mappings if r.path.startswith("/")]
+    if not files:
+        return None
+    program = min(files, key=lambda r: r.start).path
+    return max(r.end for r in files if r.path == program)

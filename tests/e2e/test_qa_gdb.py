@@ -149,3 +149,19 @@ def test_enter_after_a_failed_continuation_stays_put(live):
 def test_width_is_a_count(live, command):
     line = one_line(live[1].cmd(command), command.split()[0])
     assert "argument --width: expected a number >= 0" in line, line
+
+
+def test_a_core_file_names_the_heap(tmp_path, gdb_binary):
+    """``mem-info -P '[heap]'`` and ``hexdump -P '[heap]'`` work on a core as they do live."""
+    path = str(tmp_path / "idle.core")
+    with Target("idle.py") as target:
+        with GdbSession(["-p", str(target.pid)], source=False) as gdb:
+            assert "Saved corefile" in gdb.cmd("gcore " + path)
+        with open("/proc/%d/maps" % target.pid) as handle:
+            heap = [line.split()[0] for line in handle if line.rstrip().endswith("[heap]")][0]
+    start, end = (int(part, 16) for part in heap.split("-"))
+    with GdbSession([python27(), path]) as gdb:
+        table = gdb.cmd("mem-info -P '[heap]'")
+        assert table.startswith("%x-%x " % (start, end)), table
+        assert len(table.splitlines()) == 2, table  # the heap and the totals line
+        assert gdb.cmd("hexdump -P '[heap]' --max-bytes 64").splitlines()[1].startswith("%016x" % start)

@@ -135,7 +135,8 @@ def test_core_regions_merge_file_mappings_and_load_sections():
     by_start = {r.start: r for r in regions}
     assert by_start[0x56309440a000].perms == "rw-p"  # python2.7's data, from load3
     assert by_start[0x563094407000].perms == coremaps.UNKNOWN_PERMS  # text not dumped
-    assert by_start[0x56309cc75000].name == "[anon]" and by_start[0x56309cc75000].size == 0xc4000
+    assert by_start[0x56309cc75000].name == "[heap]" and by_start[0x56309cc75000].size == 0xc4000
+    assert sum(1 for r in regions if r.name == "[heap]") == 1
     assert by_start[0x7ffc6af85000].name == "[stack]"
     assert by_start[0xffffffffff600000].name == "[vsyscall]"
     assert by_start[vdso].name == "[vdso]" and by_start[vdso].perms == "r-xp"
