@@ -27,8 +27,9 @@ def detect_python(memory, symbols):
     """The ``PythonTarget`` of a CPython 2.7 target; UnsupportedTarget for anything else."""
     interpreter = symbols.libpython()
     if interpreter is None:
-        raise UnsupportedTarget("not a CPython 2.7 target: no CPython interpreter found "
-                                "(no object file defines Py_GetVersion)")
+        raise UnsupportedTarget("not a CPython 2.7 target: no CPython interpreter found (no "
+                                "loaded object file defines Py_GetVersion: not Python, or "
+                                "libpython is not loaded yet)")
     path = interpreter[0]
     name_match = _NAME_VERSION.search(os.path.basename(path))
     name_version = (int(name_match.group(1)), int(name_match.group(2))) if name_match else None
