@@ -12,9 +12,11 @@ from .pyselect import PyStateCommand, current_thread, open_process, select_frame
 frame_parser = make_parser("py-frame", "Select Python frame N of the current thread, or show the selected one.")
 frame_parser.add_argument("index", nargs="?", type=int, metavar="N", help="frame number (0: innermost)")
 up_parser = make_parser("py-up", "Select the Python frame that called the selected one.")
-up_parser.add_argument("count", nargs="?", type=int, default=1, help="how many frames (default 1)")
+up_parser.add_argument("count", nargs="?", type=int, default=1,
+                       help="how many frames (default 1; negative: down, 0: show the selected one)")
 down_parser = make_parser("py-down", "Select the Python frame the selected one called.")
-down_parser.add_argument("count", nargs="?", type=int, default=1, help="how many frames (default 1)")
+down_parser.add_argument("count", nargs="?", type=int, default=1,
+                         help="how many frames (default 1; negative: up, 0: show the selected one)")
 
 
 def move_and_show(index_of):
@@ -43,11 +45,14 @@ class PyFrameCommand(PyStateCommand):
         move_and_show(chosen)
 
 
-def step(index, count, delta, refusal):
-    """``index + delta`` kept inside the stack; UsageError(refusal) when it cannot move."""
+def step(index, count, delta):
+    """``index + delta`` kept inside the stack (a negative ``delta`` goes up, as gdb's
+    ``down -1``; 0 stays); UsageError when it cannot move that way."""
     moved = max(0, min(index + delta, count - 1))
-    if moved == index:
-        raise UsageError(refusal)
+    if moved == index and delta > 0:
+        raise UsageError("initial Python frame selected; you cannot go up")
+    if moved == index and delta < 0:
+        raise UsageError("bottom (innermost) Python frame selected; you cannot go down")
     return moved
 
 
@@ -58,8 +63,7 @@ class PyUpCommand(PyStateCommand):
     parser = up_parser
 
     def run(self, args, from_tty):
-        move_and_show(lambda index, count: step(
-            index, count, args.count, "initial Python frame selected; you cannot go up"))
+        move_and_show(lambda index, count: step(index, count, args.count))
 
 
 class PyDownCommand(PyStateCommand):
@@ -69,5 +73,4 @@ class PyDownCommand(PyStateCommand):
     parser = down_parser
 
     def run(self, args, from_tty):
-        move_and_show(lambda index, count: step(
-            index, count, -args.count, "bottom (innermost) Python frame selected; you cannot go down"))
+        move_and_show(lambda index, count: step(index, count, -args.count))

@@ -165,3 +165,15 @@ def test_a_core_file_names_the_heap(tmp_path, gdb_binary):
         assert table.startswith("%x-%x " % (start, end)), table
         assert len(table.splitlines()) == 2, table  # the heap and the totals line
         assert gdb.cmd("hexdump -P '[heap]' --max-bytes 64").splitlines()[1].startswith("%016x" % start)
+
+
+def test_py_up_and_down_take_counts_as_gdb_up_and_down(live):
+    """``up 0`` shows the selected frame, ``up -1`` goes down: the same for py-up/py-down."""
+    _, gdb = live
+    gdb.cmd("py-frame 0")
+    assert gdb.cmd("py-up 0").startswith("#0 File"), "py-up 0 shows the selected frame"
+    assert gdb.cmd("py-down 0").startswith("#0 File")
+    assert gdb.cmd("py-up -1").strip() == (
+        "py-up: bottom (innermost) Python frame selected; you cannot go down")
+    # idle.py has one Python frame: it is both ends of the stack
+    assert gdb.cmd("py-down -1").strip() == "py-down: initial Python frame selected; you cannot go up"
