@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from support.gdbsession import GdbSession
-from support.paths import python27
+from support.paths import ROOT, clean_env, python27
 from support.target import Target
 
 NO_PROCESS = "no process or core file"
@@ -177,3 +177,25 @@ def test_py_up_and_down_take_counts_as_gdb_up_and_down(live):
         "py-up: bottom (innermost) Python frame selected; you cannot go down")
     # idle.py has one Python frame: it is both ends of the stack
     assert gdb.cmd("py-down -1").strip() == "py-down: initial Python frame selected; you cannot go up"
+
+
+def test_py_commands_on_a_python3_process_refuse(gdb_binary):
+    """A Python 3 target is refused by name and version, by gdb commands and the CLI."""
+    python3 = subprocess.Popen(["python3", "-c", "import sys; x = [1, 2]; print(id(x)); "
+                                "sys.stdout.flush(); sys.stdin.readline()"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        address = int(python3.stdout.readline())
+        with GdbSession(["-p", str(python3.pid)]) as gdb:
+            for command in ("py-walk %d" % address, "py-bt", "py-threads", "py-print x"):
+                line = one_line(gdb.cmd(command), command.split()[0])
+                assert re.search(r"target runs Python 3\.\d+\.\d+ \(.*\); gdb-cpywalker decodes "
+                                 r"CPython 2\.7 only$", line), line
+            assert gdb.alive()
+        result = subprocess.run(["python3", "-m", "gdb_cpywalker", "walk", "-p", str(python3.pid),
+                                 str(address)], capture_output=True, text=True, timeout=60,
+                                cwd=ROOT, env=clean_env())
+        assert result.returncode == 1 and "decodes CPython 2.7 only" in result.stderr
+    finally:
+        python3.kill()
+        python3.wait()
