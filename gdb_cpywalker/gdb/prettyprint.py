@@ -58,4 +58,6 @@ def lookup(value):
 
 
 def register_printer():
+    """Install the printer as ``cpywalker`` (``disable pretty-printer global cpywalker``)."""
+    lookup.name = "cpywalker"
     gdb.pretty_printers.append(lookup)

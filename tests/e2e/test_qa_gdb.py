@@ -199,3 +199,16 @@ def test_py_commands_on_a_python3_process_refuse(gdb_binary):
     finally:
         python3.kill()
         python3.wait()
+
+
+def test_the_pretty_printer_has_a_name_to_disable_it_by(live):
+    target, gdb = live
+    assert re.search(r"^  cpywalker$", gdb.cmd("info pretty-printer"), re.M)
+    expression = "print (PyObject *) %d" % target.info["marker_id"]
+    assert "'CPYWALKER-MARKER-" in gdb.cmd(expression)
+    gdb.cmd("disable pretty-printer global cpywalker")
+    try:
+        plain = gdb.cmd(expression)
+        assert "CPYWALKER-MARKER" not in plain and "%#x" % target.info["marker_id"] in plain, plain
+    finally:
+        gdb.cmd("enable pretty-printer global cpywalker")
