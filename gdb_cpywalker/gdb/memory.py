@@ -69,5 +69,6 @@ def open_memory(kind="auto", write=False):
     if pid is None:
         if kind == "auto":
             return GdbMemory()
-        raise UsageError("--memory %s needs a live local process; use gdb" % kind)
+        raise UsageError("the %s memory backend needs a live local process: use --memory gdb "
+                         "or set cpywalker memory auto" % kind)
     return open_process_memory(pid, kind, write=write)

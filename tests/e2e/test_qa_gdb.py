@@ -165,6 +165,10 @@ def test_a_core_file_names_the_heap(tmp_path, gdb_binary):
         assert table.startswith("%x-%x " % (start, end)), table
         assert len(table.splitlines()) == 2, table  # the heap and the totals line
         assert gdb.cmd("hexdump -P '[heap]' --max-bytes 64").splitlines()[1].startswith("%016x" % start)
+        gdb.cmd("set cpywalker memory procfs")  # a setting meant for live targets: say how to undo it
+        line = one_line(gdb.cmd("hexdump %d 16" % start), "hexdump")
+        assert line == ("hexdump: the procfs memory backend needs a live local process: "
+                        "use --memory gdb or set cpywalker memory auto"), line
 
 
 def test_py_up_and_down_take_counts_as_gdb_up_and_down(live):
