@@ -33,6 +33,8 @@ def build_parser():
         module = importlib.import_module("." + module_name, __name__)
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help="show tracebacks on errors")
         sub.set_defaults(handler=module.run, parser=sub)
     return parser
 

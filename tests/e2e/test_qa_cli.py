@@ -92,3 +92,11 @@ def test_stop_a_process_we_may_not_signal():
             if pid != other.pid:
                 os.kill(pid, 9)
             other.wait()
+
+
+@pytest.mark.parametrize("args", [["--debug", "info"], ["info", "--debug"]])
+def test_debug_before_or_after_the_subcommand_shows_the_traceback(args):
+    result = cli(*args, "-p", 2 ** 22 + 1)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Traceback (most recent call last):"), result.stderr
+    assert result.stderr.splitlines()[-1].startswith("info: cannot read /proc/")
