@@ -44,6 +44,7 @@ class PyWalkCommand(CpywalkerCommand):
     command_name = "py-walk"
     parser = parser
     option_values = OPTION_VALUES
+    walks_memory = True
 
     def __init__(self):
         declare_parameters()

@@ -76,6 +76,11 @@ def option_table(parser, extra_values):
     return table
 
 
+def target_is_running():
+    """True when a thread of the selected inferior runs (``continue &``, non-stop mode)."""
+    return any(thread.is_running() for thread in gdb.selected_inferior().threads())
+
+
 class CpywalkerCommand(gdb.Command):
     """Subclasses set ``parser`` and implement ``run(args, from_tty)``.
 
@@ -86,6 +91,8 @@ class CpywalkerCommand(gdb.Command):
     command_name = None
     parser = None
     repeats = False
+    #: Whether the command follows pointers through memory: a running target gets a note.
+    walks_memory = False
     #: Option -> values it completes to, beyond the parser's ``choices`` (py-walk: 'unlimited').
     option_values = {}
 
@@ -116,6 +123,9 @@ class CpywalkerCommand(gdb.Command):
             self.dont_repeat()
         try:
             args = self.parser.parse_args(gdb.string_to_argv(argument))
+            if self.walks_memory and target_is_running():
+                gdb.write("%s: note: the target is running, so what it reads may be changing; "
+                          "'interrupt' stops it\n" % self.command_name, gdb.STDERR)
             self.run(args, from_tty)
         except _HelpShown:
             pass

@@ -72,6 +72,8 @@ def native_numbers():
 class PyStateCommand(CpywalkerCommand):
     """Base of the py-bt family: declares the settings they share."""
 
+    walks_memory = True
+
     def __init__(self):
         declare_parameters()
         super().__init__()

@@ -8,6 +8,7 @@ say with no process, after the program exited, and on a process that is not Pyth
 
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -216,3 +217,22 @@ def test_the_pretty_printer_has_a_name_to_disable_it_by(live):
         assert "CPYWALKER-MARKER" not in plain and "%#x" % target.info["marker_id"] in plain, plain
     finally:
         gdb.cmd("enable pretty-printer global cpywalker")
+
+
+def test_a_running_target_is_said_to_be_running(python27_binary, gdb_binary):
+    """After ``continue &`` the memory moves under a walk: py-walk and py-bt say so."""
+    with Target("idle.py") as target, GdbSession(["-p", str(target.pid)]) as gdb:
+        gdb.cmd("continue &")
+        try:
+            for command in ("py-bt", "py-walk %d" % target.info["marker_id"]):
+                out = gdb.cmd(command)
+                assert out.splitlines()[0] == ("%s: note: the target is running, so what it reads "
+                                               "may be changing; 'interrupt' stops it"
+                                               % command.split()[0]), out
+        finally:
+            gdb.cmd("interrupt")
+        for _ in range(50):  # the stop is reported asynchronously
+            if "(running)" not in gdb.cmd("info threads"):
+                break
+            time.sleep(0.1)
+        assert "note:" not in gdb.cmd("py-bt")
