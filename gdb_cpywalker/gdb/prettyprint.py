@@ -45,16 +45,25 @@ def _is_object_struct(struct_type, depth=0):
 
 
 def lookup(value):
-    """gdb's pretty-printer lookup: our printer for pointers to object structs, else None."""
+    """gdb's pretty-printer lookup: our printer for pointers to object structs of a CPython
+    2.7 target, else None (gdb prints as usual: a Python 3 target keeps its own printers)."""
     value_type = value.type.strip_typedefs()
     if value_type.code != gdb.TYPE_CODE_PTR:
         return None
     try:
-        if _is_object_struct(value_type.target().strip_typedefs()):
+        if _is_object_struct(value_type.target().strip_typedefs()) and _is_python27():
             return PyObjectPointerPrinter(value)
     except gdb.error:
         pass
     return None
+
+
+def _is_python27():
+    try:
+        current_python(open_memory(parameters.value("memory") or "auto"))
+    except CpywalkerError:
+        return False
+    return True
 
 
 def register_printer():

@@ -11,7 +11,7 @@ import re
 
 import gdb
 
-from ..errors import CpywalkerError, TargetError
+from ..errors import CpywalkerError, TargetError, UnsupportedTarget
 from ..layouts import layout_for
 from ..target.detect import detect_python
 from ..target.symbols import MappedSymbols
@@ -70,8 +70,9 @@ def current_python(memory):
     """``(PythonTarget, layout)`` of the selected inferior, detected once per program state.
 
     Raises TargetError without a process or core, UnsupportedTarget for anything but
-    CPython 2.7; the first detection with debug info also cross-checks the layout
-    tables (one warning on a mismatch).
+    CPython 2.7 (remembered too: the pretty-printer asks on every PyObject* it meets);
+    the first detection with debug info also cross-checks the layout tables (one
+    warning on a mismatch).
     """
     inferior = gdb.selected_inferior()
     if not inferior.threads():
@@ -79,8 +80,15 @@ def current_python(memory):
                           "or load a core (core FILE)")
     key = (inferior.num, inferior.pid, gdb.current_progspace().filename, len(gdb.objfiles()))
     if key not in _python_targets:
-        python = detect_python(memory, GdbSymbols())
+        try:
+            python = detect_python(memory, GdbSymbols())
+        except UnsupportedTarget as error:
+            _python_targets[key] = error
+            raise
         layout = layout_for(python.pointer_size, python.unicode_width)
         warn_on_mismatch(layout)
         _python_targets[key] = python, layout
-    return _python_targets[key]
+    known = _python_targets[key]
+    if isinstance(known, UnsupportedTarget):
+        raise known
+    return known

@@ -196,6 +196,9 @@ def test_py_commands_on_a_python3_process_refuse(gdb_binary):
                 line = one_line(gdb.cmd(command), command.split()[0])
                 assert re.search(r"target runs Python 3\.\d+\.\d+ \(.*\); gdb-cpywalker decodes "
                                  r"CPython 2\.7 only$", line), line
+            if "ob_refcnt" in gdb.cmd("ptype PyObject"):  # with debug info: gdb prints as usual
+                printed = gdb.cmd("print (PyObject *) %d" % address)
+                assert "gdb-cpywalker" not in printed and "%#x" % address in printed, printed
             assert gdb.alive()
         result = subprocess.run(["python3", "-m", "gdb_cpywalker", "walk", "-p", str(python3.pid),
                                  str(address)], capture_output=True, text=True, timeout=60,
