@@ -28,11 +28,15 @@ class _Prefix(gdb.Command):
             gdb.write("%s: %s" % (name, shown))
 
 
+#: What ``help set cpywalker NAME`` says a setting takes, below its one-line doc.
+_VALUES = {gdb.PARAM_BOOLEAN: "On or off.", gdb.PARAM_ZUINTEGER_UNLIMITED: "A number, or unlimited."}
+
+
 class _Parameter(gdb.Parameter):
     def __init__(self, name, kind, default, doc, choices=None):
         self.set_doc = "Set " + doc
         self.show_doc = "Show " + doc
-        self.__doc__ = doc
+        self.__doc__ = _VALUES.get(kind, "") if not choices else "One of: %s." % ", ".join(choices)
         if choices:
             super().__init__("cpywalker " + name, gdb.COMMAND_DATA, kind, list(choices))
         else:

@@ -239,3 +239,11 @@ def test_a_running_target_is_said_to_be_running(python27_binary, gdb_binary):
                 break
             time.sleep(0.1)
         assert "note:" not in gdb.cmd("py-bt")
+
+
+def test_help_of_a_setting_says_what_it_takes(live):
+    _, gdb = live
+    assert gdb.cmd("help set cpywalker memory").splitlines() == [
+        "Set how gdb-cpywalker reads target memory", "One of: auto, gdb, procfs, vm."]
+    assert gdb.cmd("help set cpywalker debug").splitlines()[1] == "On or off."
+    assert gdb.cmd("help set cpywalker max-items").splitlines()[1] == "A number, or unlimited."
