@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import re
 import traceback
 
 import gdb
@@ -41,15 +42,32 @@ def no_inferior_calls():
         gdb.execute("set may-call-functions %s" % ("on" if previous else "off"), to_string=True)
 
 
+#: Values that stand for where they live, as ``x`` takes them: ``x main``, ``x buffer``.
+_BY_ADDRESS = (gdb.TYPE_CODE_FUNC, gdb.TYPE_CODE_ARRAY, gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION)
+_IDENTIFIER = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*$")
+
+
 def integer_of(expression):
     """The whole-number value of a gdb expression, never calling a function in the target;
-    a float is refused, not truncated."""
-    try:
-        with no_inferior_calls():
+    a float is refused, not truncated.
+
+    A function, array, struct or union is its address; so is a bare symbol without debug
+    info (``_Py_NoneStruct`` of a stripped build), which gdb cannot take the value of.
+    """
+    with no_inferior_calls():
+        try:
             value = gdb.parse_and_eval(expression)
+        except gdb.error as error:
+            if not _IDENTIFIER.match(expression):
+                raise UsageError(str(error)) from None
+            try:
+                value = gdb.parse_and_eval("&" + expression.strip())
+            except gdb.error:
+                raise UsageError(str(error)) from None
+    try:
         code = value.type.strip_typedefs().code
-        if code in (gdb.TYPE_CODE_FUNC, gdb.TYPE_CODE_ARRAY):
-            value = value.address  # as ``x main`` does: a function or array is where it lives
+        if code in _BY_ADDRESS and value.address is not None:
+            value = value.address
         elif code == gdb.TYPE_CODE_FLT:
             raise UsageError("%s is not a whole number" % expression.strip())
         if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:

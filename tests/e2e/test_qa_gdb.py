@@ -247,3 +247,23 @@ def test_help_of_a_setting_says_what_it_takes(live):
         "Set how gdb-cpywalker reads target memory", "One of: auto, gdb, procfs, vm."]
     assert gdb.cmd("help set cpywalker debug").splitlines()[1] == "On or off."
     assert gdb.cmd("help set cpywalker max-items").splitlines()[1] == "A number, or unlimited."
+
+
+def test_a_struct_is_its_address_as_with_x(live):
+    """``x PyList_Type`` dumps the struct where it lives; so does ``hexdump PyList_Type``."""
+    _, gdb = live
+    where = int(re.search(r"0x[0-9a-f]+", gdb.cmd("print &PyList_Type")).group(0), 16)
+    assert gdb.cmd("hexdump PyList_Type 16").startswith("%016x  " % where)
+    assert gdb.cmd("py-walk --format repr PyList_Type").strip() == "<type 'list'>"
+
+
+def test_a_symbol_without_debug_info_is_its_address(stripped_python, gdb_binary):
+    """On a stripped python2.7, ``py-walk _Py_NoneStruct`` works as the CLI's ``walk``."""
+    with Target("idle.py", stripped=True) as target, GdbSession(["-p", str(target.pid)]) as gdb:
+        assert gdb.cmd("py-walk --format repr _Py_NoneStruct").strip() == "None"
+        assert gdb.cmd("py-walk --format repr PyList_Type").strip() == "<type 'list'>"
+        where = int(re.search(r"0x[0-9a-f]+", gdb.cmd("print &PyList_Type")).group(0), 16)
+        assert gdb.cmd("hexdump PyList_Type 16").startswith("%016x  " % where)
+        assert "%#x = " % where in gdb.cmd("mem-info PyList_Type")
+        line = one_line(gdb.cmd("py-walk no_such_symbol_here"), "py-walk")
+        assert 'No symbol "no_such_symbol_here"' in line
