@@ -268,9 +268,13 @@ def track_from_script():
     except LogError as error:
         gdb.write("mmaptracker: %s\n" % error, gdb.STDERR)
         gdb.execute("quit 1")
-    gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
-    gdb.execute("continue" if _tracker.attached else "run")
-    if gdb.selected_inferior().pid == 0:
+    try:
+        gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
+        gdb.execute("continue" if _tracker.attached else "run")
+        ended = gdb.selected_inferior().pid == 0
+    except KeyboardInterrupt:  # Ctrl-C met our Python, not the program: it is stopped all the same
+        ended = False
+    if ended:
         gdb.execute("quit 0")
     _tracker.quit_at_exit = True  # not sooner: a quit posted inside 'run' crashes gdb 13
     gdb.write("mmaptracker: the program is stopped and still tracked; 'mmap-origins [ADDR]' "
