@@ -3,8 +3,10 @@ input is one line ``COMMAND: message`` on stderr and a non-zero status, never a 
 or a usage block; ``-S`` on a process we may not signal says so."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -12,14 +14,25 @@ from support.paths import ROOT, clean_env
 from support.target import Target
 
 
-def cli(*args, user=None):
+def cli(*args, user=None, cwd=ROOT):
     command = ["-m", "gdb_cpywalker"] + [str(arg) for arg in args]
     if user is None:
         command = [sys.executable] + command
     else:  # the system python3: another user may not enter root's virtualenv
         command = ["runuser", "-u", user, "--", "python3"] + command
-    return subprocess.run(command, cwd=ROOT, env=clean_env(), capture_output=True, text=True,
+    return subprocess.run(command, cwd=cwd, env=clean_env(), capture_output=True, text=True,
                           timeout=60)
+
+
+def readable_copy(folder):
+    """A copy of the package another user can import (the checkout may sit in a private directory)."""
+    shutil.copytree(os.path.join(ROOT, "gdb_cpywalker"), os.path.join(folder, "gdb_cpywalker"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for path, folders, files in os.walk(folder):
+        os.chmod(path, 0o755)
+        for name in files:
+            os.chmod(os.path.join(path, name), 0o644)
+    return folder
 
 
 def refused(result, command):
@@ -70,7 +83,9 @@ def test_output_that_cannot_be_written(target, tmp_path):
 
 def test_stop_a_process_we_may_not_signal():
     """``-S`` needs to send SIGSTOP: refused in one line for another user's process."""
+    package = ROOT
     if os.geteuid() == 0:
+        package = readable_copy(tempfile.mkdtemp(prefix="cpywalker-other-user-"))
         other = subprocess.Popen(["runuser", "-u", "nobody", "--", "sleep", "600"])
         user = "daemon"
     else:
@@ -85,13 +100,15 @@ def test_stop_a_process_we_may_not_signal():
                     break
                 subprocess.run(["sleep", "0.05"])
         for command in ("statm", "info"):
-            line = refused(cli(command, "-S", "-p", pid, user=user), command)
+            line = refused(cli(command, "-S", "-p", pid, user=user, cwd=package), command)
             assert line == "%s: cannot stop process %d: Operation not permitted" % (command, pid)
     finally:
         if other:
             if pid != other.pid:
                 os.kill(pid, 9)
             other.wait()
+        if package != ROOT:
+            shutil.rmtree(package)
 
 
 @pytest.mark.parametrize("args", [["--debug", "info"], ["info", "--debug"]])
