@@ -1,8 +1,9 @@
 """In-process speed of ``--format repr`` on a synthetic 2.7 heap (no target, no syscalls).
 
 Builds the three objects of the py-walk speed goal in an ImageMemory (a 1M-int list, a
-200k-entry str->int dict, a 100k list of [int, str, float] rows), renders each with no
-limits and prints objects/s; the output is checked against Python's own repr.
+200k-entry str->int dict, a 100k list of [int, str, float] rows) and a 100,000-deep
+nested list (one object per level: per-object overhead, not the flat hot path), renders
+each with no limits and prints objects/s; the output is checked against Python's own repr.
 """
 
 import os
@@ -36,9 +37,16 @@ def rows(builder):
     return builder.list_(values), 1 + 4 * len(values), expected
 
 
+def deep_list(builder):
+    address = builder.list_([])
+    for _ in range(100000):
+        address = builder.list_([Ref(address)])
+    return address, 100001, "[" * 100001 + "]" * 100001
+
+
 def main():
     for name, make in (("1M-int list", int_list), ("200k str->int dict", str_dict),
-                       ("100k [int, str, float] rows", rows)):
+                       ("100k [int, str, float] rows", rows), ("100k-deep nested list", deep_list)):
         builder = ImageBuilder()
         address, objects, expected = make(builder)
         image = builder.image()

@@ -4,7 +4,8 @@
 generators; each object's text is a sequence of strings and child addresses. Runs of
 exact ints, strs, floats, bools and None inside lists, tuples, dicts and sets are
 formatted straight from cached page bytes without building a Node (the speed goal);
-everything else goes through ``decode.objects.decode``. Recursion prints ``[...]``,
+everything else goes through ``decode.objects.decode``, except a small list or tuple
+whose items the hot path already read (a deep nest is never decoded level by level). Recursion prints ``[...]``,
 ``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter does.
 
 Budgets: with any limit the repr shows exactly the objects of the walker's Graph, so
@@ -268,9 +269,12 @@ class ReprWriter:
         self._fast = {}
         self._int_type = -1
         self._fetched = set()
+        #: address -> (opening, item addresses, closing) of a small list or tuple the hot
+        #: path read but could not format (an item is not a scalar): _start takes it from
+        #: here instead of decoding it again
+        self._sequences = {}
         #: page address -> the PageCache's bytes of it (a dict lookup beats a method call)
         self._pages = {}
-        self._item_struct = reader.header
         self._double = struct.Struct("<d").unpack_from
         layout = reader.layout
         self._sval = layout.PyStringObject.ob_sval
@@ -279,9 +283,17 @@ class ReprWriter:
         self._tuple_items = layout.PyTupleObject.ob_item
         self._word = struct.Struct("<" + reader.word_format).unpack_from
         self._words = "<%d" + reader.word_format
+        self._ssize = struct.Struct("<" + reader.word_format.lower()).unpack_from
         #: bytes of an object the hot path reads: header, then the value or list fields
-        self._fast_span = max(reader.header.size, self._fval + 8,
-                              self._list_items + reader.psize)
+        self._allocated = layout.PyListObject.allocated
+        span = max(reader.header.size, self._fval + 8, self._allocated + reader.psize)
+        cache = reader.cache
+        #: what fast_texts needs, bound once: its per-call setup is one unpack (a deep
+        #: nest calls it once or twice per object, with one address)
+        self._hot = (cache.page, cache.prefetch, cache.max_pages, cache.read_partial,
+                     self._pages, self._fetched, self.READAHEAD, reader.header.unpack_from,
+                     self._double, self._fast, self._sval, self._fval, span,
+                     PAGE_SIZE - span, reader.psize - 1)
 
     def render(self, address):
         """The repr text of the object at ``address``."""
@@ -330,6 +342,12 @@ class ReprWriter:
 
     def _start(self, address):
         """The repr of one object: a str, or a generator of strs and child addresses."""
+        sequence = self._sequences.pop(address, None)
+        if sequence is not None:
+            opening, items, closing = sequence
+            self._marker = _RECURSION["list" if opening == "[" else "tuple"]
+            self._depth_cut = False
+            return self._items(opening, items, closing, None)
         if self._nodes is None:
             node = decode(self.reader, address)
             self._depth_cut = False
@@ -524,21 +542,8 @@ class ReprWriter:
         """
         if nested is None:
             nested = self.budgets == UNLIMITED
-        page = self.reader.cache.page
-        prefetch = self.reader.cache.prefetch
-        max_pages = self.reader.cache.max_pages
-        pages = self._pages
-        fetched = self._fetched
-        readahead = self.READAHEAD
-        unpack = self._item_struct.unpack_from
-        double = self._double
-        fast = self._fast
-        sval = self._sval
-        fval = self._fval
-        span = self._fast_span
-        last = PAGE_SIZE - span
-        read = self.reader.cache.read_partial
-        misaligned = self.reader.psize - 1
+        (page, prefetch, max_pages, read, pages, fetched, readahead, unpack, double, fast,
+         sval, fval, span, last, misaligned) = self._hot
         int_type = self._int_type
         sequences = []
         current = -1
@@ -598,7 +603,7 @@ class ReprWriter:
             elif nested and 0 <= word <= self.NESTED_ITEMS and kind > 5:
                 sequence = self._sequence_items(kind, address, word, buffer, offset)
                 if sequence is not None:
-                    sequences.append((len(out), sequence))
+                    sequences.append((len(out), address, sequence))
                 append(None)
             else:
                 append(None)
@@ -610,10 +615,13 @@ class ReprWriter:
     NESTED_ITEMS = 64
 
     def _sequence_items(self, kind, address, size, data, offset):
-        """(opening, item addresses, closing) of a small exact list/tuple, or None."""
+        """(opening, item addresses, closing) of a small exact list/tuple, or None (then
+        decode() tells why, as for a list whose ob_size exceeds its allocated)."""
         reader = self.reader
         if kind == 6:
             items = self._word(data, offset + self._list_items)[0]
+            if size > self._ssize(data, offset + self._allocated)[0]:
+                return None
             opening, closing = "[", "]"
         else:
             items = address + self._tuple_items
@@ -631,13 +639,17 @@ class ReprWriter:
 
     def _fill_sequences(self, out, sequences):
         """Format the sequences found by fast_texts: all their items in one batch."""
-        addresses = [address for _, (_, items, _) in sequences for address in items]
+        addresses = [item for _, _, (_, items, _) in sequences for item in items]
         texts = self.fast_texts(addresses, nested=False)
         start = 0
-        for index, (opening, items, closing) in sequences:
+        for index, address, sequence in sequences:
+            opening, items, closing = sequence
             part = texts[start:start + len(items)]
             start += len(items)
-            out[index] = None if None in part else opening + ", ".join(part) + closing
+            if None in part:
+                self._sequences[address] = sequence
+            else:
+                out[index] = opening + ", ".join(part) + closing
 
 
 #: tp_name of the builtin types the hot path formats -> its code for them

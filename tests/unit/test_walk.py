@@ -29,6 +29,26 @@ def test_100k_deep_list_in_every_format():
     assert len(json.loads(render(graph, "json"))["nodes"]) == 100000
 
 
+def test_deep_nest_repr_reads_each_list_once_not_decode_per_level(monkeypatch):
+    """The hot path reads a nested list's items when it meets the list; the repr then
+    continues from those, without decode() per level (the old cost of deep nesting)."""
+    from gdb_cpywalker.render import repr as repr_module
+    builder = ImageBuilder()
+    inner = builder.tuple_([1, b"a"])
+    corrupt = builder.list_([Ref(inner)])
+    builder.set_fields("PyListObject", corrupt, allocated=0)
+    root = builder.list_([Ref(nested_lists(builder, 1000)), Ref(corrupt)])
+    decoded = []
+    original = repr_module.decode
+    monkeypatch.setattr(repr_module, "decode",
+                        lambda reader, address: decoded.append(address) or original(reader,
+                                                                                    address))
+    text = repr_at(builder.image(), root)
+    assert text.startswith("[" + "[" * 1000 + "]" * 1000 + ", <error: ")
+    assert "implausible list ob_size 1 (allocated 0)" in text
+    assert decoded == [root, corrupt]
+
+
 def test_shared_objects_are_decoded_once_and_marked():
     builder = ImageBuilder()
     shared = builder.list_([1, 2])
