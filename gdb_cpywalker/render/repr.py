@@ -5,8 +5,9 @@ generators; each object's text is a sequence of strings and child addresses. Run
 exact ints, strs, floats, bools and None inside lists, tuples, dicts and sets are
 formatted straight from cached page bytes without building a Node (the speed goal);
 everything else goes through ``decode.objects.decode``, except a small list or tuple
-whose items the hot path already read (a deep nest is never decoded level by level). Recursion prints ``[...]``,
-``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter does.
+whose items the hot path already read (a deep nest is never decoded level by level).
+Recursion prints ``[...]``, ``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter
+does.
 
 Budgets: with any limit the repr shows exactly the objects of the walker's Graph, so
 tree, json and repr cut the same objects. What a budget leaves out is named in angle
