@@ -18,9 +18,10 @@ from .memory import MEMORY_KINDS, open_memory
 from .regions import current_regions
 
 parser = make_parser("hexdump", "Dump target memory as 'hexdump -C' does, with absolute addresses.")
-parser.add_argument("address", nargs="?", metavar="ADDR", help="any gdb expression ($rsp, &x, 0x7f...)")
-parser.add_argument("length", nargs="?", metavar="LEN",
-                    help="bytes to dump (default %d): 4096, 0x100, 4k, 1M or an expression" % DEFAULT_LENGTH)
+parser.add_argument("words", nargs="*", metavar="ADDR [LEN]",
+                    help="ADDR: any gdb expression, spaces allowed ($sp + 8, &x, 0x7f...); LEN: "
+                         "bytes to dump (default %d): 4096, 0x100, 4k, 1M or an expression"
+                         % DEFAULT_LENGTH)
 parser.add_argument("-v", "--verbose", action="store_true", help="show repeated rows instead of '*'")
 parser.add_argument("-P", "--pattern", help="dump whole regions whose path matches this glob ('[heap]')")
 parser.add_argument("--max-bytes", type=parse_size, default=DEFAULT_MAX_BYTES, metavar="N",
@@ -31,8 +32,6 @@ parser.add_argument("--memory", choices=MEMORY_KINDS, help="how to read (default
 
 def _length(text):
     """LEN as a size (``4k``) or, failing that, as a gdb expression."""
-    if text is None:
-        return DEFAULT_LENGTH
     try:
         return parse_size(text)
     except UsageError:
@@ -41,6 +40,21 @@ def _length(text):
         return integer_of(text)
     except UsageError as error:
         raise UsageError("bad length %r: %s" % (text, error)) from None
+
+
+def _address_and_length(words):
+    """(address, length) of ``ADDR [LEN]`` where ADDR may hold spaces: the last word is
+    LEN and the rest ADDR, unless that does not evaluate; then all words are ADDR
+    (``$sp + 8``). When neither evaluates, the error is the first reading's."""
+    if len(words) == 1:
+        return address_of(words[0]), DEFAULT_LENGTH
+    try:
+        return address_of(" ".join(words[:-1])), _length(words[-1])
+    except UsageError as error:
+        try:
+            return address_of(" ".join(words)), DEFAULT_LENGTH
+        except UsageError:
+            raise error from None
 
 
 def _history_number():
@@ -81,18 +95,18 @@ class HexdumpCommand(CpywalkerCommand):
         memory = open_memory(kind)
         if args.pattern is not None:
             self.dont_repeat()
-            if args.address is not None:
+            if args.words:
                 raise UsageError("give ADDR or -P PATTERN, not both")
             chosen = select_regions(current_regions(kind), args.pattern)
             self._write(dump_regions(memory, chosen, dumper, args.max_bytes))
             return
         if self._resume:
             address, length = self._resume
-        elif args.address is None:
+        elif not args.words:
             raise UsageError("give an address (hexdump ADDR [LEN]) or -P PATTERN")
         else:
-            address = address_of(args.address)
-            length = checked_length(_length(args.length), args.force)
+            address, length = _address_and_length(args.words)
+            length = checked_length(length, args.force)
         self._write(dump_memory(memory, address, length, dumper, self._regions(kind)))
         self._continue = (self._history, address + length, length)
 

@@ -58,6 +58,18 @@ def test_verbose_default_length_and_expressions(target, gdb):
     assert gdb.cmd("hexdump %d 1k" % pages) == hexdump(proc_mem(target.pid, pages, 1024), pages)
 
 
+def test_address_expression_with_spaces(target, gdb):
+    """The last word is LEN when the rest evaluates as ADDR; else all words are ADDR."""
+    pages = target.info["pages"]
+    sp = int(gdb.cmd("print/d (long) $sp").split("=")[1])
+    assert gdb.cmd("hexdump $sp + 8 16") == hexdump(proc_mem(target.pid, sp + 8, 16), sp + 8)
+    assert gdb.cmd("hexdump $sp + 8") == hexdump(proc_mem(target.pid, sp + 8, 256), sp + 8)
+    expected = hexdump(proc_mem(target.pid, pages + 48, 32), pages + 48)
+    assert gdb.cmd("hexdump %d + 16 * 3 '(0x10 * 2)'" % pages) == expected
+    assert gdb.cmd('hexdump "%d + 16 * 3" 32' % pages) == expected
+    assert gdb.cmd("hexdump %d + 16 * 3 32 -v" % pages) == expected
+
+
 def test_unmapped_page_is_one_note_and_the_dump_goes_on(target, gdb):
     pages, page = target.info["pages"], target.info["page"]
     text = gdb.cmd("hexdump %d 3*4096" % pages)
@@ -113,7 +125,8 @@ def test_every_backend_gives_the_same_dump(target, gdb):
     ("hexdump $sp twelve", "bad length 'twelve': No symbol \"twelve\" in current context."),
     ("hexdump -P '*no-such-region*'", "no region matches '*no-such-region*'"),
     ("hexdump --bogus", "unrecognized arguments: --bogus"),
-    ("hexdump $sp 16 extra", "unrecognized arguments: extra"),
+    ("hexdump $sp 16 extra", "A syntax error in expression, near `16'."),
+    ("hexdump $sp +", "bad length '+': A syntax error in expression, near `'."),
     ("hexdump --memory nope 0", "argument --memory: invalid choice: 'nope' (choose from 'auto', 'gdb', "
                                 "'procfs', 'vm')"),
 ])
