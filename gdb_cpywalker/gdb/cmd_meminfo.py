@@ -25,7 +25,8 @@ parser.add_argument("--memory", choices=MEMORY_KINDS,
                     help="gdb: gdb's view of the mappings even for a live process "
                          "(default: set cpywalker memory)")
 parser.add_argument("where", nargs="*", metavar="ADDR|statm",
-                    help="an expression: show the region holding it; 'statm': memory status")
+                    help="an expression, spaces allowed ($sp + 8): show the region holding it; "
+                         "'statm': memory status")
 
 
 def _live_pid(what):
@@ -46,7 +47,9 @@ class MemInfoCommand(CpywalkerCommand):
             raise UsageError("--smaps and --origins are separate tables: run 'mem-info --smaps' "
                              "and 'mem-info --origins'")
         kind = args.memory or parameters.value("memory") or "auto"
-        if args.where == ["statm"]:
+        if args.where[:1] == ["statm"]:
+            if len(args.where) > 1:
+                raise UsageError("'statm' takes nothing after it: mem-info statm")
             gdb.write(statm_table(read_statm(_live_pid("statm"))))
             return
         if args.where:

@@ -119,6 +119,7 @@ def test_statm_matches_proc_statm(attached):
     ("mem-info 0x10", "mem-info: 0x10 is not in any mapped region"),
     ("mem-info 1+", "mem-info: A syntax error in expression, near `'."),
     ("mem-info --bogus", "mem-info: unrecognized arguments: --bogus"),
+    ("mem-info statm extra", "mem-info: 'statm' takes nothing after it: mem-info statm"),
     ("mem-info no_such_symbol", 'mem-info: No symbol "no_such_symbol" in current context.'),
     ("mem-info -P '*nothing-maps-here*'", "mem-info: no region matches '*nothing-maps-here*'"),
     ("mem-info --min-size lots", "mem-info: not a size: 'lots' (examples: 4096, 4k, 1M)"),
