@@ -164,7 +164,8 @@ def _process_alive(pid):
 
 
 class _Hook(gdb.Function):
-    """$_mmaptracker_NAME(): call the tracker from a catchpoint's condition; always 0 (go on)."""
+    """$_mmaptracker_NAME(): call the tracker from a catchpoint's condition; 0 (go on), or 1 (stop)
+    when Ctrl-C arrived while it ran."""
 
     def __init__(self, name, callback):
         super().__init__("_mmaptracker_" + name)
@@ -173,6 +174,8 @@ class _Hook(gdb.Function):
     def invoke(self):
         try:
             self._callback()
+        except KeyboardInterrupt:  # Ctrl-C met our Python, not the program: stop here, as gdb would
+            return 1
         except Exception as error:  # never stop the program for our own failure: say it, go on
             _tracker.errors += 1
             gdb.write("mmaptracker: event not recorded: %s: %s\n" % (type(error).__name__, error),
