@@ -6,7 +6,7 @@ Also owns the walk options both front ends share (``--format``, the budgets, ``-
 import argparse
 import sys
 
-from ..decode import Budgets, walk
+from ..decode import Budgets, decode, walk
 from ..errors import UsageError
 from ..layouts import layout_for
 from ..memory import PageCache
@@ -106,6 +106,9 @@ def run(args):
         target = detect_python(memory, symbols)
         graph = walk(memory, _address(args.address, symbols), budgets,
                      layout=layout_for(target.pointer_size, target.unicode_width))
+        root = decode(graph.reader, graph.root)
+    if root.kind == "error":  # nothing to show: say why on stderr, exit 1
+        raise root.error
     if args.output:
         sys.stderr.write(write_output(render(graph, args.format), args.output))
         return 0

@@ -301,3 +301,7 @@ def test_cli_walk_repr_json_and_errors(python27_binary, tmp_path):
         result = _cli("walk", "-p", pid, "no_such_symbol")
         assert result.returncode == 1 and result.stderr.startswith("walk: ")
         assert len(result.stderr.splitlines()) == 1
+        for fmt in ("repr", "tree", "json"):  # an unreadable root is an error, not output
+            result = _cli("walk", "-p", pid, "--format", fmt, "0x1000")
+            assert (result.returncode, result.stdout, result.stderr) == (
+                1, "", "walk: cannot read 16 bytes at 0x1000 (not mapped)\n"), fmt
