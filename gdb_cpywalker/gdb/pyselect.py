@@ -19,7 +19,6 @@ from .symbols import GdbSymbols, current_python
 
 #: Python thread id -> index of its selected frame (0: innermost); cleared when it runs.
 _selected_frames = {}
-_cleared_on_resume = []
 
 
 def declare_parameters():
@@ -28,9 +27,6 @@ def declare_parameters():
                        ("auto",) + METHODS)
     parameters.declare("locals-width", gdb.PARAM_ZUINTEGER_UNLIMITED, 80,
                        "the width of each value's repr in the py-bt commands (characters)")
-    if not _cleared_on_resume:
-        gdb.events.cont.connect(lambda event: _selected_frames.clear())
-        _cleared_on_resume.append(True)
 
 
 def open_process():
@@ -124,5 +120,14 @@ def selected_frame(process, thread, index=None):
     return index, frames
 
 
+def _forget_selection(event):
+    _selected_frames.clear()
+    gdb.events.cont.disconnect(_forget_selection)
+
+
 def select_frame(thread, index):
+    # Watch for the inferior resuming only while a selection exists: a Python handler on every
+    # resume is a place for a Ctrl-C to be swallowed (mmaptracker's 'continue').
+    if not _selected_frames:
+        gdb.events.cont.connect(_forget_selection)
     _selected_frames[thread.thread_id] = index
