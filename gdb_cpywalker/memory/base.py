@@ -9,12 +9,8 @@ import struct
 
 from ..errors import MemoryReadError, MemoryWriteError, UsageError
 
-_U8 = struct.Struct("<B")
 _U32 = struct.Struct("<I")
-_I32 = struct.Struct("<i")
 _U64 = struct.Struct("<Q")
-_I64 = struct.Struct("<q")
-_F64 = struct.Struct("<d")
 
 #: Largest single read a caller may ask for without saying so explicitly.
 DEFAULT_READ_LIMIT = 64 << 20
@@ -58,23 +54,11 @@ class Memory:
         """
         return [self.read_partial(address, size) for address, size in requests]
 
-    def u8(self, address):
-        return _U8.unpack(self.read(address, 1))[0]
-
     def u32(self, address):
         return _U32.unpack(self.read(address, 4))[0]
 
-    def i32(self, address):
-        return _I32.unpack(self.read(address, 4))[0]
-
     def u64(self, address):
         return _U64.unpack(self.read(address, 8))[0]
-
-    def i64(self, address):
-        return _I64.unpack(self.read(address, 8))[0]
-
-    def f64(self, address):
-        return _F64.unpack(self.read(address, 8))[0]
 
     def pointer(self, address):
         """A 64-bit little-endian pointer (the only model tested end to end)."""
