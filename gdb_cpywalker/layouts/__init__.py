@@ -3,7 +3,7 @@
 import functools
 
 from . import cpython27, pystate
-from .model import LP64_UCS4, DataModel, Layout
+from .model import DataModel, Layout
 
 
 @functools.lru_cache(maxsize=None)
@@ -13,4 +13,4 @@ def layout_for(pointer_size=8, unicode_width=4):
     return Layout(declarations, DataModel(pointer_size, unicode_width))
 
 
-__all__ = ["layout_for", "DataModel", "LP64_UCS4"]
+__all__ = ["layout_for", "DataModel"]

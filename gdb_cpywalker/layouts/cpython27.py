@@ -26,7 +26,6 @@ Py_TPFLAGS_BASE_EXC_SUBCLASS = 1 << 30
 Py_TPFLAGS_TYPE_SUBCLASS = 1 << 31
 
 # Include/structmember.h
-T_OBJECT = 6
 T_OBJECT_EX = 16
 
 #: Include/longintrepr.h: PyLong_SHIFT by digit size (30-bit digits on 64-bit builds)

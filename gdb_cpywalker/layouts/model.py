@@ -38,8 +38,6 @@ class DataModel(namedtuple("DataModel", "pointer_size unicode_width")):
         return {1: "bB", 2: "hH", 4: "iI", 8: "qQ"}[size][0 if signed else 1]
 
 
-LP64_UCS4 = DataModel(8, 4)
-
 
 class CompiledStruct:
     """Offsets of one struct under one data model.
