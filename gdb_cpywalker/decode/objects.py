@@ -35,10 +35,6 @@ def _limit(count, max_items):
     return count if max_items is None else min(count, max_items)
 
 
-def _fields(reader, compiled, address):
-    return dict(zip(compiled.fields, reader.unpack(compiled, address)))
-
-
 def _var_size(reader, node, limit, what="ob_size"):
     size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
     if not 0 <= size <= limit:
@@ -102,7 +98,7 @@ def _str(reader, node, info, max_items):
 
 
 def _unicode(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyUnicodeObject, node.address)
+    fields = reader.fields(reader.layout.PyUnicodeObject, node.address)
     length = fields["length"]
     if not 0 <= length <= MAX_STRING // reader.ucs:
         raise DecodeError(node.address, "implausible unicode length %d" % length)
@@ -118,7 +114,7 @@ def _unicode(reader, node, info, max_items):
 
 
 def _bytearray(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyByteArrayObject, node.address)
+    fields = reader.fields(reader.layout.PyByteArrayObject, node.address)
     size = fields["ob_size"]
     if not 0 <= size <= MAX_STRING or (size and size > fields["ob_alloc"]):
         raise DecodeError(node.address, "implausible bytearray ob_size %d" % size)
@@ -129,7 +125,7 @@ def _bytearray(reader, node, info, max_items):
 
 
 def _buffer(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyBufferObject, node.address)
+    fields = reader.fields(reader.layout.PyBufferObject, node.address)
     node.info = {key: fields[key]
                  for key in ("b_base", "b_ptr", "b_size", "b_offset", "b_readonly")}
     if fields["b_base"]:
@@ -205,7 +201,7 @@ def _dictview(reader, node, info, max_items):
 
 def _deque(reader, node, info, max_items):
     """deque_iter of _collectionsmodule.c: from leftblock[leftindex], block by block."""
-    fields = _fields(reader, reader.layout.dequeobject, node.address)
+    fields = reader.fields(reader.layout.dequeobject, node.address)
     length = fields["len"]
     if not 0 <= length <= MAX_ITEMS or not 0 <= fields["leftindex"] < c.DEQUE_BLOCKLEN:
         raise DecodeError(node.address, "implausible deque (len %d, leftindex %d)"
@@ -366,7 +362,7 @@ def _type(reader, node, info, max_items):
 
 
 def _classobj(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyClassObject, node.address)
+    fields = reader.fields(reader.layout.PyClassObject, node.address)
     module = dict_lookup_str(reader, fields["cl_dict"], b"__module__")
     node.info = {"name": reader.name_of(fields["cl_name"]),
                  "module": reader.name_of(module, None) if module else None}
@@ -388,7 +384,7 @@ def _classic_instance(reader, node, info, max_items):
 # -- callables and descriptors -------------------------------------------------------
 
 def _function(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyFunctionObject, node.address)
+    fields = reader.fields(reader.layout.PyFunctionObject, node.address)
     node.value = reader.name_of(fields["func_name"])
     _named_edges(node, [("__defaults__", fields["func_defaults"]),
                         ("__closure__", fields["func_closure"]), ("__dict__", fields["func_dict"])])
@@ -451,14 +447,14 @@ def _module(reader, node, info, max_items):
 
 
 def _code(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyCodeObject, node.address)
+    fields = reader.fields(reader.layout.PyCodeObject, node.address)
     node.value = reader.name_of(fields["co_name"], "???")
     node.info = {"file": reader.name_of(fields["co_filename"], "???"),
                  "line": fields["co_firstlineno"]}
 
 
 def _frame(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyFrameObject, node.address)
+    fields = reader.fields(reader.layout.PyFrameObject, node.address)
     code = decode(reader, fields["f_code"])
     if code.kind != "code":
         raise DecodeError(node.address, "f_code %#x is not a code object" % fields["f_code"])
@@ -488,7 +484,7 @@ MAX_FRAME_VARIABLES = 1 << 16
 
 def _frame_variables(reader, frame, code):
     """(name, value) of the locals, then cells and free variables, in f_localsplus."""
-    fields = _fields(reader, reader.layout.PyCodeObject, code)
+    fields = reader.fields(reader.layout.PyCodeObject, code)
     names = []
     for tuple_field in ("co_varnames", "co_cellvars", "co_freevars"):
         tuple_node = decode(reader, fields[tuple_field])
@@ -503,7 +499,7 @@ def _frame_variables(reader, frame, code):
 
 
 def _file(reader, node, info, max_items):
-    fields = _fields(reader, reader.layout.PyFileObject, node.address)
+    fields = reader.fields(reader.layout.PyFileObject, node.address)
     node.info = {"open": bool(fields["f_fp"]), "mode": reader.name_of(fields["f_mode"])}
     node.edges = [fields["f_name"]]
 

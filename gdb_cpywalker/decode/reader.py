@@ -92,6 +92,10 @@ class ObjectReader:
         """Every scalar field of struct ``compiled`` at ``address``, in declaration order."""
         return compiled.unpack_from(self.read(address, compiled.unpacked_size))
 
+    def fields(self, compiled, address):
+        """Every scalar field of struct ``compiled`` at ``address``, in one read: {name: value}."""
+        return dict(zip(compiled.fields, self.unpack(compiled, address)))
+
     def cstring(self, address, limit=1024):
         """A NUL-terminated C string as text (latin-1), or DecodeError."""
         if not address:
@@ -199,7 +203,7 @@ class ObjectReader:
 
         try:
             value = dict_lookup_str(self, info.dict, b"__module__")
-            return self.str_value(value).decode("latin-1") if value else None
+            return self.string(value) if value else None
         except CpywalkerError:
             return None
 
@@ -214,10 +218,14 @@ class ObjectReader:
             raise DecodeError(address, "str ob_size %d" % size)
         return self.read(address + S.ob_sval, size)
 
+    def string(self, address):
+        """The text of a ``str`` object (latin-1 decoded), or DecodeError."""
+        return self.str_value(address).decode("latin-1")
+
     def name_of(self, address, default="?"):
         """Text of a str object used as a name; ``default`` when it is not one."""
         try:
-            return self.str_value(address).decode("latin-1")
+            return self.string(address)
         except CpywalkerError:
             return default
 

@@ -1,5 +1,5 @@
 """What interp reads of objects, on top of decode's ``ObjectReader``: exact builtin checks,
-struct fields, names, tuples of names and dicts keyed by str or int.
+tuples of names, cells and dicts keyed by str or int.
 
 Values users see are rendered by ``decode``/``render``; these reads only follow the
 interpreter's own structures.
@@ -12,10 +12,6 @@ from ..errors import CpywalkerError, DecodeError
 
 class StateReader(ObjectReader):
     """decode's reader (page cache, checked sizes, cached type info) plus interp's reads."""
-
-    def fields(self, struct, address):
-        """Every scalar field of the compiled ``struct`` at ``address``, in one read: {name: value}."""
-        return dict(zip(struct.fields, self.unpack(struct, address)))
 
     def type_name(self, address):
         """``tp_name`` of the type of the object at ``address``."""
@@ -37,10 +33,6 @@ class StateReader(ObjectReader):
     def expect(self, address, kind):
         if not self.is_exact(address, kind):
             raise DecodeError(address, "expected a %s" % kind)
-
-    def string(self, address):
-        """The text of a ``str`` object (latin-1 decoded), or DecodeError."""
-        return self.str_value(address).decode("latin-1")
 
     def tuple_items(self, address):
         """Item addresses of a ``tuple``."""
