@@ -4,6 +4,8 @@ import os
 
 import gdb
 
+from .memory import MEMORY_KINDS
+
 _PARAMETERS = {}
 
 
@@ -81,7 +83,6 @@ def register():
     _Prefix("set cpywalker", "Set gdb-cpywalker options.")
     _Prefix("show cpywalker", "Show gdb-cpywalker options.")
     declare("debug", gdb.PARAM_BOOLEAN, False, "whether command errors show a Python traceback")
-    declare("memory", gdb.PARAM_ENUM, "auto", "how gdb-cpywalker reads target memory",
-            ("auto", "gdb", "procfs", "vm"))
+    declare("memory", gdb.PARAM_ENUM, "auto", "how gdb-cpywalker reads target memory", MEMORY_KINDS)
     declare("color", gdb.PARAM_ENUM, "auto", "whether gdb-cpywalker colors its output",
             ("auto", "on", "off"))
