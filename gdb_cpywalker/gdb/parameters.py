@@ -66,7 +66,8 @@ def value(name):
 
 
 def color_enabled():
-    """Colors only when gdb's styling is on and output goes to a terminal."""
+    """Colors only when gdb's styling is on; then ``set cpywalker color on``/``off`` decides,
+    and ``auto`` colors when output goes to a terminal."""
     try:
         if not gdb.parameter("style enabled"):
             return False
