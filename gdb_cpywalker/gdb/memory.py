@@ -5,8 +5,8 @@ import os
 import gdb
 
 from ..memory.base import Memory
-from ..memory.cache import PAGE_SIZE
 from ..memory.process import open_process_memory
+from ..memory.vm import page_pieces
 from ..errors import MemoryWriteError, UsageError
 
 MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
@@ -27,14 +27,11 @@ class GdbMemory(Memory):
         except (gdb.MemoryError, OverflowError, ValueError):
             pass
         out = []
-        end = address + size
-        while address < end:
-            step = min(end, (address // PAGE_SIZE + 1) * PAGE_SIZE) - address
+        for start, length in page_pieces(address, size):
             try:
-                out.append(self.inferior.read_memory(address, step).tobytes())
+                out.append(self.inferior.read_memory(start, length).tobytes())
             except (gdb.MemoryError, OverflowError, ValueError):
                 break
-            address += step
         return b"".join(out)
 
     def write(self, address, data):
