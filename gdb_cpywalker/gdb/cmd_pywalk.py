@@ -8,12 +8,11 @@ import gdb
 
 from ..cli.walk import BUDGETS, DEFAULT_FORMAT, UNLIMITED, add_walk_options, budgets_of, write_output
 from ..decode import walk
-from ..memory.cache import PageCache
 from ..render import FORMATS, render
 from . import parameters
 from .command import CpywalkerCommand, address_of, make_parser
-from .memory import MEMORY_KINDS, open_memory
-from .symbols import current_python
+from .memory import MEMORY_KINDS
+from .symbols import open_python
 
 parser = make_parser("py-walk", "Show the CPython 2.7 object at ADDR and the objects it reaches.")
 add_walk_options(parser, from_settings=True)
@@ -54,8 +53,7 @@ class PyWalkCommand(CpywalkerCommand):
         address = address_of(" ".join(args.expression))
         budgets = budgets_of(args, budget_setting)
         fmt = getattr(args, "format", None) or parameters.value("format")
-        memory = PageCache(open_memory(args.memory or parameters.value("memory") or "auto"))
-        _, layout = current_python(memory)
+        memory, layout = open_python(args.memory)
         graph = walk(memory, address, budgets, layout=layout)
         if args.output:
             gdb.write("py-walk: " + write_output(render(graph, fmt), args.output))

@@ -9,10 +9,9 @@ import gdb
 
 from ..decode import repr_at
 from ..errors import CpywalkerError
-from ..memory.cache import PageCache
 from . import parameters
 from .memory import open_memory
-from .symbols import current_python
+from .symbols import current_python, open_python
 
 #: Longest repr the printer shows; longer ones end in "...".
 MAX_CHARS = 200
@@ -27,8 +26,7 @@ class PyObjectPointerPrinter:
         if not address:
             return "0x0"
         try:
-            memory = PageCache(open_memory(parameters.value("memory") or "auto"))
-            _, layout = current_python(memory)
+            memory, layout = open_python()
             text = repr_at(memory, address, max_chars=MAX_CHARS, layout=layout)
         except (CpywalkerError, gdb.error) as error:
             text = "<%s>" % error

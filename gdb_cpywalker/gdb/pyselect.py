@@ -11,11 +11,9 @@ import gdb
 from ..errors import UsageError
 from ..interp.locate import METHODS
 from ..interp.threads import PythonProcess
-from ..memory.cache import PageCache
 from . import parameters
 from .command import CpywalkerCommand
-from .memory import open_memory
-from .symbols import GdbSymbols, current_python
+from .symbols import GdbSymbols, open_python
 
 #: Python thread id -> index of its selected frame (0: innermost); cleared when it runs.
 _selected_frames = {}
@@ -31,8 +29,7 @@ def declare_parameters():
 
 def open_process():
     """The selected inferior's ``PythonProcess`` (a fresh page cache: valid for one command)."""
-    memory = PageCache(open_memory(parameters.value("memory") or "auto"))
-    _, layout = current_python(memory)
+    memory, layout = open_python()
     return PythonProcess(memory, GdbSymbols(), layout, parameters.value("interp-lookup") or "auto")
 
 

@@ -1,5 +1,6 @@
-"""``GdbSymbols``: the target/symbols.py protocol for the selected inferior, live or core,
-and ``current_python``: which CPython build it runs and the layout to decode it with.
+"""``GdbSymbols``: the target/symbols.py protocol for the selected inferior, live or core;
+``current_python``: which CPython build it runs and the layout to decode it with;
+``open_python``: its memory (a fresh page cache) and that layout, for one command.
 
 Object files and load biases come from the memory map gdb sees (/proc for a live local
 process, ``info proc mappings`` for a core); symbols from their ELF files first (.dynsym
@@ -13,9 +14,12 @@ import gdb
 
 from ..errors import CpywalkerError, TargetError, UnsupportedTarget
 from ..layouts import layout_for
+from ..memory.cache import PageCache
 from ..target.detect import detect_python
 from ..target.symbols import MappedSymbols
+from . import parameters
 from .layoutcheck import warn_on_mismatch
+from .memory import open_memory
 from .regions import current_regions
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -92,3 +96,11 @@ def current_python(memory):
     if isinstance(known, UnsupportedTarget):
         raise known
     return known
+
+
+def open_python(kind=None):
+    """``(memory, layout)`` of the selected inferior: a fresh page cache (valid while the
+    target stays stopped: one command) over the ``kind`` backend, else ``set cpywalker
+    memory``, and the layout of the CPython 2.7 it runs (see ``current_python``)."""
+    memory = PageCache(open_memory(kind or parameters.value("memory") or "auto"))
+    return memory, current_python(memory)[1]
