@@ -3,11 +3,7 @@
 from ..interp.text import SourceFiles, backtrace
 from ..interp.locate import METHODS
 from ..interp.threads import PythonProcess
-from ..layouts import layout_for
-from ..memory import PageCache
-from ..target.detect import detect_python
-from ..target.symbols import ProcessSymbols
-from .common import add_target_arguments, count, open_target
+from .common import add_target_arguments, count, open_python
 
 NAME = "bt"
 HELP = "the Python stack of every thread of a live python2.7 process (-S holds it stopped)"
@@ -25,12 +21,8 @@ def add_arguments(parser):
 
 
 def run(args):
-    with open_target(args) as backend:
-        memory = PageCache(backend)
-        symbols = ProcessSymbols(args.pid)
-        target = detect_python(memory, symbols)
-        process = PythonProcess(memory, symbols, layout_for(target.pointer_size, target.unicode_width),
-                                args.lookup)
+    with open_python(args) as (memory, symbols, layout):
+        process = PythonProcess(memory, symbols, layout, args.lookup)
         lines = [process.describe(), ""]
         lines += backtrace(process, process.select(args.thread), SourceFiles("/proc/%d/cwd" % args.pid),
                            args.locals, args.width or None)

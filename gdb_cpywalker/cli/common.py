@@ -1,4 +1,4 @@
-"""Options every CLI subcommand on a live PID shares, and opening that PID's memory."""
+"""Options every CLI subcommand on a live PID shares, and opening that PID's memory (and its Python)."""
 
 import argparse
 import contextlib
@@ -7,8 +7,12 @@ import signal
 import time
 
 from ..errors import TargetError, UsageError
+from ..layouts import layout_for
+from ..memory import PageCache
 from ..memory.process import PROCESS_KINDS, open_process_memory
 from ..render.units import parse_size
+from ..target.detect import detect_python
+from ..target.symbols import ProcessSymbols
 
 #: How long ``-S`` waits for the target to report itself stopped.
 STOP_TIMEOUT = 5.0
@@ -90,3 +94,14 @@ def open_target(args, write=False):
             yield memory
         finally:
             memory.close()
+
+
+@contextlib.contextmanager
+def open_python(args):
+    """(memory, symbols, layout) of the python2.7 process ``args.pid``: a page cache over
+    ``open_target(args)``, its ELF symbols, and the struct layout of the build it runs."""
+    with open_target(args) as backend:
+        memory = PageCache(backend)
+        symbols = ProcessSymbols(args.pid)
+        target = detect_python(memory, symbols)
+        yield memory, symbols, layout_for(target.pointer_size, target.unicode_width)

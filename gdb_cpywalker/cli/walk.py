@@ -8,12 +8,8 @@ import sys
 
 from ..decode import Budgets, decode, walk
 from ..errors import UsageError
-from ..layouts import layout_for
-from ..memory import PageCache
 from ..render import FORMATS, render
-from ..target.detect import detect_python
-from ..target.symbols import ProcessSymbols
-from .common import add_target_arguments, open_target
+from .common import add_target_arguments, open_python
 
 NAME = "walk"
 HELP = "show the CPython 2.7 object at ADDR of a live python2.7 process and what it reaches"
@@ -100,12 +96,8 @@ def _address(text, symbols):
 
 def run(args):
     budgets = budgets_of(args)
-    with open_target(args) as backend:
-        memory = PageCache(backend)
-        symbols = ProcessSymbols(args.pid)
-        target = detect_python(memory, symbols)
-        graph = walk(memory, _address(args.address, symbols), budgets,
-                     layout=layout_for(target.pointer_size, target.unicode_width))
+    with open_python(args) as (memory, symbols, layout):
+        graph = walk(memory, _address(args.address, symbols), budgets, layout=layout)
         root = decode(graph.reader, graph.root)
     if root.kind == "error":  # nothing to show: say why on stderr, exit 1
         raise root.error
