@@ -267,19 +267,15 @@ class ReprWriter:
         self._nodes = None
         #: whether the object _start just decoded is in graph.depth_cut
         self._depth_cut = False
-        self._fast = {}
         self._int_type = -1
-        self._fetched = set()
         #: address -> (opening, item addresses, closing) of a small list or tuple the hot
         #: path read but could not format (an item is not a scalar): _start takes it from
         #: here instead of decoding it again
         self._sequences = {}
         #: page address -> the PageCache's bytes of it (a dict lookup beats a method call)
         self._pages = {}
-        self._double = struct.Struct("<d").unpack_from
         layout = reader.layout
-        self._sval = layout.PyStringObject.ob_sval
-        self._fval = layout.PyFloatObject.ob_fval
+        fval = layout.PyFloatObject.ob_fval
         self._list_items = layout.PyListObject.ob_item
         self._tuple_items = layout.PyTupleObject.ob_item
         self._word = struct.Struct("<" + reader.word_format).unpack_from
@@ -287,14 +283,15 @@ class ReprWriter:
         self._ssize = struct.Struct("<" + reader.word_format.lower()).unpack_from
         #: bytes of an object the hot path reads: header, then the value or list fields
         self._allocated = layout.PyListObject.allocated
-        span = max(reader.header.size, self._fval + 8, self._allocated + reader.psize)
+        span = max(reader.header.size, fval + 8, self._allocated + reader.psize)
         cache = reader.cache
         #: what fast_texts needs, bound once: its per-call setup is one unpack (a deep
-        #: nest calls it once or twice per object, with one address)
+        #: nest calls it once or twice per object, with one address); the set holds the
+        #: pages prefetched, the dict the fast kind of each type address
         self._hot = (cache.page, cache.prefetch, cache.max_pages, cache.read_partial,
-                     self._pages, self._fetched, self.READAHEAD, reader.header.unpack_from,
-                     self._double, self._fast, self._sval, self._fval, span,
-                     PAGE_SIZE - span, reader.psize - 1)
+                     self._pages, set(), self.READAHEAD, reader.header.unpack_from,
+                     struct.Struct("<d").unpack_from, {}, layout.PyStringObject.ob_sval, fval,
+                     span, PAGE_SIZE - span, reader.psize - 1)
 
     def render(self, address):
         """The repr text of the object at ``address``."""
