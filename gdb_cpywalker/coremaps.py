@@ -73,12 +73,11 @@ def merge_core_regions(mappings, sections, landmarks=None):
     """
     landmarks = dict(landmarks or {}, **{"[vsyscall]": VSYSCALL_ADDRESS})
     program_end = _program_end(mappings)
-    regions = []
+    regions = list(mappings)
     for region in mappings:
         for start, end, perms in sections:
-            if start == region.start and end == region.end:
-                region.perms = perms if region.perms == UNKNOWN_PERMS else region.perms
-        regions.append(region)
+            if (start, end) == (region.start, region.end) and region.perms == UNKNOWN_PERMS:
+                region.perms = perms
     for start, end, perms in sections:
         if any(r.start < end and start < r.end for r in mappings):
             continue
