@@ -1,6 +1,7 @@
 """What a dump reads: ranges of target memory, unreadable gaps, whole regions, size caps.
 
-Front ends (``hexdump``, CLI ``read``) feed the bytes to ``render.hexdump.HexDumper``.
+Front ends (``hexdump``, CLI ``read``) pass a ``render.hexdump.HexDumper``; the functions
+here read the target and feed it the bytes, and yield its text.
 """
 
 from .errors import MemoryReadError, UsageError
