@@ -224,7 +224,9 @@ def _weakref_repr(node, reader):
     return text + ">"
 
 
-_TEXT = {
+#: kind -> function(node, reader) giving the one-line repr of a node of that kind (also
+#: the value column of --format tree and the "repr" of --format json)
+KIND_TEXT = {
     "instance": _object_repr, "generic": _object_repr, "property": _object_repr,
     "staticmethod": _object_repr, "classmethod": _object_repr, "type": _type_repr,
     "frame": _object_repr, "classobj": _classobj_repr,
@@ -366,7 +368,7 @@ class ReprWriter:
             if kind in ("set", "frozenset"):
                 self._marker = "%s(...)" % node.type_name
             return self._container(node, edges)
-        text = _TEXT.get(kind)
+        text = KIND_TEXT.get(kind)
         if text is not None:
             try:
                 return text(node, self.reader)
