@@ -4,8 +4,8 @@ Public API (used by the gdb front end, the CLI and py-bt):
 
 - ``walk(memory, address, budgets=Budgets(), layout=None) -> Graph``: never raises for a
   bad object; a corrupt or unreadable object becomes an error node.
-- ``repr_at(memory, address, max_chars=None, layout=None) -> str``: the target's own
-  ``repr()`` of one object as a one-liner, truncation shown.
+- ``repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED) -> str``:
+  the target's own ``repr()`` of one object as a one-liner, truncation shown.
 - ``Budgets(max_depth=None, max_items=None, max_objects=None)``: None = unlimited.
 
 ``layout`` defaults to ``layouts.layout_for(8, 4)`` (x86_64, UCS4). ``memory`` is any

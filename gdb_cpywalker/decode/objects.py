@@ -1,7 +1,7 @@
 """Decode ONE object at an address into a Node, one decoder per kind of builtin type.
 
 ``decode(reader, address, max_items)`` never raises for a bad object: the error becomes
-an error node. Kinds come from ``reader.classify`` (tp_flags subclass bits, then the
+an error node. Kinds come from ``classify`` in reader.py (tp_flags subclass bits, then the
 builtin base's tp_name); a subclass of a builtin gets the builtin's value plus its
 instance ``__dict__`` and ``__slots__``. Nothing in the target is ever called.
 """
