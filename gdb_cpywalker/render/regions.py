@@ -14,11 +14,14 @@ def _count(regions):
     return "%d region%s" % (len(regions), "" if len(regions) == 1 else "s")
 
 
+def _span(region):
+    """``000000400000-000000401000    4.00KiB``: where every row of a region starts."""
+    return "%012x-%012x  %*s" % (region.start, region.end, _SIZE_WIDTH, format_size(region.size))
+
+
 def region_row(region):
     """``000000400000-000000401000    4.00KiB  r--p  00000000  /usr/bin/python2.7``."""
-    return "%012x-%012x  %*s  %s  %08x  %s" % (
-        region.start, region.end, _SIZE_WIDTH, format_size(region.size), region.perms,
-        region.offset, region.name)
+    return "%s  %s  %08x  %s" % (_span(region), region.perms, region.offset, region.name)
 
 
 def region_table(regions):
@@ -35,9 +38,7 @@ def smaps_table(regions):
     for region in regions:
         counters = "  ".join("%*s" % (_SIZE_WIDTH, format_size(region.smaps.get(column, 0)))
                              for column in SMAPS_COLUMNS)
-        lines.append("%012x-%012x  %*s  %s  %s  %s" % (
-            region.start, region.end, _SIZE_WIDTH, format_size(region.size), counters,
-            region.perms, region.name))
+        lines.append("%s  %s  %s  %s" % (_span(region), counters, region.perms, region.name))
     totals = "  ".join("%*s" % (_SIZE_WIDTH, format_size(sum(r.smaps.get(column, 0) for r in regions)))
                        for column in SMAPS_COLUMNS)
     lines.append("%-25s  %*s  %s  (%s)" % (
