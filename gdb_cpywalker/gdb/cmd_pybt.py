@@ -6,7 +6,7 @@ Memory reads only; the interpreter is found as ``set cpywalker interp-lookup`` s
 import gdb
 
 from ..cli.common import count
-from ..interp.text import SourceFiles, backtrace, thread_table
+from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
 from .command import make_parser
 from .memory import live_local_pid
 from .pyselect import (PyStateCommand, current_thread, native_numbers, open_process, thread_id_of,
@@ -28,6 +28,11 @@ def source_files():
     """Relative source paths are relative to the live target's working directory."""
     pid = live_local_pid()
     return SourceFiles("/proc/%d/cwd" % pid if pid else None)
+
+
+def frame_header(index, frame):
+    """Frame ``#index``'s ``File ..., line ..., in ...`` line and source line, as text."""
+    return "\n".join(frame_lines(frame, source_files(), index)) + "\n"
 
 
 class PyBtCommand(PyStateCommand):

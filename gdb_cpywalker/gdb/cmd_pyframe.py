@@ -4,9 +4,8 @@ current thread (gdb's selected thread); #0 is the innermost, ``py-up`` goes to c
 import gdb
 
 from ..errors import UsageError
-from ..interp.text import frame_lines
 from .command import make_parser
-from .cmd_pybt import source_files
+from .cmd_pybt import frame_header
 from .pyselect import PyStateCommand, current_thread, open_process, select_frame, selected_frame
 
 frame_parser = make_parser("py-frame", "Select Python frame N of the current thread, or show the selected one.")
@@ -26,7 +25,7 @@ def move_and_show(index_of):
     index, frames = selected_frame(process, thread)
     index = index_of(index, len(frames))
     select_frame(thread, index)
-    gdb.write("\n".join(frame_lines(frames[index], source_files(), index)) + "\n")
+    gdb.write(frame_header(index, frames[index]))
 
 
 class PyFrameCommand(PyStateCommand):

@@ -9,9 +9,9 @@ import gdb
 from ..cli.common import count
 from ..errors import UsageError
 from ..interp.namespaces import frame_globals, lookup
-from ..interp.text import frame_lines, locals_lines, name_lines
+from ..interp.text import locals_lines, name_lines
 from .command import make_parser
-from .cmd_pybt import source_files
+from .cmd_pybt import frame_header
 from .pyselect import PyStateCommand, current_thread, open_process, selected_frame, width_setting
 
 
@@ -36,10 +36,6 @@ def chosen_frame(process, args):
     thread = current_thread(process, args.thread)
     index, frames = selected_frame(process, thread, args.frame)
     return index, frames[index]
-
-
-def frame_header(index, frame):
-    return "\n".join(frame_lines(frame, source_files(), index)) + "\n"
 
 
 def show_names(args, lines_of):
