@@ -126,6 +126,16 @@ def read_statm(pid, page_size=None):
     return parse_statm(_read(pid, "statm"), page_size or os.sysconf("SC_PAGE_SIZE"))
 
 
+def process_state(pid):
+    """The one-letter state of /proc/PID/stat ('R', 'S', 'T', 'Z', ...)."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            text = handle.read()
+    except OSError as error:
+        raise TargetError("no process %d: %s" % (pid, error.strerror)) from None
+    return text[text.rindex(")") + 2]
+
+
 def region_at(regions, address):
     """The region holding ``address``, or None."""
     for region in regions:

@@ -10,6 +10,7 @@ from ..errors import TargetError, UsageError
 from ..layouts import layout_for
 from ..memory import PageCache
 from ..memory.process import PROCESS_KINDS, open_process_memory
+from ..procfs import process_state
 from ..render.units import parse_size
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
@@ -49,16 +50,6 @@ def add_target_arguments(parser):
     add_pid_arguments(parser)
     parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
                         help="how to read the target (auto: process_vm_readv when it works)")
-
-
-def process_state(pid):
-    """The one-letter state of /proc/PID/stat ('R', 'S', 'T', ...)."""
-    try:
-        with open("/proc/%d/stat" % pid) as handle:
-            text = handle.read()
-    except OSError as error:
-        raise TargetError("no process %d: %s" % (pid, error.strerror)) from None
-    return text[text.rindex(")") + 2]
 
 
 @contextlib.contextmanager

@@ -14,7 +14,8 @@ import time
 
 import gdb
 
-from ..procfs import read_regions
+from ..errors import TargetError
+from ..procfs import process_state, read_regions
 from ..tracking import syscalls
 from ..tracking.events import Event, format_frame, frame_location, module_offset
 from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read_log, run_of
@@ -156,11 +157,9 @@ def ending(event, pid):
 def _process_alive(pid):
     """Whether ``pid`` runs (a zombie or a vanished process does not)."""
     try:
-        with open("/proc/%d/stat" % pid) as handle:
-            state = handle.read().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
+        return process_state(pid) not in ("Z", "X", "x")
+    except (TargetError, ValueError, IndexError):
         return False
-    return state not in ("Z", "X", "x")
 
 
 class _Hook(gdb.Function):
