@@ -35,10 +35,11 @@ def _limit(count, max_items):
     return count if max_items is None else min(count, max_items)
 
 
-def _var_size(reader, node, limit, what="ob_size"):
+def _var_size(reader, node, limit):
+    """ob_size of a str or tuple, refused outside 0..``limit``."""
     size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
     if not 0 <= size <= limit:
-        raise DecodeError(node.address, "implausible %s %d" % (what, size))
+        raise DecodeError(node.address, "implausible ob_size %d" % size)
     return size
 
 
