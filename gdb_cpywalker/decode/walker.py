@@ -12,6 +12,8 @@ from .graph import UNLIMITED
 from .objects import decode
 from .reader import ObjectReader
 
+#: kinds whose edges are key, value, key, value, ...
+MAPPING_KINDS = frozenset(("dict", "defaultdict", "ordereddict", "dictview"))
 #: edge labels of kinds with a fixed set of references
 FIXED_LABELS = {
     "slice": ("start", "stop", "step"), "method": ("im_self",), "cell": ("ob_ref",),
@@ -22,11 +24,11 @@ FIXED_LABELS = {
 
 
 def edge_labels(node):
-    """One label per edge of ``node``: ``[i]`` for sequences, ``key``/``value`` for dicts."""
+    """One label per edge of ``node``: ``[i]`` for sequences, ``key``/``value`` for mappings."""
     named = node.info.get("labels", []) if isinstance(node.info, dict) else []
     count = len(node.edges) - len(named)
     kind = node.kind
-    if kind == "dict":
+    if kind in MAPPING_KINDS:
         own = ["key" if i % 2 == 0 else "value" for i in range(count)]
     elif kind in FIXED_LABELS:
         own = list(FIXED_LABELS[kind][:count])

@@ -91,3 +91,12 @@ def test_json_writes_huge_longs_as_decimal_strings():
                     key=lambda value: isinstance(value, str))
     assert values[0] == 2 ** 100
     assert values[1] == str(decimal.Decimal(7 ** 20000))
+
+
+def test_mappings_other_than_dict_label_their_edges_key_and_value():
+    builder = ImageBuilder()
+    ordered = builder.ordered_dict([(b"b", 1), (b"a", 2)])
+    tree = render(walk(builder.image(), ordered), "tree").splitlines()
+    labels = [line.split()[0] for line in tree[1:] if line.startswith("  ") and not line.startswith("   ")]
+    assert labels[:4] == ["key", "value", "key", "value"], tree
+    assert "'b'" in tree[1] and tree[2].endswith(" 1")
