@@ -90,7 +90,7 @@ class HexdumpCommand(CpywalkerCommand):
             raise
 
     def run(self, args, from_tty):
-        kind = args.memory or parameters.value("memory") or "auto"
+        kind = parameters.memory_kind(args.memory)
         dumper = HexDumper(collapse=not args.verbose, color=parameters.color_enabled())
         memory = open_memory(kind)
         if args.pattern is not None:

@@ -46,7 +46,7 @@ class MemInfoCommand(CpywalkerCommand):
         if args.smaps and args.origins:
             raise UsageError("--smaps and --origins are separate tables: run 'mem-info --smaps' "
                              "and 'mem-info --origins'")
-        kind = args.memory or parameters.value("memory") or "auto"
+        kind = parameters.memory_kind(args.memory)
         if args.where[:1] == ["statm"]:
             if len(args.where) > 1:
                 raise UsageError("'statm' takes nothing after it: mem-info statm")

@@ -65,6 +65,11 @@ def value(name):
     return None if parameter is None else parameter.value
 
 
+def memory_kind(chosen=None):
+    """The memory backend to use: ``chosen`` (a command's --memory), else ``set cpywalker memory``."""
+    return chosen or value("memory") or "auto"
+
+
 def color_enabled():
     """Colors only when gdb's styling is on; then ``set cpywalker color on``/``off`` decides,
     and ``auto`` colors when output goes to a terminal."""

@@ -58,7 +58,7 @@ def lookup(value):
 
 def _is_python27():
     try:
-        current_python(open_memory(parameters.value("memory") or "auto"))
+        current_python(open_memory(parameters.memory_kind()))
     except CpywalkerError:
         return False
     return True

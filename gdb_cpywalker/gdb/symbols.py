@@ -102,5 +102,5 @@ def open_python(kind=None):
     """``(memory, layout)`` of the selected inferior: a fresh page cache (valid while the
     target stays stopped: one command) over the ``kind`` backend, else ``set cpywalker
     memory``, and the layout of the CPython 2.7 it runs (see ``current_python``)."""
-    memory = PageCache(open_memory(kind or parameters.value("memory") or "auto"))
+    memory = PageCache(open_memory(parameters.memory_kind(kind)))
     return memory, current_python(memory)[1]
