@@ -535,6 +535,50 @@ def _exception(reader, node, info, max_items):
         node.info["labels"].append("__dict__")
 
 
+#: arraymodule.c's descriptors: typecode -> (C type of an item, struct code by
+#: signedness); I and L items come back as longs (PyLong_FromUnsignedLong)
+_ARRAY_ITEMS = {
+    "b": ("char", "s"), "B": ("char", "u"), "h": ("short", "s"), "H": ("short", "u"),
+    "i": ("int", "s"), "I": ("int", "u"), "l": ("long", "s"), "L": ("long", "u"),
+    "f": ("float", "f"), "d": ("double", "f"), "c": ("char", "c"), "u": ("unicode", "c"),
+}
+_INT_CODES = {1: "b", 2: "h", 4: "i", 8: "q"}
+
+
+def _array(reader, node, info, max_items):
+    """array_repr of arraymodule.c: the typecode and the items (array_tolist,
+    array_tostring for 'c', array_tounicode for 'u')."""
+    _, _, size, items, allocated, descr = reader.unpack(reader.layout.arrayobject,
+                                                         node.address)[:6]
+    typecode, itemsize = reader.unpack(reader.layout.arraydescr, descr)[:2]
+    code = chr(typecode) if 0 < typecode < 128 else "?"
+    if code not in _ARRAY_ITEMS:
+        raise DecodeError(node.address, "array with an unknown typecode %#x" % typecode)
+    ctype = _ARRAY_ITEMS[code][0]
+    expected = 4 if ctype == "float" else reader.layout.model.ctype_size(ctype)
+    if itemsize != expected or not 0 <= size <= min(allocated, MAX_STRING // itemsize):
+        raise DecodeError(node.address, "implausible array: ob_size %d, allocated %d, itemsize %d"
+                          % (size, allocated, itemsize))
+    data = reader.read(items, size * itemsize) if size else b""
+    node.size = size
+    node.value = (code, _array_values(code, itemsize, size, data))
+
+
+def _array_values(code, itemsize, size, data):
+    """The items of an array: bytes for 'c', text for 'u', else a list of numbers."""
+    kind = _ARRAY_ITEMS[code][1]
+    if code == "c":
+        return data
+    if code == "u":
+        return data.decode("utf-32-le" if itemsize == 4 else "utf-16-le", "surrogatepass")
+    if kind == "f":
+        fmt = "f" if itemsize == 4 else "d"
+    else:
+        fmt = _INT_CODES[itemsize]
+        fmt = fmt.upper() if kind == "u" else fmt
+    return list(struct.unpack("<%d%s" % (size, fmt), data))
+
+
 def _one_pointer(compiled_name, field):
     def decoder(reader, node, info, max_items):
         pointer = reader.word(node.address + getattr(getattr(reader.layout, compiled_name), field))
@@ -574,7 +618,7 @@ _DECODERS = {
     "staticmethod": _one_pointer("staticmethod", "sm_callable"),
     "classmethod": _one_pointer("classmethod", "cm_callable"),
     "dictproxy": _one_pointer("proxyobject", "dict"),
-    "weakref": _weakref,
+    "weakref": _weakref, "array": _array,
 }
 
 #: kinds whose value is a plain Python scalar (rendered inline by tree and repr)

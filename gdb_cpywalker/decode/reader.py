@@ -257,7 +257,7 @@ _NAME_KINDS = {
     "property": "property", "staticmethod": "staticmethod", "classmethod": "classmethod",
     "dictproxy": "dictproxy", "weakref": "weakref", "generator": "generator", "file": "file",
     "collections.deque": "deque", "dict_keys": "dictview", "dict_values": "dictview",
-    "dict_items": "dictview",
+    "dict_items": "dictview", "array.array": "array",
     "object": "instance",
 }
 

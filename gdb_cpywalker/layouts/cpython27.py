@@ -214,5 +214,12 @@ DECLARATIONS = {
         ("ptr[%d]" % DEQUE_BLOCKLEN, "data"), ("ptr", "rightlink"), ("ptr", "leftlink"),
     ),
 }
+# Modules/arraymodule.c
+DECLARATIONS["arrayobject"] = PyObject_VAR_HEAD + (
+    ("ptr", "ob_item"), ("ssize", "allocated"), ("ptr", "ob_descr"), ("ptr", "weakreflist"),
+)
+DECLARATIONS["arraydescr"] = (
+    ("int", "typecode"), ("int", "itemsize"), ("ptr", "getitem"), ("ptr", "setitem"),
+)
 # Modules/_collectionsmodule.c: a dict followed by the factory
 DECLARATIONS["defdictobject"] = DECLARATIONS["PyDictObject"] + (("ptr", "default_factory"),)

@@ -224,6 +224,22 @@ def _weakref_repr(node, reader):
     return text + ">"
 
 
+def _array_repr(node, reader):
+    """array_repr of arraymodule.c: ``array('i', [1, 2])``, ``array('c', 'ab')``,
+    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double."""
+    code, values = node.value
+    if not node.size:
+        return "array('%s')" % code
+    if code == "c":
+        items = str_repr(values)
+    elif code == "u":
+        items = unicode_repr(values)
+    else:
+        suffix = "L" if code in "IL" else ""
+        items = "[" + ", ".join(repr(value) + suffix for value in values) + "]"
+    return "array('%s', %s)" % (code, items)
+
+
 #: kind -> function(node, reader) giving the one-line repr of a node of that kind (also
 #: the value column of --format tree and the "repr" of --format json)
 KIND_TEXT = {
@@ -241,6 +257,7 @@ KIND_TEXT = {
     "generator": lambda node, reader: "<generator object %s at %#x>" % (node.value,
                                                                           node.address),
     "xrange": _xrange_repr, "buffer": _buffer_repr, "weakref": _weakref_repr,
+    "array": _array_repr,
 }
 
 #: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name

@@ -1,6 +1,7 @@
 # A python2.7 target holding many objects of every builtin kind py-walk decodes, plus
 # corrupted fakes built with ctypes. It prints one JSON line, then waits on stdin:
 #   {"pid", "objects": [[name, id, repr], ...], "bad": {name: address}, "deep": {...}}
+import array
 import ctypes
 import json
 import os
@@ -149,6 +150,13 @@ OBJECTS = [
     ("getset_builtin", int.real), ("dictproxy", New.__dict__),
     ("weakref_live", weakref.ref(weak_target)), ("weakref_dead", dead_weak),
     ("recursive_list", recursive_list), ("recursive_dict", recursive_dict),
+    ("array_int", array.array("i", [1, 2, 3])), ("array_empty", array.array("i")),
+    ("array_char", array.array("c", "abc")), ("array_char_quote", array.array("c", "it's")),
+    ("array_unicode", array.array("u", u"xyz\u20ac")), ("array_double", array.array("d", [1.5, 1e22, -0.0])),
+    ("array_float", array.array("f", [0.1, 2.5])), ("array_signed_char", array.array("b", [-128, 127])),
+    ("array_unsigned", array.array("I", [0, 4294967295])), ("array_ulong", array.array("L", [2 ** 64 - 1])),
+    ("array_long", array.array("l", [-sys.maxint - 1])), ("array_short", array.array("h", [-1, 2])),
+    ("array_ushort", array.array("H", [65535])), ("array_byte", array.array("B", range(256))),
     ("nested_50", nested(50)), ("shared_children", [new_instance, new_instance, (new_instance,)]),
 ]
 

@@ -66,6 +66,7 @@ BUILTIN_TYPES = {
     "dict_keys": ("dictviewobject", 0),
     "dict_values": ("dictviewobject", 0),
     "dict_items": ("dictviewobject", 0),
+    "array.array": ("arrayobject", 0),
 }
 
 
@@ -484,6 +485,15 @@ class ImageBuilder:
         self.word(address + self.layout.PyDictObject.size,
                   self.dict_({b"_OrderedDict__root": Ref(root)}))
         return address
+
+    def array(self, typecode, data, itemsize):
+        """array.array(typecode) holding the packed item bytes ``data``."""
+        descr = self.alloc(self.layout.arraydescr.size, 8)
+        self.set_fields("arraydescr", descr, typecode=ord(typecode), itemsize=itemsize)
+        items = self.alloc(max(len(data), 1), 8)
+        self.buf[items - self.base:items - self.base + len(data)] = data
+        return self.new("arrayobject", self.builtin("array.array"), ob_size=len(data) // itemsize,
+                        ob_item=items, allocated=len(data) // itemsize, ob_descr=descr)
 
     def _list_items(self, list_address):
         offset = list_address - self.base + self.layout.PyListObject.ob_item

@@ -5,6 +5,7 @@ Expected strings follow 2.7.18's C repr functions (checked against a real python
 
 import decimal
 import re
+import struct
 
 import pytest
 from builder import ImageBuilder, Ref
@@ -417,3 +418,26 @@ def test_hot_path_reads_ahead_instead_of_one_call_per_page():
     assert repr_at(memory, address) == repr(list(range(100000)))
     pages = 100000 * builder.layout.PyIntObject.size // 4096
     assert memory.calls < pages // 4
+
+
+def test_arrays_print_as_array_repr_by_typecode():
+    builder = ImageBuilder()
+    long_size = builder.model.ctype_size("long")
+    objects = {
+        builder.array("i", struct.pack("<3i", 1, -2, 3), 4): "array('i', [1, -2, 3])",
+        builder.array("I", struct.pack("<2I", 1, 2 ** 32 - 1), 4): "array('I', [1L, 4294967295L])",
+        builder.array("l", struct.pack("<%s" % ("q" if long_size == 8 else "i"), -7), long_size):
+            "array('l', [-7])",
+        builder.array("B", b"\x00\xff", 1): "array('B', [0, 255])",
+        builder.array("b", b"\xff", 1): "array('b', [-1])",
+        builder.array("H", struct.pack("<H", 65535), 2): "array('H', [65535])",
+        builder.array("f", struct.pack("<f", 0.1), 4): "array('f', [0.10000000149011612])",
+        builder.array("d", struct.pack("<2d", 1.5, 1e22), 8): "array('d', [1.5, 1e+22])",
+        builder.array("c", b"a'b", 1): "array('c', \"a'b\")",
+        builder.array("u", "xy\u20ac".encode("utf-32-le"), 4): "array('u', u'xy\\u20ac')",
+        builder.array("i", b"", 4): "array('i')",
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+    bad = builder.array("i", b"\x00" * 4, 8)
+    assert repr_of(builder, bad).startswith("<error: ")
