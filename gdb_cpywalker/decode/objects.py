@@ -579,6 +579,43 @@ def _array_values(code, itemsize, size, data):
     return list(struct.unpack("<%d%s" % (size, fmt), data))
 
 
+def _timedelta(reader, node, info, max_items):
+    """PyDateTime_Delta of datetime.h: days, seconds, microseconds."""
+    node.value = reader.unpack(reader.layout.PyDateTime_Delta, node.address)[3:6]
+
+
+def _date(reader, node, info, max_items):
+    """PyDateTime_Date of datetime.h: GET_YEAR, GET_MONTH, GET_DAY of its data bytes."""
+    data = reader.read(node.address + reader.layout.PyDateTime_Date.data, 4)
+    node.value = (data[0] << 8 | data[1], data[2], data[3])
+
+
+def _time(reader, node, info, max_items):
+    """PyDateTime_Time of datetime.h: hour, minute, second, microsecond, and tzinfo."""
+    data = _tzinfo_data(reader, node, reader.layout.PyDateTime_Time, 6)
+    node.value = (data[0], data[1], data[2], data[3] << 16 | data[4] << 8 | data[5])
+
+
+def _datetime(reader, node, info, max_items):
+    """PyDateTime_DateTime of datetime.h: the date's fields, then the time's, and tzinfo."""
+    data = _tzinfo_data(reader, node, reader.layout.PyDateTime_DateTime, 10)
+    node.value = (data[0] << 8 | data[1], data[2], data[3], data[4], data[5], data[6],
+                  data[7] << 16 | data[8] << 8 | data[9])
+
+
+def _tzinfo_data(reader, node, compiled, size):
+    """The data bytes of a time or datetime; its tzinfo (HASTZINFO and not None) as the
+    one edge."""
+    data = reader.read(node.address + compiled.hastzinfo, compiled.data - compiled.hastzinfo
+                       + size)
+    node.edges = []
+    if data[0]:
+        tzinfo = reader.word(node.address + compiled.tzinfo)
+        if reader.object_header(tzinfo)[1].kind != "none":
+            node.edges = [tzinfo]
+    return data[compiled.data - compiled.hastzinfo:]
+
+
 def _one_pointer(compiled_name, field):
     def decoder(reader, node, info, max_items):
         pointer = reader.word(node.address + getattr(getattr(reader.layout, compiled_name), field))
@@ -618,7 +655,8 @@ _DECODERS = {
     "staticmethod": _one_pointer("staticmethod", "sm_callable"),
     "classmethod": _one_pointer("classmethod", "cm_callable"),
     "dictproxy": _one_pointer("proxyobject", "dict"),
-    "weakref": _weakref, "array": _array,
+    "weakref": _weakref, "array": _array, "timedelta": _timedelta, "date": _date,
+    "time": _time, "datetime": _datetime,
 }
 
 #: kinds whose value is a plain Python scalar (rendered inline by tree and repr)

@@ -258,12 +258,18 @@ _NAME_KINDS = {
     "dictproxy": "dictproxy", "weakref": "weakref", "generator": "generator", "file": "file",
     "collections.deque": "deque", "dict_keys": "dictview", "dict_values": "dictview",
     "dict_items": "dictview", "array.array": "array",
+    "datetime.date": "date", "datetime.time": "time", "datetime.datetime": "datetime",
+    "datetime.timedelta": "timedelta",
     "object": "instance",
 }
 
 
 #: builtin subclasses of builtins, with their own repr
 _STATIC_SUBCLASS_KINDS = {"bool": "bool", "collections.defaultdict": "defaultdict"}
+
+
+#: kinds decoded for the stdlib type itself only: a subclass may define its own __repr__
+_EXACT_TYPE_KINDS = frozenset(("date", "time", "datetime", "timedelta"))
 
 
 def classify(info):
@@ -274,6 +280,6 @@ def classify(info):
         if info.flags & bit:
             return kind
     kind = _NAME_KINDS.get(info.builtin, "generic")
-    if kind == "instance" and not info.is_heap:
+    if kind == "instance" and not info.is_heap or kind in _EXACT_TYPE_KINDS and info.is_heap:
         return "generic"
     return kind

@@ -221,5 +221,14 @@ DECLARATIONS["arrayobject"] = PyObject_VAR_HEAD + (
 DECLARATIONS["arraydescr"] = (
     ("int", "typecode"), ("int", "itemsize"), ("ptr", "getitem"), ("ptr", "setitem"),
 )
+# Include/datetime.h: _PyTZINFO_HEAD is PyObject_HEAD, hashcode and hastzinfo; a time or
+# datetime without tzinfo is allocated without its tzinfo field
+_PyTZINFO_HEAD = PyObject_HEAD + (("long", "hashcode"), ("char", "hastzinfo"))
+DECLARATIONS["PyDateTime_Delta"] = PyObject_HEAD + (
+    ("long", "hashcode"), ("int", "days"), ("int", "seconds"), ("int", "microseconds"),
+)
+DECLARATIONS["PyDateTime_Date"] = _PyTZINFO_HEAD + (("uchar[4]", "data"),)
+DECLARATIONS["PyDateTime_Time"] = _PyTZINFO_HEAD + (("uchar[6]", "data"), ("ptr", "tzinfo"))
+DECLARATIONS["PyDateTime_DateTime"] = _PyTZINFO_HEAD + (("uchar[10]", "data"), ("ptr", "tzinfo"))
 # Modules/_collectionsmodule.c: a dict followed by the factory
 DECLARATIONS["defdictobject"] = DECLARATIONS["PyDictObject"] + (("ptr", "default_factory"),)

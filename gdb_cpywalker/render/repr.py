@@ -240,6 +240,20 @@ def _array_repr(node, reader):
     return "array('%s', %s)" % (code, items)
 
 
+#: fields that date_repr, time_repr, datetime_repr and delta_repr of datetimemodule.c
+#: always print; past them, trailing zero fields are dropped
+_DATETIME_FIELDS = {"date": 3, "time": 2, "datetime": 5, "timedelta": 1}
+
+
+def _datetime_opening(node):
+    """``datetime.time(3, 4`` of ``datetime.time(3, 4, 0, 0)``, before ``)`` or the
+    tzinfo that append_keyword_tzinfo adds."""
+    values = list(node.value)
+    while len(values) > _DATETIME_FIELDS[node.kind] and not values[-1]:
+        values.pop()
+    return "%s(%s" % (node.type_name, ", ".join(map(str, values)))
+
+
 #: kind -> function(node, reader) giving the one-line repr of a node of that kind (also
 #: the value column of --format tree and the "repr" of --format json)
 KIND_TEXT = {
@@ -408,6 +422,11 @@ class ReprWriter:
                                                             node.info["func_name"]), edges, ">")
         if kind == "slice":
             return self._tokens("slice(", edges, ")")
+        if kind in _DATETIME_FIELDS:
+            opening = _datetime_opening(node)
+            if edges:
+                return self._tokens(opening + ", tzinfo=", edges, ")")
+            return opening + ")"
         if kind == "exception":
             return self._tokens(node.type_name.rpartition(".")[2], edges, "")
         if kind == "dictproxy":

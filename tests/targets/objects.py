@@ -3,6 +3,7 @@
 #   {"pid", "objects": [[name, id, repr], ...], "bad": {name: address}, "deep": {...}}
 import array
 import ctypes
+import datetime
 import json
 import os
 import struct
@@ -38,6 +39,11 @@ class MyList(list):
 
 class MyDict(dict):
     pass
+
+
+class UTC(datetime.tzinfo):
+    def utcoffset(self, when):
+        return datetime.timedelta(0)
 
 
 class MyError(Exception):
@@ -157,6 +163,18 @@ OBJECTS = [
     ("array_unsigned", array.array("I", [0, 4294967295])), ("array_ulong", array.array("L", [2 ** 64 - 1])),
     ("array_long", array.array("l", [-sys.maxint - 1])), ("array_short", array.array("h", [-1, 2])),
     ("array_ushort", array.array("H", [65535])), ("array_byte", array.array("B", range(256))),
+    ("date", datetime.date(2020, 1, 2)), ("date_min", datetime.date.min),
+    ("date_max", datetime.date.max),
+    ("datetime_full", datetime.datetime(2020, 1, 2, 3, 4, 5, 6)),
+    ("datetime_midnight", datetime.datetime(2020, 1, 2)),
+    ("datetime_no_seconds_us", datetime.datetime(2020, 1, 2, 3, 4, 0, 6)),
+    ("datetime_seconds", datetime.datetime(1999, 12, 31, 23, 59, 59)),
+    ("datetime_max", datetime.datetime.max), ("datetime_tz", datetime.datetime(2020, 1, 2, tzinfo=UTC())),
+    ("time_zero", datetime.time()), ("time_full", datetime.time(3, 4, 5, 6)),
+    ("time_seconds", datetime.time(23, 59, 1)), ("time_tz", datetime.time(1, 2, tzinfo=UTC())),
+    ("timedelta_zero", datetime.timedelta(0)), ("timedelta_seconds", datetime.timedelta(0, 5)),
+    ("timedelta_full", datetime.timedelta(1, 2, 3)), ("timedelta_negative", datetime.timedelta(-1)),
+    ("timedelta_us_only", datetime.timedelta(microseconds=7)), ("timedelta_max", datetime.timedelta.max),
     ("nested_50", nested(50)), ("shared_children", [new_instance, new_instance, (new_instance,)]),
 ]
 

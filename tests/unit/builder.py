@@ -67,6 +67,10 @@ BUILTIN_TYPES = {
     "dict_values": ("dictviewobject", 0),
     "dict_items": ("dictviewobject", 0),
     "array.array": ("arrayobject", 0),
+    "datetime.date": ("PyDateTime_Date", 0),
+    "datetime.time": ("PyDateTime_Time", 0),
+    "datetime.datetime": ("PyDateTime_DateTime", 0),
+    "datetime.timedelta": ("PyDateTime_Delta", 0),
 }
 
 
@@ -494,6 +498,17 @@ class ImageBuilder:
         self.buf[items - self.base:items - self.base + len(data)] = data
         return self.new("arrayobject", self.builtin("array.array"), ob_size=len(data) // itemsize,
                         ob_item=items, allocated=len(data) // itemsize, ob_descr=descr)
+
+    def datetime_(self, name, data, tzinfo=None, type_address=None):
+        """A datetime.date/time/datetime with its packed ``data`` bytes (datetime.h)."""
+        struct_name = BUILTIN_TYPES[name][0]
+        address = self.new(struct_name, type_address or self.builtin(name),
+                           hastzinfo=int(tzinfo is not None), hashcode=-1)
+        if tzinfo is not None:
+            self.set_fields(struct_name, address, tzinfo=self.obj(tzinfo))
+        offset = address - self.base + getattr(self.layout, struct_name).data
+        self.buf[offset:offset + len(data)] = data
+        return address
 
     def _list_items(self, list_address):
         offset = list_address - self.base + self.layout.PyListObject.ob_item

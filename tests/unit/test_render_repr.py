@@ -441,3 +441,37 @@ def test_arrays_print_as_array_repr_by_typecode():
         assert repr_of(builder, address) == expected
     bad = builder.array("i", b"\x00" * 4, 8)
     assert repr_of(builder, bad).startswith("<error: ")
+
+
+def test_datetime_types_drop_trailing_zero_fields_and_show_tzinfo():
+    builder = ImageBuilder()
+    utc = builder.heap_type("UTC")
+    tz = Ref(builder.instance(utc))
+    delta = builder.builtin("datetime.timedelta")
+    objects = {
+        builder.datetime_("datetime.date", bytes([7, 228, 1, 2])): "datetime.date(2020, 1, 2)",
+        builder.datetime_("datetime.datetime", bytes([7, 228, 1, 2, 3, 4, 5, 0, 0, 6])):
+            "datetime.datetime(2020, 1, 2, 3, 4, 5, 6)",
+        builder.datetime_("datetime.datetime", bytes([7, 228, 1, 2, 0, 0, 0, 0, 0, 0])):
+            "datetime.datetime(2020, 1, 2, 0, 0)",
+        builder.datetime_("datetime.datetime", bytes([0, 1, 12, 31, 0, 0, 0, 15, 66, 63]), None):
+            "datetime.datetime(1, 12, 31, 0, 0, 0, 999999)",
+        builder.datetime_("datetime.time", bytes([0, 0, 0, 0, 0, 0])): "datetime.time(0, 0)",
+        builder.datetime_("datetime.time", bytes([3, 4, 5, 0, 0, 0])): "datetime.time(3, 4, 5)",
+        builder.datetime_("datetime.time", bytes([1, 2, 0, 0, 0, 0]), None): "datetime.time(1, 2)",
+        builder.new("PyDateTime_Delta", delta, days=0): "datetime.timedelta(0)",
+        builder.new("PyDateTime_Delta", delta, days=0, seconds=5): "datetime.timedelta(0, 5)",
+        builder.new("PyDateTime_Delta", delta, days=-1, microseconds=3):
+            "datetime.timedelta(-1, 0, 3)",
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+    with_tz = builder.datetime_("datetime.time", bytes([1, 2, 0, 0, 0, 0]), tz)
+    assert repr_of(builder, with_tz) == "datetime.time(1, 2, tzinfo=<__main__.UTC object at %#x>)" \
+        % tz.address
+    none_tz = builder.datetime_("datetime.datetime", bytes([7, 228, 1, 2, 0, 0, 0, 0, 0, 0]), None)
+    builder.set_fields("PyDateTime_DateTime", none_tz, hastzinfo=1, tzinfo=builder.obj(None))
+    assert repr_of(builder, none_tz) == "datetime.datetime(2020, 1, 2, 0, 0)"
+    subclass = builder.heap_type("MyDate", "datetime.date")
+    mine = builder.datetime_("datetime.date", bytes([7, 228, 1, 2]), type_address=subclass)
+    assert repr_of(builder, mine) == "<__main__.MyDate object at %#x>" % mine
