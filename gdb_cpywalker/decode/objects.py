@@ -248,6 +248,22 @@ def _ordereddict(reader, node, info, max_items):
     node.truncated = node.size - len(edges) // 2
 
 
+def _counter(reader, node, info, max_items):
+    """collections.Counter of 2.7: the entries in most_common() order, sorted(iteritems(),
+    key=itemgetter(1), reverse=True), stable; the counts must be numbers."""
+    node.size, pairs = dict_items(reader, node.address)
+    counts = []
+    for value in pairs[1::2]:
+        count = decode(reader, value)
+        if count.kind not in ("int", "bool", "long", "float"):
+            raise DecodeError(node.address, "Counter with a count of kind %s" % count.kind)
+        counts.append(count.value)
+    order = sorted(range(len(counts)), key=counts.__getitem__, reverse=True)
+    shown = _limit(node.size, max_items)
+    node.edges = [pairs[2 * i + j] for i in order[:shown] for j in (0, 1)]
+    node.truncated = node.size - shown
+
+
 def dict_lookup_str(reader, address, key):
     """Value address of str key ``key`` (bytes) in the dict at ``address``, or 0."""
     if not address:
@@ -643,7 +659,7 @@ _DECODERS = {
     "str": _str, "unicode": _unicode, "bytearray": _bytearray, "buffer": _buffer,
     "tuple": _tuple, "list": _list, "dict": _dict, "set": _set, "frozenset": _set,
     "defaultdict": _defaultdict, "file": _file, "deque": _deque, "dictview": _dictview,
-    "ordereddict": _ordereddict,
+    "ordereddict": _ordereddict, "counter": _counter,
     "instance": _instance, "type": _type, "classobj": _classobj,
     "classic_instance": _classic_instance, "function": _function, "cfunction": _cfunction,
     "method": _method, "method_wrapper": _method_wrapper,

@@ -162,6 +162,8 @@ class ObjectReader:
         info.module = self._type_module(info)
         if info.is_heap and info.kind == "dict" and self._derives_from(info, _ORDERED_DICT):
             info.kind = "ordereddict"
+        elif info.is_heap and info.kind == "dict" and info.qualified_name == _COUNTER:
+            info.kind = "counter"
         return info
 
     def _derives_from(self, info, qualified_name):
@@ -232,6 +234,8 @@ class ObjectReader:
 
 #: collections.OrderedDict of 2.7 is a Python class: a dict plus a linked list of keys
 _ORDERED_DICT = "collections.OrderedDict"
+#: collections.Counter itself (a subclass may define its own __repr__): a dict of counts
+_COUNTER = "collections.Counter"
 
 #: tp_flags subclass bits, checked first (Include/object.h)
 _FLAG_KINDS = (

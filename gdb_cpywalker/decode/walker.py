@@ -13,7 +13,7 @@ from .objects import decode
 from .reader import ObjectReader
 
 #: kinds whose edges are key, value, key, value, ...
-MAPPING_KINDS = frozenset(("dict", "defaultdict", "ordereddict", "dictview"))
+MAPPING_KINDS = frozenset(("dict", "defaultdict", "ordereddict", "counter", "dictview"))
 #: edge labels of kinds with a fixed set of references
 FIXED_LABELS = {
     "slice": ("start", "stop", "step"), "method": ("im_self",), "cell": ("ob_ref",),

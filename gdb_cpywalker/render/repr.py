@@ -278,7 +278,7 @@ KIND_TEXT = {
 _RECURSION = {"list": "[...]", "dict": "{...}", "defaultdict": "{...}", "tuple": "(...)",
               "deque": "[...]"}
 _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
-                         "dictview", "ordereddict"))
+                         "dictview", "ordereddict", "counter"))
 #: how the key and the value of one dict entry print
 _DICT_PAIR = ("", ": ", "")
 
@@ -475,6 +475,12 @@ class ReprWriter:
             if not node.size:
                 return name + "()"
             opening, closing, pair = name + "([", "])", ("(", ", ", ")")
+        elif kind == "counter":
+            # Counter.__repr__ of Lib/collections.py: '%s({%s})' of most_common()
+            name = node.type_name.rpartition(".")[2]
+            if not node.size:
+                return name + "()"
+            opening, closing, pair = name + "({", "})", _DICT_PAIR
         elif kind == "dictview":
             opening, closing = node.type_name + "([", "])"
             if node.info["view"] == "items":

@@ -2,6 +2,7 @@
 # corrupted fakes built with ctypes. It prints one JSON line, then waits on stdin:
 #   {"pid", "objects": [[name, id, repr], ...], "bad": {name: address}, "deep": {...}}
 import array
+import collections
 import ctypes
 import datetime
 import json
@@ -175,6 +176,10 @@ OBJECTS = [
     ("timedelta_zero", datetime.timedelta(0)), ("timedelta_seconds", datetime.timedelta(0, 5)),
     ("timedelta_full", datetime.timedelta(1, 2, 3)), ("timedelta_negative", datetime.timedelta(-1)),
     ("timedelta_us_only", datetime.timedelta(microseconds=7)), ("timedelta_max", datetime.timedelta.max),
+    ("counter_empty", collections.Counter()), ("counter_letters", collections.Counter("abracadabra")),
+    ("counter_ties", collections.Counter(dict(("k%d" % i, i % 3) for i in range(30)))),
+    ("counter_mixed_counts", collections.Counter({"a": 2.5, "b": 2 ** 70, "c": -1, "d": 0, "e": True})),
+    ("counter_int_keys", collections.Counter(range(10) + range(5))),
     ("nested_50", nested(50)), ("shared_children", [new_instance, new_instance, (new_instance,)]),
 ]
 

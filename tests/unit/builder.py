@@ -510,6 +510,12 @@ class ImageBuilder:
         self.buf[offset:offset + len(data)] = data
         return address
 
+    def counter(self, pairs, name="Counter", module=b"collections"):
+        """collections.Counter(dict(pairs)) of 2.7: a dict subclass; pairs in table order."""
+        klass = self.types.get((module, name)) or self.heap_type(name, "dict", module=module)
+        self.types[(module, name)] = klass
+        return self.dict_(pairs, type_address=klass)
+
     def _list_items(self, list_address):
         offset = list_address - self.base + self.layout.PyListObject.ob_item
         return struct.unpack_from("<" + self.model.ctype_format("ptr"), self.buf, offset)[0]

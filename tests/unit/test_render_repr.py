@@ -475,3 +475,17 @@ def test_datetime_types_drop_trailing_zero_fields_and_show_tzinfo():
     subclass = builder.heap_type("MyDate", "datetime.date")
     mine = builder.datetime_("datetime.date", bytes([7, 228, 1, 2]), type_address=subclass)
     assert repr_of(builder, mine) == "<__main__.MyDate object at %#x>" % mine
+
+
+def test_counters_print_most_common_first_stable_for_equal_counts():
+    builder = ImageBuilder()
+    objects = {
+        builder.counter([]): "Counter()",
+        builder.counter([(b"a", 1), (b"b", 3), (b"c", 1), (b"d", 2 ** 70), (b"e", 1.5)]):
+            "Counter({'d': %dL, 'b': 3, 'e': 1.5, 'a': 1, 'c': 1})" % 2 ** 70,
+        builder.counter([(1, -1), (2, 0), (3, True)]): "Counter({3: True, 2: 0, 1: -1})",
+        builder.counter([(b"x", 1)], module=b"__main__"): "{'x': 1}",
+    }
+    for address, expected in objects.items():
+        assert repr_of(builder, address) == expected
+    assert repr_of(builder, builder.counter([(b"x", b"many")])).startswith("<error: ")
