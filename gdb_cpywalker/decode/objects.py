@@ -356,6 +356,23 @@ def _instance_state(reader, node, info):
     node.edges = list(node.edges) + edges
 
 
+def _decimal(reader, node, info, max_items):
+    """decimal.Decimal of 2.7's Lib/decimal.py: (_sign, _int, _exp, _is_special) from its
+    __slots__; _exp is an int, or 'F', 'n', 'N' for Infinity, NaN, sNaN."""
+    slots = {}
+    for name, offset in slot_members(reader, info):
+        slot = decode(reader, reader.word(node.address + offset))
+        slots[name] = slot.value.decode("latin-1") if slot.kind == "str" else slot.value
+        if slot.kind not in ("int", "long", "bool", "str"):
+            raise DecodeError(node.address, "Decimal slot %s of kind %s" % (name, slot.kind))
+    try:
+        node.value = tuple(slots[name] for name in ("_sign", "_int", "_exp", "_is_special"))
+    except KeyError as error:
+        raise DecodeError(node.address, "Decimal without its slot %s" % error)
+    if not node.value[1].isdigit() and not node.value[3]:
+        raise DecodeError(node.address, "Decimal with digits %r" % node.value[1])
+
+
 def _instance(reader, node, info, max_items):
     node.info = {}
     _instance_state(reader, node, info)
@@ -659,7 +676,7 @@ _DECODERS = {
     "str": _str, "unicode": _unicode, "bytearray": _bytearray, "buffer": _buffer,
     "tuple": _tuple, "list": _list, "dict": _dict, "set": _set, "frozenset": _set,
     "defaultdict": _defaultdict, "file": _file, "deque": _deque, "dictview": _dictview,
-    "ordereddict": _ordereddict, "counter": _counter,
+    "ordereddict": _ordereddict, "counter": _counter, "decimal": _decimal,
     "instance": _instance, "type": _type, "classobj": _classobj,
     "classic_instance": _classic_instance, "function": _function, "cfunction": _cfunction,
     "method": _method, "method_wrapper": _method_wrapper,

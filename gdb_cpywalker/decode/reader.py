@@ -164,6 +164,8 @@ class ObjectReader:
             info.kind = "ordereddict"
         elif info.is_heap and info.kind == "dict" and info.qualified_name == _COUNTER:
             info.kind = "counter"
+        elif info.is_heap and info.kind == "instance" and info.qualified_name == _DECIMAL:
+            info.kind = "decimal"
         return info
 
     def _derives_from(self, info, qualified_name):
@@ -236,6 +238,8 @@ class ObjectReader:
 _ORDERED_DICT = "collections.OrderedDict"
 #: collections.Counter itself (a subclass may define its own __repr__): a dict of counts
 _COUNTER = "collections.Counter"
+#: decimal.Decimal itself: a Python class with __slots__ _exp, _int, _sign, _is_special
+_DECIMAL = "decimal.Decimal"
 
 #: tp_flags subclass bits, checked first (Include/object.h)
 _FLAG_KINDS = (

@@ -240,6 +240,29 @@ def _array_repr(node, reader):
     return "array('%s', %s)" % (code, items)
 
 
+def decimal_str(sign, digits, exp, is_special):
+    """Decimal.__str__ of 2.7's Lib/decimal.py with eng=False and the default context
+    (capitals=1): scientific notation past 6 leading zeros or for a positive exponent."""
+    sign = "-" if sign else ""
+    if is_special:
+        return sign + {"F": "Infinity", "n": "NaN" + digits, "N": "sNaN" + digits}[exp]
+    leftdigits = exp + len(digits)
+    dotplace = leftdigits if exp <= 0 and leftdigits > -6 else 1
+    if dotplace <= 0:
+        intpart, fracpart = "0", "." + "0" * -dotplace + digits
+    elif dotplace >= len(digits):
+        intpart, fracpart = digits + "0" * (dotplace - len(digits)), ""
+    else:
+        intpart, fracpart = digits[:dotplace], "." + digits[dotplace:]
+    exponent = "" if leftdigits == dotplace else "E%+d" % (leftdigits - dotplace)
+    return sign + intpart + fracpart + exponent
+
+
+def _decimal_repr(node, reader):
+    """Decimal.__repr__ of Lib/decimal.py: ``Decimal('<str>')``."""
+    return "Decimal('%s')" % decimal_str(*node.value)
+
+
 #: fields that date_repr, time_repr, datetime_repr and delta_repr of datetimemodule.c
 #: always print; past them, trailing zero fields are dropped
 _DATETIME_FIELDS = {"date": 3, "time": 2, "datetime": 5, "timedelta": 1}
@@ -271,7 +294,7 @@ KIND_TEXT = {
     "generator": lambda node, reader: "<generator object %s at %#x>" % (node.value,
                                                                           node.address),
     "xrange": _xrange_repr, "buffer": _buffer_repr, "weakref": _weakref_repr,
-    "array": _array_repr,
+    "array": _array_repr, "decimal": _decimal_repr,
 }
 
 #: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name

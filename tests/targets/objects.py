@@ -5,6 +5,7 @@ import array
 import collections
 import ctypes
 import datetime
+import decimal
 import json
 import os
 import struct
@@ -180,6 +181,13 @@ OBJECTS = [
     ("counter_ties", collections.Counter(dict(("k%d" % i, i % 3) for i in range(30)))),
     ("counter_mixed_counts", collections.Counter({"a": 2.5, "b": 2 ** 70, "c": -1, "d": 0, "e": True})),
     ("counter_int_keys", collections.Counter(range(10) + range(5))),
+    ("decimal_zero", decimal.Decimal(0)), ("decimal_plain", decimal.Decimal("1.50")),
+    ("decimal_negative", decimal.Decimal("-123.456")), ("decimal_small", decimal.Decimal("0.000001")),
+    ("decimal_scientific", decimal.Decimal("0.0000001")), ("decimal_exponent", decimal.Decimal("1E+3")),
+    ("decimal_negative_zero_exp", decimal.Decimal("-0E-9")), ("decimal_float", decimal.Decimal(0.1)),
+    ("decimal_infinity", decimal.Decimal("-Infinity")), ("decimal_nan", decimal.Decimal("NaN")),
+    ("decimal_nan_payload", decimal.Decimal("-NaN42")), ("decimal_snan", decimal.Decimal("sNaN")),
+    ("decimal_huge_exp", decimal.Decimal("9.99E+999999")), ("decimal_long_digits", decimal.Decimal(3 ** 100)),
     ("nested_50", nested(50)), ("shared_children", [new_instance, new_instance, (new_instance,)]),
 ]
 

@@ -516,6 +516,17 @@ class ImageBuilder:
         self.types[(module, name)] = klass
         return self.dict_(pairs, type_address=klass)
 
+    def decimal_(self, sign, digits, exp, is_special=False):
+        """decimal.Decimal of 2.7's Lib/decimal.py: an instance with its four __slots__."""
+        klass = self.types.get("decimal.Decimal") or self.heap_type(
+            "Decimal", slots=("_exp", "_int", "_sign", "_is_special"), with_dict=False,
+            module=b"decimal")
+        self.types["decimal.Decimal"] = klass
+        first = self.basicsize("object")
+        values = (exp, digits, sign, is_special)
+        return self.instance(klass, slots={first + i * self.psize: value
+                                           for i, value in enumerate(values)})
+
     def _list_items(self, list_address):
         offset = list_address - self.base + self.layout.PyListObject.ob_item
         return struct.unpack_from("<" + self.model.ctype_format("ptr"), self.buf, offset)[0]

@@ -489,3 +489,21 @@ def test_counters_print_most_common_first_stable_for_equal_counts():
     for address, expected in objects.items():
         assert repr_of(builder, address) == expected
     assert repr_of(builder, builder.counter([(b"x", b"many")])).startswith("<error: ")
+
+
+DECIMALS = ["0", "-0", "1.5", "-1.50", "123456789", "1E+3", "1.000E+3", "0.000001", "0.0000001",
+            "-1.2E-7", "1E-6", "12345E-10", "0E-7", "0E+2", "Infinity", "-Infinity", "NaN",
+            "-NaN123", "sNaN", "sNaN45", "1" * 60 + "E-30", "9E+999999999"]
+
+
+def test_decimals_print_as_decimal_str_with_eng_false():
+    builder = ImageBuilder()
+    for text in DECIMALS:
+        sign, digits, exp = decimal.Decimal(text).as_tuple()
+        special = isinstance(exp, str)
+        digits = "".join(map(str, digits)) if not special or exp != "F" else "0"
+        address = builder.decimal_(sign, digits.encode(), exp.encode() if special else exp,
+                                   special)
+        assert repr_of(builder, address) == repr(decimal.Decimal(text)), text
+    broken = builder.decimal_(0, b"1x", 0)
+    assert repr_of(builder, broken).startswith("<error: ")
