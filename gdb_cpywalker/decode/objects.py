@@ -362,9 +362,9 @@ def _decimal(reader, node, info, max_items):
     slots = {}
     for name, offset in slot_members(reader, info):
         slot = decode(reader, reader.word(node.address + offset))
-        slots[name] = slot.value.decode("latin-1") if slot.kind == "str" else slot.value
         if slot.kind not in ("int", "long", "bool", "str"):
             raise DecodeError(node.address, "Decimal slot %s of kind %s" % (name, slot.kind))
+        slots[name] = slot.value.decode("latin-1") if slot.kind == "str" else slot.value
     try:
         node.value = tuple(slots[name] for name in ("_sign", "_int", "_exp", "_is_special"))
     except KeyError as error:
