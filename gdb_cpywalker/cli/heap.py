@@ -114,5 +114,6 @@ def run(args):
     options = argparse.Namespace(**vars(args))
     options.diff = args.diff[0] if args.diff else None
     with heap_target(args, with_memory_map=args.memory_report) as target:
-        sys.stdout.write(heap_report(target, options))
+        text = heap_report(target, options)
+    sys.stdout.write(text)
     return 0

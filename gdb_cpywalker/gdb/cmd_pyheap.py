@@ -85,10 +85,11 @@ class PyHeapCommand(CpywalkerCommand):
     def run(self, args, from_tty):
         target = heap_target(args.backend, from_tty, args.memory_report)
         try:
-            gdb.write(heap_report(target, args))
+            text = heap_report(target, args)
         finally:
             if target.progress is not None:
                 target.progress.done()
+        gdb.write(text)
 
 
 class PyRefsCommand(CpywalkerCommand):
@@ -102,7 +103,8 @@ class PyRefsCommand(CpywalkerCommand):
         address = address_of(" ".join(args.expression))
         target = heap_target(args.backend, from_tty)
         try:
-            gdb.write(refs_report(target, address, args.format))
+            text = refs_report(target, address, args.format)
         finally:
             if target.progress is not None:
                 target.progress.done()
+        gdb.write(text)

@@ -25,10 +25,12 @@ class Census:
     ``__sizeof__`` is not emulated; ``notes`` says what the scan could not read.
     """
 
-    def __init__(self, rows, inexact=(), notes=()):
+    def __init__(self, rows, inexact=(), notes=(), found=None):
         self.rows = sorted(rows, key=lambda row: (-row.bytes, -row.count, row.type))
         self.inexact = sorted(inexact)
         self.notes = list(notes)
+        #: where the objects were found (objects per place, pools, how pools were found)
+        self.found = found
 
     @property
     def objects(self):
@@ -47,6 +49,8 @@ class Census:
         """``{"objects", "bytes", "types": [{"type", "count", "bytes"}]}`` (totals cover every row)."""
         out = {"objects": self.objects, "bytes": self.bytes,
                "types": [row._asdict() for row in self.select(limit, min_bytes)]}
+        if self.found:
+            out["found"] = self.found
         if self.inexact:
             out["inexact"] = self.inexact
         if self.notes:
@@ -133,15 +137,34 @@ def take_census(scan, predicate=None):
     if unsized:
         notes.append("the bytes of %d batches of %s could not be read (not counted)"
                      % (sum(unsized.values()), ", ".join(sorted({e.name for e in unsized}))))
-    return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes)
+    return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes,
+                  found_by(scan.stats))
+
+
+def found_by(stats):
+    """``{"pymalloc": objects, "malloc": ..., "static": ..., "pools": n, "pools_by": how}``."""
+    found = {place: stats.objects[place] for place in ("pymalloc", "malloc", "static")}
+    found.update(pools=stats.pools, pools_by=stats.method)
+    if stats.followed:
+        found["by_reference"] = stats.objects["found by reference"]
+    return found
 
 
 def scan_notes(stats):
-    """What a scan could not read, one line each."""
-    notes = []
+    """Where a scan found its objects, then what it could not read, one line each."""
+    notes = ["found %s objects in %s pymalloc pools (%s), %s in malloc chunks, %s in static data%s"
+             % (_number(stats.objects["pymalloc"]), _number(stats.pools),
+                "arenas from the symbol table" if stats.method == "symbol" else "found by their headers",
+                _number(stats.objects["malloc"]), _number(stats.objects["static"]),
+                ", %s by following references" % _number(stats.objects["found by reference"])
+                if stats.followed else "")]
     for kind, count in sorted(stats.corrupt.items()):
         notes.append("%d unreadable %s%s" % (count, kind, "s" if count > 1 else ""))
     notes += ["  " + problem for problem in stats.first_problems]
     if stats.roots_problem:
         notes.append("interpreter roots not read: %s" % stats.roots_problem)
     return notes
+
+
+def _number(value):
+    return "{:,}".format(value)

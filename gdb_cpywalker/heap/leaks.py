@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..errors import CpywalkerError
 from . import roots
-from .census import Census, Row, scan_notes
+from .census import Census, Row, found_by, scan_notes
 from .countmap import CountMap
 from .referents import Referents
 
@@ -101,4 +101,4 @@ def leak_census(scan):
                      "reported here" % (sum(finder.problems.values()),
                                         ", ".join(sorted(finder.problems))))
     rows = [Row(name, count, size) for name, (count, size) in tallies.items()]
-    return Census(rows, notes=notes), finder
+    return Census(rows, notes=notes, found=found_by(scan.stats)), finder
