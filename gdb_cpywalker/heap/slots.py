@@ -58,12 +58,10 @@ class Batch:
 
     def items(self):
         """``(address, entry, off)`` of every live object of the run."""
-        out = []
-        for index, entry in enumerate(self.entries):
-            if entry is not None:
-                address, off = self.offsets(index, entry)
-                out.append((address, entry, off))
-        return out
+        first, base, stride, gc_head = self.first, self.base, self.stride, self.gc_head
+        return [(first + index * stride + (gc_head if entry.gc else 0), entry,
+                 base + index * stride + (gc_head if entry.gc else 0))
+                for index, entry in enumerate(self.entries) if entry is not None]
 
 
 def single(data, off, address, entry):
