@@ -52,6 +52,12 @@ class CoreFile:
         if getattr(self, "source", None) is not None:
             self.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def _open_elf(self):
         head = os.pread(self.source.fd, 20, 0)
         if len(head) < 20 or head[:4] != b"\x7fELF":

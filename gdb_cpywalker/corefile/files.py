@@ -11,7 +11,8 @@ import os
 
 from ..memory.cache import PAGE_SIZE
 from ..target.elf import ElfError, ElfFile
-from ..target.symbols import MappedSymbols
+from ..target.symbols import LIBPYTHON_NAME, MappedSymbols
+from .source import CoreFileError
 
 
 class FileLocator:
@@ -101,3 +102,15 @@ class CoreSymbols(MappedSymbols):
         if self.locator.local_path(path) is None:
             return None
         return super().elf(path)
+
+    def libpython(self):
+        """As ``Symbols.libpython``; when no file found here holds the interpreter but one the
+        core names as libpython or the program was not found, CoreFileError says which."""
+        found = super().libpython()
+        if found is None:
+            paths = sorted(self.first_mappings(), key=lambda path: not LIBPYTHON_NAME.search(path))
+            for path in paths:
+                local, why = self.locator.find(path)
+                if local is None and (path == self.executable or LIBPYTHON_NAME.search(path)):
+                    raise CoreFileError("no CPython interpreter found: %s" % why)
+        return found
