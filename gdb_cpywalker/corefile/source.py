@@ -8,11 +8,9 @@ keeps what it held: the core is then truncated, which the reader reports as such
 """
 
 import bz2
-import gzip
 import importlib.util
 import lzma
 import os
-import shutil
 import stat
 import sys
 import tempfile
@@ -21,19 +19,25 @@ from collections import namedtuple
 
 from ..errors import TargetError
 
-#: How a stream starts -> (format name, how to open it as a file object of decompressed bytes).
+
+def _zstd():
+    import zstandard
+    return zstandard.ZstdDecompressor().decompressobj()
+
+
+#: How a stream starts -> (format name, a new incremental decompressor, or None: unsupported).
 _MAGIC = (
-    (b"\x1f\x8b", "gzip", lambda raw: gzip.GzipFile(fileobj=raw)),
-    (b"\xfd7zXZ\x00", "xz", lambda raw: lzma.LZMAFile(raw)),
-    (b"BZh", "bzip2", lambda raw: bz2.BZ2File(raw)),
-    (b"\x28\xb5\x2f\xfd", "zstd", lambda raw: _zstd_reader(raw)),
+    (b"\x1f\x8b", "gzip", lambda: zlib.decompressobj(wbits=31)),
+    (b"\xfd7zXZ\x00", "xz", lzma.LZMADecompressor),
+    (b"BZh", "bzip2", bz2.BZ2Decompressor),
+    (b"\x28\xb5\x2f\xfd", "zstd", _zstd),
     (b"\x04\x22\x4d\x18", "lz4", None),
 )
-_CHUNK = 1 << 20
+#: Compressed bytes fed to a decompressor at a time: bounds the memory one step may take.
+_CHUNK = 1 << 16
 
-#: ``fd``: a readable descriptor positioned anywhere (``pread`` only); ``size``: bytes in it;
-#: ``compression``: the format name or None; ``truncated_stream``: why a compressed stream
-#: ended early, else None.
+#: ``fd``: a readable descriptor (``pread`` only); ``size``: bytes in it; ``compression``: the
+#: format name or None; ``truncated_stream``: why a compressed stream ended early, else None.
 CoreSource = namedtuple("CoreSource", "name fd size compression truncated_stream")
 
 
@@ -58,78 +62,71 @@ def open_source(path):
 
 
 def _source(name, fd):
-    regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    if regular:
-        head = os.pread(fd, 8, 0)
-        kind, opener = _compression(name, head)
-        if opener is None:
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        kind, decompressor = _compression(name, os.pread(fd, 8, 0))
+        if decompressor is None:
             return CoreSource(name, fd, os.fstat(fd).st_size, None, None)
-        with os.fdopen(os.dup(fd), "rb") as raw:
-            source = _spooled(name, opener(raw), kind)
-    else:
-        with os.fdopen(os.dup(fd), "rb") as raw:
-            head = raw.read(8)
-            kind, opener = _compression(name, head)
-            source = _spooled(name, (opener or _as_is)(_Prefixed(head, raw)), kind)
+        os.lseek(fd, 0, os.SEEK_SET)
+        head = b""
+    else:  # a pipe: what was read to recognize it is part of the stream
+        head = os.read(fd, 8)
+        kind, decompressor = _compression(name, head)
+    with os.fdopen(os.dup(fd), "rb") as raw:
+        source = _spooled(name, head, raw, kind, decompressor)
     os.close(fd)
     return source
 
 
 def _compression(name, head):
-    """``(format name, opener)`` of a stream starting with ``head``; ``(None, None)`` if plain."""
-    for magic, kind, opener in _MAGIC:
+    """``(format name, decompressor factory)`` of a stream starting with ``head``; ``(None, None)``
+    if it is not compressed."""
+    for magic, kind, decompressor in _MAGIC:
         if head.startswith(magic):
-            if opener is None:
+            if decompressor is None:
                 raise CoreFileError("%s is %s-compressed: decompress it first" % (name, kind))
             if kind == "zstd" and importlib.util.find_spec("zstandard") is None:
                 raise CoreFileError("%s is zstd-compressed and the zstandard module is not installed: "
                                     "pip install zstandard, or decompress it first (zstd -d)" % name)
-            return kind, opener
+            return kind, decompressor
     return None, None
 
 
-def _spooled(name, stream, kind):
-    """Copy ``stream`` into an unlinked temporary file: a CoreSource reading that copy."""
+def _spooled(name, head, raw, kind, decompressor):
+    """``head`` and the rest of ``raw``, decompressed when ``decompressor`` is given, copied
+    into an unlinked temporary file: a CoreSource reading that copy."""
     with tempfile.TemporaryFile(prefix="cpywalker-core-") as spool:
-        problem = None
         try:
-            shutil.copyfileobj(stream, spool, _CHUNK)
-        except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as error:
-            problem = str(error) or type(error).__name__
+            problem = _copy(head, raw, spool, decompressor)
         except OSError as error:
-            if error.errno is not None:
-                raise CoreFileError("cannot read %s: %s" % (name, error.strerror)) from None
-            problem = str(error)
-        spool.flush()
+            raise CoreFileError("cannot read %s: %s" % (name, error.strerror)) from None
         size = spool.tell()
         if size == 0 and problem:
             raise CoreFileError("cannot decompress %s: %s" % (name, problem))
         return CoreSource(name, os.dup(spool.fileno()), size, kind, problem)
 
 
-def _zstd_reader(raw):
-    import zstandard
-    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+def _copy(head, raw, spool, new_decompressor):
+    """Copy (and decompress) everything; the reason a compressed stream ended early, or None.
 
-
-def _as_is(stream):
-    return stream
-
-
-class _Prefixed:
-    """A read-only stream: ``head`` (already read from a pipe), then the rest of ``raw``."""
-
-    def __init__(self, head, raw):
-        self._head = head
-        self._raw = raw
-
-    def read(self, size=-1):
-        head, self._head = self._head, b""
-        if size is None or size < 0:
-            return head + self._raw.read()
-        if len(head) > size:
-            head, self._head = head[:size], head[size:]
-        return head + (self._raw.read(size - len(head)) if size > len(head) else b"")
-
-    def readable(self):
-        return True
+    Concatenated streams (``cat a.gz b.gz``) are read one after the other.
+    """
+    decompressor = None
+    chunk = head or raw.read(_CHUNK)
+    while chunk:
+        if new_decompressor is None:
+            spool.write(chunk)
+        else:
+            decompressor = decompressor or new_decompressor()
+            try:
+                spool.write(decompressor.decompress(chunk))
+            except (zlib.error, lzma.LZMAError, OSError, ValueError, EOFError) as error:
+                return str(error) or type(error).__name__
+            if decompressor.eof:
+                leftover, decompressor = decompressor.unused_data, None
+                if leftover:
+                    chunk = leftover
+                    continue
+        chunk = raw.read(_CHUNK)
+    if decompressor is not None and not decompressor.eof:
+        return "no end marker"
+    return None
