@@ -71,8 +71,7 @@ class CoreFile:
         try:
             return ElfFile(self.name, fd=os.dup(self.source.fd))
         except ElfError:
-            raise CoreFileError("%s: truncated core file (%d bytes): its ELF headers are cut"
-                                % (self.name, self.source.size)) from None
+            raise CoreFileError(self._cut("its ELF headers are cut")) from None
 
     def _parse(self):
         self.machine = self._elf.machine
@@ -86,8 +85,7 @@ class CoreFile:
         try:
             core_notes = [note for note in self._elf.notes() if note.name in ("CORE", "LINUX")]
         except ElfError:
-            raise CoreFileError("%s: truncated core file (%d bytes): its notes are missing"
-                                % (self.name, self.source.size)) from None
+            raise CoreFileError(self._cut("its notes are missing")) from None
         for note in core_notes:
             try:
                 self._note(note)
@@ -112,6 +110,13 @@ class CoreFile:
             self.auxv = nt.parse_auxv(note.desc)
         elif note.type == nt.NT_FILE:
             self.files = nt.parse_file_note(note.desc)
+
+    def _cut(self, what):
+        """The one-line error of a core cut too short to use."""
+        text = "%s: truncated core file (%d bytes): %s" % (self.name, self.source.size, what)
+        if self.source.truncated_stream:
+            text += " (the %s stream ends early: %s)" % (self.source.compression, self.source.truncated_stream)
+        return text
 
     def load_at(self, address):
         """The PT_LOAD segment whose ``[vaddr, vaddr + memsz)`` holds ``address``, or None."""
