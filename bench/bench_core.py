@@ -2,7 +2,8 @@
 
 In one run: a gcore core of the stripped python2.7 running bench/targets/bigobjects.py
 (a 1M-int list, a 200k-entry dict, 100k rows). Each side is timed end to end, process
-start to exit, as a user runs it (best of RUNS): ``bt --core CORE`` against ``gdb -batch
+start to exit, as a user runs it (best of RUNS, wall and CPU time; the goals are on CPU time,
+which other work on a shared machine does not inflate): ``bt --core CORE`` against ``gdb -batch
 EXE CORE -ex py-bt``, and ``walk --core CORE ADDR --format repr`` (no limits) against
 ``py-walk --format repr`` in ``gdb -batch``. Both must print the same text (the walks:
 the target's own repr). Goals: ``bt`` at least 2x faster than gdb (no debugger to start,
@@ -11,6 +12,7 @@ no core to load whole); each walk no slower than gdb (both spend most of it rend
 
 import hashlib
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,21 +33,28 @@ EXE = os.path.join(STRIPPED, "bin", "python2.7")
 
 
 def timed(argv, output=None):
-    """(best wall seconds of RUNS, stdout or the ``output`` file's text) of one command."""
-    best, text = None, None
+    """``((wall s, cpu s), stdout or the output file's text)`` of one command, each the best of
+    RUNS; cpu is user + system time of the process (steadier than wall on a shared machine)."""
+    walls, cpus, text = [], [], None
     for _ in range(RUNS):
+        before = _children_cpu()
         start = time.perf_counter()
         result = subprocess.run(argv, cwd=ROOT, env=clean_env(), capture_output=True, text=True,
                                 errors="replace", timeout=900)
-        seconds = time.perf_counter() - start
+        walls.append(time.perf_counter() - start)
+        cpus.append(_children_cpu() - before)
         if result.returncode != 0:
             raise RuntimeError("%s failed: %s" % (argv[:4], result.stderr.strip()[-300:]))
-        best = seconds if best is None else min(best, seconds)
         text = result.stdout
         if output:
             with open(output, encoding="latin-1") as handle:
                 text = handle.read()
-    return best, text
+    return (min(walls), min(cpus)), text
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cli(*args):
@@ -89,12 +98,16 @@ def main():
             same = md5(our_text) == md5(their_text) == info["repr_md5"]
             rows.append(("walk " + name, ours, theirs, same))
     print("core: %.0f MiB (gcore of the stripped python2.7 running bigobjects.py)" % (size / 2.0 ** 20))
-    print("%-24s %9s %9s %9s %s" % ("command", "cli s", "gdb s", "gdb/cli", "same output"))
+    print("%-24s %9s %9s %9s %9s %9s %9s %s" % ("command", "cli s", "gdb s", "gdb/cli", "cli cpu",
+                                                "gdb cpu", "gdb/cli", "same output"))
     ok = True
     for name, ours, theirs, same in rows:
-        print("%-24s %9.3f %9.3f %9.2f %s" % (name, ours, theirs, theirs / ours, "yes" if same else "NO"))
-        ok &= same and theirs / ours >= GOALS[name.split()[0]]
-    print("goal: the CLI on a core >= %.1fx faster than gdb for bt, >= %.1fx for walks, same output: %s"
+        print("%-24s %9.3f %9.3f %9.2f %9.3f %9.3f %9.2f %s" % (
+            name, ours[0], theirs[0], theirs[0] / ours[0], ours[1], theirs[1], theirs[1] / ours[1],
+            "yes" if same else "NO"))
+        ok &= same and theirs[1] / ours[1] >= GOALS[name.split()[0]]
+    print("goal (cpu time): the CLI on a core >= %.1fx faster than gdb for bt, >= %.1fx for walks, "
+          "same output: %s"
           % (GOALS["bt"], GOALS["walk"], "met" if ok else "NOT met"))
     return 0 if ok else 1
 

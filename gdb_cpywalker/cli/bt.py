@@ -1,9 +1,9 @@
 """``bt (-p PID | --core CORE) [--locals]``: py-bt without gdb (ELF symbols, /proc or the core)."""
 
-from ..interp.text import SourceFiles, backtrace
+from ..interp.text import backtrace
 from ..interp.locate import METHODS
 from ..interp.threads import PythonProcess
-from .common import add_target_arguments, core_of, count, open_python, source_dir
+from .common import add_target_arguments, core_of, count, open_python, source_files
 
 NAME = "bt"
 HELP = "the Python stack of every thread of a python2.7 process or core file (-S holds a process stopped)"
@@ -25,7 +25,7 @@ def run(args):
         process = PythonProcess(memory, symbols, layout, args.lookup)
         core = core_of(args)
         lines = ([core.file.describe()] if core else []) + [process.describe(), ""]
-        lines += backtrace(process, process.select(args.thread), SourceFiles(source_dir(args)),
+        lines += backtrace(process, process.select(args.thread), source_files(args),
                            args.locals, args.width or None, core_lwp(core))
     print("\n".join(lines), end="")
     return 0

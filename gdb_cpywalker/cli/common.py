@@ -11,6 +11,7 @@ import time
 
 from ..corefile import open_core
 from ..errors import TargetError, UsageError
+from ..interp.text import SourceFiles
 from ..layouts import layout_for
 from ..memory import PageCache
 from ..memory.process import PROCESS_KINDS, open_process_memory
@@ -96,9 +97,12 @@ def target_regions(args):
     return core.regions() if core is not None else read_regions(args.pid)
 
 
-def source_dir(args):
-    """Where the target's relative source paths start: a live process's cwd (a core does not say)."""
-    return None if getattr(args, "core", None) else "/proc/%d/cwd" % args.pid
+def source_files(args):
+    """The target's source files: relative paths from a live process's cwd (a core does not
+    say: from here), absolute ones under a core's ``--sysroot`` first."""
+    if getattr(args, "core", None):
+        return SourceFiles(None, args.sysroot)
+    return SourceFiles("/proc/%d/cwd" % args.pid)
 
 
 @contextlib.contextmanager

@@ -276,7 +276,9 @@ def test_sysroot_and_lib_path_for_a_core_whose_files_moved(tmp_path):
     assert (code, out) == (1, "") and err == (
         "bt: no CPython interpreter found: %s is not readable here (--sysroot DIR, --lib-path DIR)\n"
         % (origin / "lib" / "libpython2.7.so.1.0"))
-    check_stacks(ok("bt", "--core", core, "--sysroot", sysroot), info)
+    with_sysroot = ok("bt", "--core", core, "--sysroot", sysroot)
+    check_stacks(with_sysroot, info)
+    assert "\n    self.__bootstrap_inner()\n" in with_sysroot  # threading.py's source, under the sysroot
     check_stacks(ok("bt", "--core", core, "--lib-path", "/nonexistent:%s" % (moved / "lib")), info)
     rows = ok("info", "--core", core, "--sysroot", sysroot, "-P", "*libpython*").splitlines()
     assert [row.split()[2] for row in rows[:-1]] == ["r--p", "r-xp", "r--p", "r--p", "rw-p"]
