@@ -22,9 +22,10 @@ def doc_files():
 
 def machine_paths(text, checkout=ROOT, home=os.path.expanduser("~")):
     """``(line number, line)`` of each line naming ``checkout``, ``home`` or a machine path."""
-    own = [path for path in {checkout, os.path.realpath(checkout), home} if len(path) > 1]
+    own = [re.compile(re.escape(path) + r"(?![\w.-])")
+           for path in {checkout, os.path.realpath(checkout), home} if len(path) > 1]
     return [(number, line) for number, line in enumerate(text.splitlines(), 1)
-            if MACHINE_PATH.search(line) or any(path in line for path in own)]
+            if MACHINE_PATH.search(line) or any(path.search(line) for path in own)]
 
 
 def test_the_docs_are_found():
@@ -49,6 +50,6 @@ def test_the_check_catches_checkout_and_home_paths():
         "(gdb) source /root/.pyenv/versions/2.7.18/bin/python2.7-gdb.py",  # a home folder
         "cd /home/alice/src && make",
         "ok: tests/targets/threads.py, /opt/python2.7/bin/python2.7, /proc/42/root/usr/lib",
-        "ok: ~/.gdbinit, /tmp/doc/core.42",
+        "ok: ~/.gdbinit, /tmp/doc/core.42, --sysroot /srv/crash/rootfs, /home/alicebob",
     ])
     assert [number for number, _ in machine_paths(text, checkout, "/home/alice")] == [1, 2, 3, 4]
