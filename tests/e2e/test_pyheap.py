@@ -40,7 +40,7 @@ def core(tmp_path_factory, stripped):
     path = str(tmp_path_factory.mktemp("core") / "heap.core")
     assert "Saved corefile" in live.cmd("gcore " + path)
     with GdbSession([os.path.join(STRIPPED, "bin", "python2.7"), path]) as gdb:
-        yield info, gdb, None
+        yield info, gdb, path
 
 
 SESSIONS = ("debug", "stripped", "core")
@@ -223,7 +223,16 @@ def test_cli_heap_refs_and_diff(debug, tmp_path):
                   if ref["address"] is not None) == info["referrers"]
     assert cli("refs", "-p", str(info["pid"]), "0x10")[2] == \
         "refs: 0x10 is not a live object (no refcount and type there)\n"
-    assert cli("heap")[2] == "heap: which process? -p PID\n"
+    assert cli("heap")[2] == "heap: which process? -p PID or --core CORE\n"
+
+
+def test_cli_on_the_core_file_agrees_with_gdb(core):
+    info, gdb, path = core
+    status, out, err = cli("heap", "--core", path, "--format", "json")
+    assert status == 0, err
+    assert json.loads(out)["types"] == as_json(gdb, "py-heap --format json")["types"]
+    status, out, err = cli("heap", "--core", path, "--memory", "--format", "json")
+    assert json.loads(out) == as_json(gdb, "py-heap --memory --format json")
 
 
 def test_progress_once_a_second_and_ctrl_c(tmp_path):
