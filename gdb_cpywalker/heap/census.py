@@ -121,7 +121,7 @@ def take_census(scan, predicate=None):
             if entry is None or entry.fixed is not None:
                 continue
             try:
-                sizes[entry] += sizer.total(entry, batch)
+                sizes[entry] += sizer.total(entry, batch, entries.count(entry))
             except (CpywalkerError, IndexError, ValueError, struct.error):
                 unsized[entry] += 1
     counts.pop(None, None)
@@ -151,13 +151,8 @@ def found_by(stats):
 
 
 def scan_notes(stats):
-    """Where a scan found its objects, then what it could not read, one line each."""
-    notes = ["found %s objects in %s pymalloc pools (%s), %s in malloc chunks, %s in static data%s"
-             % (_number(stats.objects["pymalloc"]), _number(stats.pools),
-                "arenas from the symbol table" if stats.method == "symbol" else "found by their headers",
-                _number(stats.objects["malloc"]), _number(stats.objects["static"]),
-                ", %s by following references" % _number(stats.objects["found by reference"])
-                if stats.followed else "")]
+    """What a scan could not read, one line each."""
+    notes = []
     for kind, count in sorted(stats.corrupt.items()):
         notes.append("%d unreadable %s%s" % (count, kind, "s" if count > 1 else ""))
     notes += ["  " + problem for problem in stats.first_problems]
@@ -166,5 +161,3 @@ def scan_notes(stats):
     return notes
 
 
-def _number(value):
-    return "{:,}".format(value)

@@ -5,9 +5,9 @@ its class, a frame's locals and value stack.
 ``Referents(reader, table).of(entry, buf, off, address)`` returns the addresses the object
 at ``address`` (its bytes from ``buf[off]``) refers to; ``labelled=True`` returns
 ``(label, address)`` pairs instead, a label being a field name (``func_globals``), an index
-(``[3]``), ``key``, a ``("value", key address)`` pair for a mapping's value, or ``?`` for a
-word of a type this module does not know, which is taken when it points to an object
-(conservative: the caller validates). Borrowed pointers (a weakref's referent, weak
+(``[3]``), ``key``, a ``("value", key address)`` pair for a mapping's value, a frame's
+``local 'x'``, or ``word +0x18`` for a word of a type this module does not know, taken when
+it points into a mapping (conservative: the caller validates). Borrowed pointers (a weakref's referent, weak
 reference lists, a frame's thread state) are left out. Arrays outside the object (list
 items, hash tables, deque blocks) are read through the reader.
 
@@ -197,9 +197,9 @@ class Referents:
         words = struct.unpack_from("<%d%s" % ((end - first) // self.psize, self.fmt), buf, off + first)
         weak = (entry.weaklistoffset - first) // self.psize if entry.weaklistoffset >= first else -1
         mapped = self.table.mapped
-        values = [word for index, word in enumerate(words)
-                  if index != weak and not word & 7 and word and (mapped is None or word in mapped)]
-        return ["?"] * len(values), values
+        kept = [(first + index * self.psize, word) for index, word in enumerate(words)
+                if index != weak and not word & 7 and word and (mapped is None or word in mapped)]
+        return ["word +%#x" % offset for offset, _ in kept], [word for _, word in kept]
 
     # -- kinds with arrays ---------------------------------------------------------
 
@@ -291,9 +291,26 @@ class Referents:
         words = self._words(address + F.f_localsplus, count + max(0, min(depth, fields["co_stacksize"])))
 
         def labels(total):
-            return ["f_localsplus[%d]" % index if index < count else "stack[%d]" % (index - count)
+            names = self._variable_names(fields)
+            return [names[index] if index < len(names) else
+                    "f_localsplus[%d]" % index if index < count else "stack[%d]" % (index - count)
                     for index in range(total)]
         return labels, words
+
+    def _variable_names(self, code):
+        """``local 'x'``, ``cell 'y'``, ``free 'z'``: the f_localsplus slots' names, in order."""
+        names = []
+        reader = self.reader
+        try:
+            for field, kind in (("co_varnames", "local"), ("co_cellvars", "cell"),
+                                ("co_freevars", "free")):
+                found = reader.tuple_items(code[field])
+                if field == "co_varnames":
+                    found = found[:max(code["co_nlocals"], 0)]
+                names += ["%s '%s'" % (kind, reader.name_of(name)) for name in found]
+        except CpywalkerError:
+            pass
+        return names
 
     def _type(self, entry, buf, off, address):
         flags = self.word.unpack_from(buf, off + self.layout.PyTypeObject.tp_flags)[0]

@@ -93,7 +93,10 @@ class HeapScan:
         self._walked = ([], [])
 
     def batches(self):
-        """Every live object, in batches (see the module docstring)."""
+        """Every live object, in batches (see the module docstring); ``stats`` describe the
+        last pass."""
+        self.stats = ScanStats()
+        self.follower = None
         spans, rest = glibc.malloc_spans(self.raw, self.regions)
         runs = self.find_pools(rest)
         total = sum(end - start for start, end in runs) + sum(s.end - s.start for s in spans)

@@ -9,6 +9,8 @@ without a per-object step; ``Batch.items()`` lists ``(address, entry, off)`` for
 """
 
 import struct
+from itertools import compress, repeat
+from operator import is_
 
 from .types import MAX_REFCNT
 _WORD = struct.Struct("<q")
@@ -38,14 +40,24 @@ class Batch:
 
     def indexes(self, entry):
         """The slots holding an object of ``entry``."""
-        return [index for index, found in enumerate(self.entries) if found is entry]
+        return list(compress(range(len(self.entries)), map(is_, self.entries, repeat(entry))))
 
-    def column(self, entry, field, indexes):
-        """The signed word at ``field`` bytes into each object of ``entry`` in ``indexes``."""
+    def column(self, entry, field, indexes=None):
+        """The signed word at ``field`` bytes into each object of ``entry`` (in ``indexes``,
+        else in every slot of ``entry``)."""
         shift = (self.gc_head if entry.gc else 0) + field
+        if indexes is None:
+            if shift + 8 <= self.stride:
+                return compress(self._column(shift), map(is_, self.entries, repeat(entry)))
+            indexes = self.indexes(entry)
         if shift + 8 > self.stride:
             return [_WORD.unpack_from(self.data, self.base + index * self.stride + shift)[0]
                     for index in indexes]
+        values = self._column(shift)
+        return [values[index] for index in indexes]
+
+    def _column(self, shift):
+        """The signed word ``shift`` bytes into every slot."""
         key = (self.stride, len(self.entries), shift)
         compiled = _COLUMNS.get(key)
         if compiled is None:
@@ -53,8 +65,7 @@ class Batch:
                 _COLUMNS.clear()
             compiled = _COLUMNS[key] = struct.Struct(
                 "<" + ("%dxq%dx" % (shift, self.stride - shift - 8)) * len(self.entries))
-        values = compiled.unpack_from(self.data, self.base)
-        return [values[index] for index in indexes]
+        return compiled.unpack_from(self.data, self.base)
 
     def items(self):
         """``(address, entry, off)`` of every live object of the run."""
@@ -150,12 +161,12 @@ class SlotDecoder:
         return entries[0]
 
     def numbers(self, data, base, stride, count):
-        """The int and float entries of a block of them (other slots None)."""
+        """The int and float entries of a block of them (other slots None): a free slot's
+        type word is a free-list link, never the type."""
         table = self.table
         words = self._struct(stride, count, False).unpack_from(data, base)
         numbers = table.numbers
-        entries = [entry if entry is not None and 0 < refcnt <= MAX_REFCNT else None
-                   for entry, refcnt in zip(map(numbers.get, words[1::2]), words[0::2])]
+        entries = list(map(numbers.get, words[1::2]))
         if len(numbers) < 2 and entries.count(None) == count:
             known = len(numbers)
             for type_address, refcnt in zip(words[1::2], words[0::2]):

@@ -90,7 +90,7 @@ def test_census_counts_and_sizes_match_the_target(request, which):
     assert document["bytes"] == sum(size for _, size in rows.values())
     assert document["found"]["pools_by"] == ("symbol" if which == "debug" else "scan")
     assert document["found"]["pymalloc"] > 10000 and document["found"]["malloc"] > 1000
-    assert "found by reference" not in gdb.cmd("py-heap --limit 3")
+    assert "by following references" not in gdb.cmd("py-heap --limit 3")
 
 
 def test_table_limit_and_min_bytes(debug):
@@ -250,3 +250,18 @@ def test_progress_once_a_second_and_ctrl_c(tmp_path):
         gdb.child.expect_exact(PROMPT, timeout=60)
         assert "py-heap: interrupted" in gdb.child.before
         assert gdb.alive()
+
+
+def test_no_target_and_a_target_that_is_not_python():
+    with GdbSession() as gdb:
+        assert gdb.cmd("py-heap").startswith("py-heap: no process or core file")
+        assert gdb.cmd("py-refs 0x1000").startswith("py-refs: no process or core file")
+    sleeper = subprocess.Popen(["sleep", "600"])
+    try:
+        with GdbSession(["-p", str(sleeper.pid)]) as gdb:
+            out = gdb.cmd("py-heap")
+            assert out.startswith("py-heap: not a CPython 2.7 target") and len(out.splitlines()) == 1
+            assert gdb.alive()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
