@@ -33,8 +33,12 @@ refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
 
 
 def stack_pointers():
-    """Each thread's ``$sp`` (the selected thread is selected again after)."""
+    """Each thread's ``$sp`` (the selected thread and frame are selected again after)."""
     selected = gdb.selected_thread()
+    try:
+        frame = gdb.selected_frame()
+    except gdb.error:
+        frame = None
     found = []
     try:
         for thread in gdb.selected_inferior().threads():
@@ -46,6 +50,8 @@ def stack_pointers():
     finally:
         if selected is not None and selected.is_valid():
             selected.switch()
+            if frame is not None and frame.is_valid():
+                frame.select()
     return found
 
 

@@ -86,6 +86,8 @@ class HeapScan:
         self.types = TypeTable(self.reader, Mapped(regions))
         self.gc_head = layout.PyGC_Head.size
         self.decoder = SlotDecoder(self.types, self.gc_head)
+        item = layout.PyIntObject.size
+        self._number_block_bytes = self.reader.psize + (NUMBER_BLOCK - self.reader.psize) // item * item
         self.stats = ScanStats()
         self.pool_reader = None
         self.pool_pages = set()
@@ -254,12 +256,6 @@ class HeapScan:
         stats.objects["malloc"] += 1
         stats.object_bytes["malloc"] += needed
         return Batch(data, off, user, 0, [entry], self.gc_head)
-
-    @property
-    def _number_block_bytes(self):
-        psize = self.reader.psize
-        item = self.layout.PyIntObject.size
-        return psize + (NUMBER_BLOCK - psize) // item * item
 
     def _number_block(self, data, off, user, stats):
         """The Batch of a block of ints or floats (a free one's type word is a link), or
