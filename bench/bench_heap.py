@@ -2,8 +2,9 @@
 
 In one run: the target times counting ``gc.get_objects()`` by type itself (it sees only
 the objects the collector tracks); we time ``py-heap --format json`` inside a real gdb
-(timed in gdb's Python around the command), best of RUNS, and measure how much gdb's
-resident memory grows during it (its peak, VmHWM, reset before each run). Prints objects/s,
+(timed in gdb's Python around the command; gdb's CPU time alongside, which says how
+busy the machine was), best of RUNS, and measure how much gdb's resident memory grows
+during it (its peak, VmHWM, reset before each run). Prints objects/s,
 the ratio to the target's own count, and the growth; exits non-zero when a goal is missed.
 """
 
@@ -33,12 +34,20 @@ def memory_of(pid, field):
     raise RuntimeError("no %s for process %d" % (field, pid))
 
 
+def cpu_of(pid):
+    """User + system CPU seconds of process ``pid`` so far."""
+    with open("/proc/%d/stat" % pid) as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf("SC_CLK_TCK"))
+
+
 def census(gdb, output):
-    """(seconds, objects, memory growth) of one ``py-heap --format json`` in gdb."""
+    """(seconds, objects, memory growth, CPU seconds) of one ``py-heap --format json`` in gdb."""
     pid = gdb.child.pid
     with open("/proc/%d/clear_refs" % pid, "w") as handle:
         handle.write("5")
     before = memory_of(pid, "VmRSS")
+    cpu = cpu_of(pid)
     command = "py-heap --format json"
     reply = gdb.cmd("python t = time.perf_counter(); text = gdb.execute(%r, to_string=True); "
                     "elapsed = time.perf_counter() - t; open(%r, 'w').write(text); "
@@ -47,9 +56,10 @@ def census(gdb, output):
     if not elapsed:
         raise RuntimeError("py-heap failed: %s" % reply.strip())
     growth = memory_of(pid, "VmHWM") - before
+    cpu = cpu_of(pid) - cpu
     with open(output) as handle:
         document = json.load(handle)
-    return float(elapsed[0].split()[1]), document["objects"], growth
+    return float(elapsed[0].split()[1]), document["objects"], growth, cpu
 
 
 def main():
@@ -59,14 +69,14 @@ def main():
             gdb.cmd("python import time")
             output = os.path.join(ROOT, "build", "bench_heap.json")
             runs = [census(gdb, output) for _ in range(RUNS)]
-    seconds, objects, _ = min(runs)
+    seconds, objects, _, cpu = min(runs)
     growth = max(run[2] for run in runs)
     rate = objects / seconds
     ratio = seconds / info["gc_seconds"]
     print("target: gc.get_objects() counted by type: %d objects in %.3f s (best of 3)"
           % (info["gc_objects"], info["gc_seconds"]))
-    print("py-heap in gdb: %d objects in %.3f s (best of %d): %.0f objects/s"
-          % (objects, seconds, RUNS, rate))
+    print("py-heap in gdb: %d objects in %.3f s (best of %d; gdb's CPU time %.3f s): %.0f objects/s"
+          % (objects, seconds, RUNS, cpu, rate))
     print("gdb memory growth during py-heap: %.1f MiB (peak RSS over RSS before, worst run)"
           % (growth / float(1 << 20)))
     checks = [("objects/s", rate >= GOAL_RATE, "%.0f" % rate, ">= %d" % GOAL_RATE),

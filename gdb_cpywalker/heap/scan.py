@@ -38,7 +38,6 @@ CACHE_PAGES = 4096
 HEADER_BATCH = 4096
 #: 2.7's int and float blocks: BLOCK_SIZE 1000 less the ``next`` pointer, in objects.
 NUMBER_BLOCK = 1000
-NUMBER_KINDS = ("int", "float")
 #: Most bytes a chunk has beyond its request: rounding to 16, and a remainder too small
 #: to split off (under MINSIZE).
 SLACK = glibc.MALLOC_ALIGNMENT + glibc.MINSIZE
@@ -216,7 +215,8 @@ class HeapScan:
                 for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes):
                     batch = self._chunk_objects(data, off, address + 16, size - 8, stats)
                     if batch is not None:
-                        self.classify_classic(batch)
+                        if batch.stride == 0:
+                            self.classify_classic(batch)
                         yield batch
                 walked.append((span.start, span.end))
             except glibc.MallocError as error:

@@ -135,10 +135,11 @@ class Sizer:
         indexes = batch.indexes(entry)
         tables = batch.column(entry, getattr(compiled, table), indexes)
         masks = batch.column(entry, getattr(compiled, mask), indexes)
-        small = getattr(compiled, small)
+        shift = (batch.gc_head if entry.gc else 0) + getattr(compiled, small)
+        first, stride = batch.first + shift, batch.stride
         total = entry.basicsize * len(indexes)
         for index, table_address, table_mask in zip(indexes, tables, masks):
-            if table_address != batch.offsets(index, entry)[0] + small:
+            if table_address != first + index * stride:
                 total += (table_mask + 1) * entry_size
         return total
 

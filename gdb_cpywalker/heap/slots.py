@@ -109,6 +109,9 @@ class SlotDecoder:
         table = self.table
         gc = gc and stride >= self.gc_head + 16
         words = self._struct(stride, count, gc).unpack_from(data, base)
+        entries = self._uniform(words, count, free, gc)
+        if entries is not None:
+            return entries
         if gc:
             entries = [first if first is not None and 0 < refcnt <= MAX_REFCNT else
                        (second if second is not None and 0 < gc_refcnt <= MAX_REFCNT else None)
@@ -123,6 +126,28 @@ class SlotDecoder:
         if entries.count(None) > len(free):
             self._new_types(entries, words, 4 if gc else 2, free)
         return entries
+
+    def _uniform(self, words, count, free, gc):
+        """The entries when every slot not free holds a live object of a known type, all
+        at the slot's start or all after a GC header (one pass in C), else None."""
+        per_slot = 4 if gc else 2
+        first = list(map(self.table.nongc.get, words[1::per_slot]))
+        missing = first.count(None)
+        refcnts = words[0::per_slot]
+        if missing and gc and missing == count:
+            first = list(map(self.table.gc.get, words[3::4]))
+            missing = first.count(None)
+            refcnts = words[2::4]
+        if missing:
+            return None
+        if free:
+            refcnts = list(refcnts)
+            for index in free:
+                refcnts[index] = 1
+                first[index] = None
+        if min(refcnts) <= 0 or max(refcnts) > MAX_REFCNT:
+            return None
+        return first
 
     def _new_types(self, entries, words, per_slot, free):
         """Slots no known type explains: validate their type words once (the table
