@@ -69,18 +69,19 @@ def main():
             gdb.cmd("python import time")
             output = os.path.join(ROOT, "build", "bench_heap.json")
             runs = [census(gdb, output) for _ in range(RUNS)]
-    seconds, objects, _, cpu = min(runs)
+    seconds, objects, _, _ = min(runs)
+    cpu = min(run[3] for run in runs)
     growth = max(run[2] for run in runs)
-    rate = objects / seconds
-    ratio = seconds / info["gc_seconds"]
-    print("target: gc.get_objects() counted by type: %d objects in %.3f s (best of 3)"
-          % (info["gc_objects"], info["gc_seconds"]))
-    print("py-heap in gdb: %d objects in %.3f s (best of %d; gdb's CPU time %.3f s): %.0f objects/s"
-          % (objects, seconds, RUNS, cpu, rate))
+    rate = objects / cpu
+    ratio = cpu / info["gc_cpu"]
+    print("target: gc.get_objects() counted by type: %d objects in %.3f s, %.3f s of CPU (best of 3)"
+          % (info["gc_objects"], info["gc_seconds"], info["gc_cpu"]))
+    print("py-heap in gdb: %d objects in %.3f s, %.3f s of CPU (best of %d): %.0f objects/s "
+          "(%.0f by the wall clock)" % (objects, seconds, cpu, RUNS, rate, objects / seconds))
     print("gdb memory growth during py-heap: %.1f MiB (peak RSS over RSS before, worst run)"
           % (growth / float(1 << 20)))
-    checks = [("objects/s", rate >= GOAL_RATE, "%.0f" % rate, ">= %d" % GOAL_RATE),
-              ("time / target's gc count", ratio <= GOAL_RATIO, "%.1fx" % ratio, "<= %.0fx" % GOAL_RATIO),
+    checks = [("objects/s (cpu)", rate >= GOAL_RATE, "%.0f" % rate, ">= %d" % GOAL_RATE),
+              ("cpu / target's gc count", ratio <= GOAL_RATIO, "%.1fx" % ratio, "<= %.0fx" % GOAL_RATIO),
               ("gdb memory growth", growth <= GOAL_GROWTH, "%.1f MiB" % (growth / float(1 << 20)),
                "<= %d MiB" % (GOAL_GROWTH >> 20))]
     for name, ok, value, goal in checks:

@@ -107,8 +107,8 @@ def diff(before, after):
 def take_census(scan, predicate=None):
     """The Census of everything ``scan`` finds (``predicate(entry)``: only those types).
 
-    Counting is per batch and per type (``Counter.update`` over the batch's entries); only
-    types whose size varies are sized object by object.
+    Counting is per batch and per type (a count of each type in the batch's entries); the
+    sizes of types whose size varies come from columns of the batch's bytes.
     """
     sizer = scan.types.sizer
     counts = Counter()
@@ -116,14 +116,16 @@ def take_census(scan, predicate=None):
     unsized = Counter()
     for batch in scan.batches():
         entries = batch.entries
-        counts.update(entries)
-        for entry in set(entries):
-            if entry is None or entry.fixed is not None:
-                continue
-            try:
-                sizes[entry] += sizer.total(entry, batch, entries.count(entry))
-            except (CpywalkerError, IndexError, ValueError, struct.error):
-                unsized[entry] += 1
+        distinct = set(entries)
+        distinct.discard(None)
+        for entry in distinct:
+            count = entries.count(entry)
+            counts[entry] += count
+            if entry.fixed is None:
+                try:
+                    sizes[entry] += sizer.total(entry, batch, count)
+                except (CpywalkerError, IndexError, ValueError, struct.error):
+                    unsized[entry] += 1
     counts.pop(None, None)
     merged = {}
     for entry, count in counts.items():

@@ -21,6 +21,8 @@ sized as ``object.__sizeof__`` and the type is marked inexact.
 """
 
 import struct
+from itertools import compress, repeat
+from operator import and_, is_, ne
 
 from ..layouts import cpython27 as c
 
@@ -132,16 +134,22 @@ class Sizer:
 
     def _tables_column(self, entry, batch, compiled, table, small, mask, entry_size):
         """A dict's or set's basic size, plus its table where it is not the small one."""
-        indexes = batch.indexes(entry)
-        tables = batch.column(entry, getattr(compiled, table), indexes)
-        masks = batch.column(entry, getattr(compiled, mask), indexes)
-        shift = (batch.gc_head if entry.gc else 0) + getattr(compiled, small)
-        first, stride = batch.first + shift, batch.stride
-        total = entry.basicsize * len(indexes)
-        for index, table_address, table_mask in zip(indexes, tables, masks):
-            if table_address != first + index * stride:
-                total += (table_mask + 1) * entry_size
-        return total
+        if batch.stride < entry.basicsize:
+            total = 0
+            for index in batch.indexes(entry):
+                address, off = batch.offsets(index, entry)
+                total += self._hash_table(entry, batch.data, off, address, compiled, table, small,
+                                          mask, entry_size)
+            return total
+        shift = (batch.gc_head if entry.gc else 0)
+        tables = batch.column(entry, getattr(compiled, table), every=True)
+        masks = batch.column(entry, getattr(compiled, mask), every=True)
+        first = batch.first + shift + getattr(compiled, small)
+        own = list(map(is_, batch.entries, repeat(entry)))
+        outside = list(map(and_, own, map(ne, tables, range(first, first + len(own) * batch.stride,
+                                                              batch.stride))))
+        big = sum(outside)
+        return entry.basicsize * sum(own) + entry_size * (sum(compress(masks, outside)) + big)
 
     def _field(self, buf, off, compiled, name):
         return self.ssize.unpack_from(buf, off + getattr(compiled, name))[0]
