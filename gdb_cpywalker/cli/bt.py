@@ -1,5 +1,7 @@
 """``bt -p PID [--locals]``: py-bt for a live process without gdb (ELF symbols, /proc)."""
 
+from ..interp.greenlet_search import find_greenlets
+from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace
 from ..interp.locate import METHODS
 from ..interp.threads import PythonProcess
@@ -16,6 +18,8 @@ def add_arguments(parser):
                         help="cut each value's repr at this many characters (0: never)")
     parser.add_argument("--thread", type=lambda text: int(text, 0), metavar="IDENT",
                         help="only the thread whose ident (thread.get_ident()) is IDENT")
+    parser.add_argument("--greenlets", action="store_true",
+                        help="every greenlet's stack, by thread (greenlet 0.4.x, 1.x, 2.0.x)")
     parser.add_argument("--lookup", choices=("auto",) + METHODS, default="auto",
                         help="how to find the interpreter: debug symbol, exported function, scan")
 
@@ -24,7 +28,13 @@ def run(args):
     with open_python(args) as (memory, symbols, layout):
         process = PythonProcess(memory, symbols, layout, args.lookup)
         lines = [process.describe(), ""]
-        lines += backtrace(process, process.select(args.thread), SourceFiles("/proc/%d/cwd" % args.pid),
-                           args.locals, args.width or None)
+        threads = process.select(args.thread)
+        sources = SourceFiles("/proc/%d/cwd" % args.pid)
+        if args.greenlets:
+            release, greenlets, how = find_greenlets(process, threads)
+            lines += greenlet_backtrace(process, release, greenlets, threads, sources, how, args.locals,
+                                        args.width or None)
+        else:
+            lines += backtrace(process, threads, sources, args.locals, args.width or None)
     print("\n".join(lines), end="")
     return 0

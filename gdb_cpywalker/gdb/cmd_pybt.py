@@ -6,6 +6,8 @@ Memory reads only; the interpreter is found as ``set cpywalker interp-lookup`` s
 import gdb
 
 from ..cli.common import count
+from ..interp.greenlet_search import find_greenlets
+from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
 from .command import make_parser
 from .memory import live_local_pid
@@ -19,6 +21,8 @@ bt_parser.add_argument("--locals", action="store_true", help="show each frame's 
 bt_parser.add_argument("--width", type=count, metavar="W",
                        help="cut each value's repr at W characters, 0: never "
                             "(default: set cpywalker locals-width)")
+bt_parser.add_argument("--greenlets", action="store_true",
+                       help="every greenlet's stack, by thread (greenlet 0.4.x, 1.x, 2.0.x)")
 
 threads_parser = make_parser("py-threads", "One line per Python thread: gdb thread, LWP, "
                                            "thread id, GIL holder, name and top frame.")
@@ -47,8 +51,13 @@ class PyBtCommand(PyStateCommand):
         if args.thread is not None:
             threads = process.select(thread_id_of(args.thread, threads))
         lines = [process.describe(), ""]
-        lines += backtrace(process, threads, source_files(), args.locals, width_setting(args.width),
-                           native_numbers())
+        if args.greenlets:
+            release, greenlets, how = find_greenlets(process, threads)
+            lines += greenlet_backtrace(process, release, greenlets, threads, source_files(), how,
+                                        args.locals, width_setting(args.width), native_numbers())
+        else:
+            lines += backtrace(process, threads, source_files(), args.locals, width_setting(args.width),
+                               native_numbers())
         gdb.write("\n".join(lines))
 
 

@@ -15,15 +15,20 @@ def backtrace(process, threads, sources, show_locals=False, width=None, native=l
     """The lines of ``py-bt``: per thread a header and its traceback, outermost call first."""
     for thread in threads:
         yield thread_header(thread, native(thread))
-        frames, problem = process.stack(thread)
-        yield "Traceback (most recent call last):" if frames else "  (no Python frame)"
-        for frame in reversed(frames):
-            yield from frame_lines(frame, sources)
-            if show_locals:
-                yield from locals_lines(process.reader, frame, width, indent="        ")
-        if problem:
-            yield "  (%s)" % problem
+        yield from traceback_lines(process.reader, process.stack(thread), sources, show_locals, width)
         yield ""
+
+
+def traceback_lines(reader, stack, sources, show_locals=False, width=None):
+    """One ``(frames, problem)`` stack as a traceback, outermost call first."""
+    frames, problem = stack
+    yield "Traceback (most recent call last):" if frames else "  (no Python frame)"
+    for frame in reversed(frames):
+        yield from frame_lines(frame, sources)
+        if show_locals:
+            yield from locals_lines(reader, frame, width, indent="        ")
+    if problem:
+        yield "  (%s)" % problem
 
 
 def locals_lines(reader, frame, width, indent="    "):
@@ -54,12 +59,22 @@ def thread_table(process, threads, native=lambda thread: None, selected=None):
     rows = [("", "gdb", "LWP", "thread id", "GIL", "name", "top frame")]
     for thread in threads:
         numbers = native(thread) or ("-", "-")
-        frames, problem = process.stack(thread)
-        top = ("%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line) if frames
-               else "(%s)" % (problem or "no Python frame"))
         rows.append(("*" if thread == selected else "", str(numbers[0]), str(numbers[1]),
                      "%#x" % thread.thread_id, "yes" if thread.holds_gil else "no",
-                     thread.name or "-", top))
+                     thread.name or "-", top_frame_text(process.stack(thread))))
+    return table_text(rows)
+
+
+def top_frame_text(stack):
+    """``name (file:line)`` of a ``(frames, problem)`` stack's innermost frame, or why none."""
+    frames, problem = stack
+    if frames:
+        return "%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line)
+    return "(%s)" % (problem or "no Python frame")
+
+
+def table_text(rows):
+    """Rows of cells as aligned columns; the last column is not padded."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
                      for row in rows)
