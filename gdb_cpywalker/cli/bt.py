@@ -31,7 +31,7 @@ def run(args):
         threads = process.select(args.thread)
         sources = SourceFiles("/proc/%d/cwd" % args.pid)
         if args.greenlets:
-            release, greenlets, how = find_greenlets(process, threads)
+            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None)
             lines += greenlet_backtrace(process, release, greenlets, threads, sources, how, args.locals,
                                         args.width or None)
         else:

@@ -52,7 +52,7 @@ class PyBtCommand(PyStateCommand):
             threads = process.select(thread_id_of(args.thread, threads))
         lines = [process.describe(), ""]
         if args.greenlets:
-            release, greenlets, how = find_greenlets(process, threads)
+            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None)
             lines += greenlet_backtrace(process, release, greenlets, threads, source_files(), how,
                                         args.locals, width_setting(args.width), native_numbers())
         else:

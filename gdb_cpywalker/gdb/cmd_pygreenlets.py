@@ -25,7 +25,6 @@ class PyGreenletsCommand(PyStateCommand):
 
     def run(self, args, from_tty):
         process = open_process()
-        threads = process.threads()
-        release, greenlets, how = find_greenlets(process, threads)
+        release, greenlets, how = find_greenlets(process)
         gdb.write(process.describe() + "\n"
                   + greenlet_table(process, release, greenlets, how, width_setting(args.width)) + "\n")

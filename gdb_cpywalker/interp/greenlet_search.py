@@ -133,9 +133,14 @@ def reachable_greenlets(process, release, threads):
 REACHABLE = "reachable from the threads and the modules' globals"
 
 
-def find_greenlets(process, threads):
+def find_greenlets(process, only=None):
     """``(release, greenlets, how)``: the greenlet release, every greenlet found as
-    ``read_greenlets`` orders them, and how they were found."""
+    ``read_greenlets`` orders them (only those of the threads ``only`` when given), and how
+    they were found."""
     release = find_release(process)
+    threads = process.threads()
     addresses = reachable_greenlets(process, release, threads)
-    return release, read_greenlets(process, release, addresses, threads), REACHABLE
+    greenlets = read_greenlets(process, release, addresses, threads)
+    if only is not None:
+        greenlets = [greenlet for greenlet in greenlets if greenlet.thread in only]
+    return release, greenlets, REACHABLE

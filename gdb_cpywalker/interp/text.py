@@ -22,7 +22,10 @@ def backtrace(process, threads, sources, show_locals=False, width=None, native=l
 def traceback_lines(reader, stack, sources, show_locals=False, width=None):
     """One ``(frames, problem)`` stack as a traceback, outermost call first."""
     frames, problem = stack
-    yield "Traceback (most recent call last):" if frames else "  (no Python frame)"
+    if frames:
+        yield "Traceback (most recent call last):"
+    elif not problem:
+        yield "  (no Python frame)"
     for frame in reversed(frames):
         yield from frame_lines(frame, sources)
         if show_locals:
