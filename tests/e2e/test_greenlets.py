@@ -16,6 +16,8 @@ import sys
 
 import pytest
 
+from gdb_cpywalker.layouts import greenlet_layout
+from gdb_cpywalker.layouts.greenlet import layout_name
 from gdb_cpywalker.target.elf import ElfFile
 from support.gdbsession import GdbSession
 from support.paths import BUILD, ROOT, STRIPPED, clean_env
@@ -276,3 +278,56 @@ def test_no_greenlet_module_and_an_unknown_release():
         result = run_cli("-p", str(target.pid), "--greenlets")
         assert (result.returncode, result.stderr) == (
             1, "bt: greenlet 0.3.4 is not supported (supported releases: 0.4.x, 1.0.x, 1.1.x, 2.0.x)\n")
+
+
+#: per release: the extension, and our struct name -> the C/C++ types that declare its fields
+#: in the extension's DWARF (a C++ class's ``ptype /o`` leaves its base class's fields out)
+DWARF_TYPES = {
+    "0.4.17": ("greenlet.so", {"PyGreenlet": ("PyGreenlet",)}),
+    "1.1.3": ("greenlet/_greenlet.so", {"PyGreenlet": ("PyGreenlet",)}),
+    "2.0.2": ("greenlet/_greenlet.so", {
+        "PyGreenlet": ("PyGreenlet",),
+        "UserGreenlet": ("greenlet::Greenlet", "greenlet::UserGreenlet"),
+        "MainGreenlet": ("greenlet::Greenlet", "greenlet::MainGreenlet"),
+        "ThreadState": ("greenlet::ThreadState",)}),
+}
+PTYPE_FIELD = re.compile(r"^/\*\s+(\d+)\s+\|\s+\d+ \*/\s+.*?[\s*&]_?(\w+);$")
+PTYPE_BLOCK = re.compile(r"^/\*\s+(\d+)\s+\|\s+\d+ \*/\s+.*\{$")
+PTYPE_SIZE = re.compile(r"/\* total size \(bytes\):\s+(\d+) \*/")
+
+
+def ptype_offsets(extension, c_type):
+    """``({field: offset}, sizeof)`` of ``c_type`` from ``ptype /o`` (a leading _ dropped)."""
+    result = subprocess.run(["gdb", "-nx", "-q", "-batch", "-ex", "ptype /o " + c_type, extension],
+                            env=clean_env(), capture_output=True, text=True, timeout=60)
+    offsets = {}
+    opened = []  # offsets of the nested class blocks open at this line
+    for line in result.stdout.splitlines():
+        line = line.strip()
+        match = PTYPE_FIELD.match(line)
+        if match:
+            offsets.setdefault(match.group(2), int(match.group(1)))
+        elif PTYPE_BLOCK.match(line):
+            opened.append(int(PTYPE_BLOCK.match(line).group(1)))
+        elif line.startswith("}") and opened:
+            offsets.setdefault(line.rstrip(";").split()[-1].lstrip("_"), opened.pop())
+    assert offsets, result.stdout + result.stderr
+    return offsets, int(PTYPE_SIZE.findall(result.stdout)[-1])
+
+
+@pytest.mark.parametrize("version", sorted(DWARF_TYPES))
+def test_declared_layouts_match_the_dwarf_of_each_release(version):
+    """Offsets and sizes of layouts/greenlet.py against ``ptype /o`` of the unstripped extension."""
+    extension, types = DWARF_TYPES[version]
+    layout = greenlet_layout(layout_name(version))
+    for name, c_types in types.items():
+        dwarf = {}
+        for c_type in c_types:
+            offsets, size = ptype_offsets(os.path.join(greenlet_dir(version), extension), c_type)
+            dwarf.update(offsets)
+        compiled = getattr(layout, name)
+        checked = [field for field in compiled.fields if field != "vtable"]
+        assert {field: dwarf.get(field) for field in checked} == {
+            field: getattr(compiled, field) for field in checked}, (name, dwarf)
+        if name != "ThreadState":  # declared only as far as it is read
+            assert size == compiled.size, (name, size)
