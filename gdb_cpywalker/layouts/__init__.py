@@ -2,14 +2,15 @@
 
 import functools
 
-from . import cpython27, greenlet, pystate
+from . import cpython27, greenlet, heapobjects, obmalloc, pystate
 from .model import DataModel, Layout
 
 
 @functools.lru_cache(maxsize=None)
 def layout_for(pointer_size=8, unicode_width=4):
     """The compiled CPython 2.7 layout for a build (cached)."""
-    declarations = dict(cpython27.DECLARATIONS, **pystate.DECLARATIONS)
+    declarations = dict(cpython27.DECLARATIONS, **pystate.DECLARATIONS, **obmalloc.DECLARATIONS,
+                        **heapobjects.DECLARATIONS)
     return Layout(declarations, DataModel(pointer_size, unicode_width))
 
 
