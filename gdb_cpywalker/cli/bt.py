@@ -1,10 +1,12 @@
 """``bt -p PID [--locals]``: py-bt for a live process without gdb (ELF symbols, /proc)."""
 
-from ..interp.greenlet_search import find_greenlets
+from ..heap import find_instances
+from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace
 from ..interp.locate import METHODS
 from ..interp.threads import PythonProcess
+from ..procfs import read_regions
 from .common import add_target_arguments, count, open_python
 
 NAME = "bt"
@@ -20,6 +22,7 @@ def add_arguments(parser):
                         help="only the thread whose ident (thread.get_ident()) is IDENT")
     parser.add_argument("--greenlets", action="store_true",
                         help="every greenlet's stack, by thread (greenlet 0.4.x, 1.x, 2.0.x)")
+    parser.add_argument("--reachable", action="store_true", help=REACHABLE_HELP)
     parser.add_argument("--lookup", choices=("auto",) + METHODS, default="auto",
                         help="how to find the interpreter: debug symbol, exported function, scan")
 
@@ -31,7 +34,10 @@ def run(args):
         threads = process.select(args.thread)
         sources = SourceFiles("/proc/%d/cwd" % args.pid)
         if args.greenlets:
-            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None)
+            instances = None if args.reachable else (lambda type_names: find_instances(
+                memory, layout, symbols, read_regions(args.pid), type_names))
+            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None,
+                                                     instances)
             lines += greenlet_backtrace(process, release, greenlets, threads, sources, how, args.locals,
                                         args.width or None)
         else:

@@ -6,9 +6,10 @@ Memory reads only; the interpreter is found as ``set cpywalker interp-lookup`` s
 import gdb
 
 from ..cli.common import count
-from ..interp.greenlet_search import find_greenlets
+from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
+from .cmd_pygreenlets import heap_instances
 from .command import make_parser
 from .memory import live_local_pid
 from .pyselect import (PyStateCommand, current_thread, native_numbers, open_process, thread_id_of,
@@ -23,6 +24,7 @@ bt_parser.add_argument("--width", type=count, metavar="W",
                             "(default: set cpywalker locals-width)")
 bt_parser.add_argument("--greenlets", action="store_true",
                        help="every greenlet's stack, by thread (greenlet 0.4.x, 1.x, 2.0.x)")
+bt_parser.add_argument("--reachable", action="store_true", help=REACHABLE_HELP)
 
 threads_parser = make_parser("py-threads", "One line per Python thread: gdb thread, LWP, "
                                            "thread id, GIL holder, name and top frame.")
@@ -52,7 +54,8 @@ class PyBtCommand(PyStateCommand):
             threads = process.select(thread_id_of(args.thread, threads))
         lines = [process.describe(), ""]
         if args.greenlets:
-            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None)
+            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None,
+                                                     heap_instances(process, args.reachable))
             lines += greenlet_backtrace(process, release, greenlets, threads, source_files(), how,
                                         args.locals, width_setting(args.width), native_numbers())
         else:

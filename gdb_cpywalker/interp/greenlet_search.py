@@ -1,5 +1,5 @@
-"""Which objects are greenlets: the ones reachable from the threads and the modules (the fast
-path), without a scan of the whole heap.
+"""Which objects are greenlets: every one the front end's heap scan finds, and the ones
+reachable from the threads and the modules (the fast path, also alone: no heap scan).
 
 Roots: each thread's current greenlet as greenlet 0.4/1.x keeps it in the thread state dict
 (``__greenlet_ts_curkey``, and ``__greenlet_ts_delkey``'s list of greenlets to kill), every
@@ -131,16 +131,33 @@ def reachable_greenlets(process, release, threads):
 
 #: what ``find_greenlets`` says it looked at
 REACHABLE = "reachable from the threads and the modules' globals"
+ON_THE_HEAP = "every object on the heap whose type is greenlet.greenlet or a subclass"
+#: the front ends' help of ``--reachable``
+REACHABLE_HELP = ("with --greenlets: only the greenlets reachable from the threads and the modules' "
+                  "globals: no heap scan (quicker on a big heap; misses greenlets only C code refers to)")
 
 
-def find_greenlets(process, only=None):
+def find_greenlets(process, only=None, instances=None):
     """``(release, greenlets, how)``: the greenlet release, every greenlet found as
     ``read_greenlets`` orders them (only those of the threads ``only`` when given), and how
-    they were found."""
+    they were found.
+
+    ``instances(type_names)`` is the front end's heap scan (``heap.find_instances``):
+    ``(address, entry)`` of every live object of those types or their subclasses. Without
+    it, only the greenlets reachable from the threads and the modules are found.
+    """
     release = find_release(process)
     threads = process.threads()
     addresses = reachable_greenlets(process, release, threads)
+    how = REACHABLE
+    if instances is not None:
+        on_heap = {address for address, _ in instances(["greenlet.greenlet"])
+                   if is_greenlet(process.reader, release, address)}
+        missed = addresses - on_heap
+        how = ON_THE_HEAP + ("; %d more reachable from the threads and modules" % len(missed)
+                             if missed else "")
+        addresses |= on_heap
     greenlets = read_greenlets(process, release, addresses, threads)
     if only is not None:
         greenlets = [greenlet for greenlet in greenlets if greenlet.thread in only]
-    return release, greenlets, REACHABLE
+    return release, greenlets, how

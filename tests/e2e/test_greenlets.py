@@ -159,8 +159,11 @@ def test_live_with_debug_info(debug_113):
     info = debug_113.info
     with GdbSession(["-p", str(debug_113.pid)]) as gdb:
         gdb.cmd("set cpywalker locals-width 0")
-        check_greenlets(gdb.cmd("py-bt --greenlets --locals"), reachable(info), with_locals=True)
-        check_table(gdb.cmd("py-greenlets"), reachable(info))
+        check_greenlets(gdb.cmd("py-bt --greenlets --locals"), info, with_locals=True)
+        check_table(gdb.cmd("py-greenlets"), info)
+        fast = gdb.cmd("py-greenlets --reachable")
+        assert "greenlets (reachable from the threads and the modules' globals)" in fast
+        check_table(fast, reachable(info))
         second = gdb.cmd("py-bt --greenlets --thread %d" % info["second_ident"])
         assert sorted(sections(second)) == sorted(
             record["id"] for record in info["greenlets"] if record["thread"] == info["second_ident"])
@@ -174,7 +177,7 @@ def test_live_stripped_python_and_stripped_greenlet(stripped_113):
     with GdbSession(["-p", str(stripped_113.pid)]) as gdb:
         output = gdb.cmd("py-bt --greenlets")
         assert output.startswith("Python interpreter at") and "(found by exported)" in output
-        check_greenlets(output, reachable(stripped_113.info))
+        check_greenlets(output, stripped_113.info)
 
 
 def drop_pages(source, dest, address):
@@ -209,8 +212,8 @@ def test_core_of_the_stripped_process(stripped_core, stripped_113, tmp_path):
     python = os.path.join(STRIPPED, "bin", "python2.7")
     with GdbSession([python, stripped_core]) as gdb:
         gdb.cmd("set cpywalker locals-width 0")
-        check_greenlets(gdb.cmd("py-bt --greenlets --locals"), reachable(info), with_locals=True)
-        check_table(gdb.cmd("py-greenlets"), reachable(info))
+        check_greenlets(gdb.cmd("py-bt --greenlets --locals"), info, with_locals=True)
+        check_table(gdb.cmd("py-greenlets"), info)
         alpha = record_of(info, "alpha_inner")
         top = int(gdb.cmd("x/gx %#x" % (alpha["id"] + 72)).split()[-1], 16)  # its top_frame
     dropped = str(tmp_path / "dropped.core")
@@ -220,7 +223,7 @@ def test_core_of_the_stripped_process(stripped_core, stripped_113, tmp_path):
         block = sections(output)[alpha["id"]][1]
         assert block[:2] == [header(alpha, info),
                              "  (unreadable frame at %#x: cannot read 16 bytes at %#x (not mapped))" % (top, top)]
-        assert sorted(sections(output)) == sorted(record["id"] for record in reachable(info)["greenlets"])
+        assert sorted(sections(output)) == sorted(record["id"] for record in info["greenlets"])
         assert "Traceback (most recent call last):\n  File" in output and "Error" not in output
         assert gdb.alive()
 
@@ -233,17 +236,20 @@ def run_cli(*args):
 def test_cli_on_stripped_113_and_on_202(stripped_113):
     result = run_cli("-p", str(stripped_113.pid), "--greenlets", "--locals", "--width", "0")
     assert result.returncode == 0, result.stderr
-    check_greenlets(result.stdout, reachable(stripped_113.info), with_locals=True)
+    assert "(every object on the heap whose type is greenlet.greenlet or a subclass)" in result.stdout
+    check_greenlets(result.stdout, stripped_113.info, with_locals=True)
+    result = run_cli("-p", str(stripped_113.pid), "--greenlets", "--reachable")
+    check_greenlets(result.stdout, reachable(stripped_113.info))
     with start("2.0.2", stripped=True) as target:
         result = run_cli("-p", str(target.pid), "--greenlets", "--locals", "--width", "0")
         assert result.returncode == 0, result.stderr
-        check_greenlets(result.stdout, reachable(target.info), with_locals=True)
+        check_greenlets(result.stdout, target.info, with_locals=True)
 
 
 def test_greenlet_0417_and_corrupt_frame_chains():
     with start("0.4.17") as target, GdbSession(["-p", str(target.pid)]) as gdb:
         info = target.info
-        check_greenlets(gdb.cmd("py-bt --greenlets"), reachable(info))
+        check_greenlets(gdb.cmd("py-bt --greenlets"), info)
         beta, worker = record_of(info, "beta_recurse"), record_of(info, "run")
         beta_top = int(gdb.cmd("x/gx %#x" % (beta["id"] + 72)).split()[-1], 16)
         gdb.cmd("set {long}(%#x + 24) = %#x" % (beta_top, beta_top))  # f_back of its top frame: itself
@@ -261,13 +267,13 @@ def test_greenlet_202_and_a_corrupt_greenlet():
     with start("2.0.2") as target, GdbSession(["-p", str(target.pid)]) as gdb:
         info = target.info
         gdb.cmd("set cpywalker locals-width 0")
-        check_greenlets(gdb.cmd("py-bt --greenlets --locals"), reachable(info), with_locals=True)
-        check_table(gdb.cmd("py-greenlets"), reachable(info))
+        check_greenlets(gdb.cmd("py-bt --greenlets --locals"), info, with_locals=True)
+        check_table(gdb.cmd("py-greenlets"), info)
         dead = [record for record in info["greenlets"] if record["state"] == "dead"][0]
         gdb.cmd("set {long}(%#x + 32) = 0x10" % dead["id"])  # pimpl
         shown = sections(gdb.cmd("py-bt --greenlets"))
         assert shown[dead["id"]][1][0] == "Greenlet %#x: cannot read 120 bytes at 0x10 (not mapped)" % dead["id"]
-        assert len(shown) == len(reachable(info)["greenlets"])
+        assert len(shown) == len(info["greenlets"])
 
 
 def test_no_greenlet_module_and_an_unknown_release():
