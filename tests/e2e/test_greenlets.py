@@ -216,6 +216,9 @@ def test_core_of_the_stripped_process(stripped_core, stripped_113, tmp_path):
         check_table(gdb.cmd("py-greenlets"), info)
         alpha = record_of(info, "alpha_inner")
         top = int(gdb.cmd("x/gx %#x" % (alpha["id"] + 72)).split()[-1], 16)  # its top_frame
+    result = run_cli("--core", stripped_core, "--greenlets", "--locals", "--width", "0")
+    assert result.returncode == 0, result.stderr
+    check_greenlets(result.stdout, info, with_locals=True)
     dropped = str(tmp_path / "dropped.core")
     drop_pages(stripped_core, dropped, top)
     with GdbSession([python, dropped]) as gdb:
