@@ -38,11 +38,13 @@ def locals_lines(reader, frame, width, indent="    "):
 
 def thread_header(thread, native=None):
     """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``; ``native`` is
-    ``(gdb thread number, LWP)`` or None."""
+    ``(gdb thread number, LWP)`` (the number None outside gdb: ``[LWP 42]``) or None."""
     text = "Thread %#x" % thread.thread_id
     if thread.name:
         text += ' "%s"' % thread.name
-    if native:
+    if native and native[0] is None:
+        text += " [LWP %d]" % native[1]
+    elif native:
         text += " [gdb thread %d, LWP %d]" % native
     if thread.holds_gil:
         text += " (holds the GIL)"
