@@ -40,10 +40,21 @@ threads_parser = make_parser("py-threads", "One line per Python thread: gdb thre
                                            "thread id, GIL holder, name and top frame.")
 
 
-def source_files():
-    """Relative source paths are relative to the live target's working directory."""
+def declare_source_root():
+    parameters.declare("source-root", gdb.PARAM_OPTIONAL_FILENAME, "",
+                       "the directory the target's source files are read under (for a core "
+                       "from another machine; a live process: its /proc/PID/root)")
+
+
+def source_files(root=None):
+    """The target's source files: a live local process's through /proc/PID/root (relative
+    paths from its /proc/PID/cwd); a core's under ``root``, else ``set cpywalker source-root``,
+    else where its paths point on this machine."""
+    root = root or parameters.value("source-root") or None
     pid = live_local_pid()
-    return SourceFiles("/proc/%d/cwd" % pid if pid else None)
+    if pid:
+        return SourceFiles("/proc/%d/cwd" % pid, root or "/proc/%d/root" % pid)
+    return SourceFiles(root, root)
 
 
 def frame_header(index, frame):
@@ -56,6 +67,10 @@ class PyBtCommand(PyStateCommand):
 
     command_name = "py-bt"
     parser = bt_parser
+
+    def __init__(self):
+        declare_source_root()
+        super().__init__()
 
     def run(self, args, from_tty):
         if args.native or args.native_all:

@@ -104,27 +104,77 @@ def value_text(reader, address, width):
 
 
 class SourceFiles:
-    """Source lines of the target's files, relative paths taken from ``base_dir``."""
+    """Source lines of the target's files: absolute paths under ``root`` (the target's
+    ``/proc/PID/root``, or a copy of its tree for a core), relative paths taken from
+    ``base_dir`` (its working directory), else from ``root``."""
 
-    def __init__(self, base_dir=None):
+    def __init__(self, base_dir=None, root=None):
         self.base_dir = base_dir
+        self.root = root
         self._lines = {}
+
+    def path(self, filename):
+        """Where this machine reads the target's ``filename``."""
+        if os.path.isabs(filename):
+            return os.path.join(self.root, filename.lstrip("/")) if self.root else filename
+        base = self.base_dir or self.root
+        return os.path.join(base, filename) if base else filename
+
+    def lines(self, filename):
+        """Every line of ``filename`` (without line ends), or None when it cannot be read."""
+        if filename not in self._lines:
+            self._lines[filename] = self._read(filename)
+        return self._lines[filename]
 
     def line(self, filename, number):
         """Line ``number`` (1-based) of ``filename`` without indentation, or None."""
-        if filename not in self._lines:
-            self._lines[filename] = self._read(filename)
-        lines = self._lines[filename]
+        lines = self.lines(filename)
         if lines is None or not 0 < number <= len(lines):
             return None
         return lines[number - 1].strip() or None
 
     def _read(self, filename):
-        path = filename
-        if self.base_dir and not os.path.isabs(filename):
-            path = os.path.join(self.base_dir, filename)
         try:
-            with open(path, "rb") as handle:
+            with open(self.path(filename), "rb") as handle:
                 return handle.read().decode("utf-8", "replace").splitlines()
         except OSError:
             return None
+
+
+#: Lines py-list shows around the current one when not told which (libpython's 5 and 5).
+LIST_CONTEXT = 5
+
+
+def source_listing(sources, frame, first=None, last=None, since=None):
+    """``(notes, lines)`` of ``py-list``: lines ``first``..``last`` of ``frame``'s file
+    (default: around its current line), numbered as libpython's py-list numbers them
+    with ``>`` on the current line. ``since`` is ``(timestamp, "when the process
+    started")``: a file modified later may not be what the target runs, and a note says so."""
+    filename = frame.filename
+    path = sources.path(filename)
+    lines = sources.lines(filename)
+    if lines is None:
+        reason = "no such file" if not os.path.exists(path) else "unreadable"
+        return ["cannot read %s (%s at %s)" % (filename, reason, path)], []
+    notes = []
+    if since is not None:
+        try:
+            modified = os.stat(path).st_mtime
+        except OSError:
+            modified = None
+        if modified is not None and modified > since[0]:
+            notes.append("%s was modified %s: the lines may not be what the target runs" % (
+                filename, "after " + since[1]))
+    if frame.line > len(lines):
+        notes.append("%s has %d lines but the frame is at line %d: the file changed"
+                     % (filename, len(lines), frame.line))
+    if first is None:
+        first, last = frame.line - LIST_CONTEXT, frame.line + LIST_CONTEXT
+    elif last is None:
+        last = first + 2 * LIST_CONTEXT
+    first = max(first, 1)
+    listing = []
+    for number in range(first, min(last, len(lines)) + 1):
+        label = (">" if number == frame.line else "") + str(number)
+        listing.append("%4s    %s" % (label, lines[number - 1]))
+    return notes, listing

@@ -21,6 +21,23 @@ from ..errors import CpywalkerError
 from .registers import CALLEE_SAVED
 
 EVAL_FUNCTION = "PyEval_EvalFrameEx"
+#: The interpreter's call machinery and start-up (CPython 2.7): what folds. Another named
+#: function of the interpreter (builtin_map, listsort, collect, _PyObject_GC_Malloc, ...)
+#: says what the C code between two Python frames does and stays; without debug info
+#: only exported names are known and the unnamed frames fold.
+PLUMBING = frozenset((
+    "call_function", "fast_function", "do_call", "ext_do_call", "update_keyword_args",
+    "PyEval_EvalCodeEx", "PyEval_EvalCode", "PyEval_EvalFrame", "PyEval_CallObjectWithKeywords",
+    "PyEval_CallFunction", "PyEval_CallMethod", "PyObject_Call", "PyObject_CallObject",
+    "PyObject_CallFunction", "PyObject_CallMethod", "PyObject_CallFunctionObjArgs",
+    "PyObject_CallMethodObjArgs", "call_function_tail", "_PyObject_CallFunction_SizeT",
+    "_PyObject_CallMethod_SizeT", "PyCFunction_Call", "function_call", "instancemethod_call",
+    "method_call", "slot_tp_call", "type_call", "slot_tp_init", "gen_send_ex", "gen_iternext",
+    "exec_statement", "t_bootstrap", "pythread_wrapper", "run_mod", "run_pyc_file",
+    "PyRun_FileExFlags", "PyRun_SimpleFileExFlags", "PyRun_AnyFileExFlags", "PyRun_StringFlags",
+    "PyRun_SimpleStringFlags", "PyRun_InteractiveLoopFlags", "PyRun_InteractiveOneFlags",
+    "RunModule", "Py_Main",
+))
 #: Stack slots of one native frame searched for its frame pointer.
 MAX_STACK_WORDS = 512
 
@@ -128,8 +145,8 @@ def _stack_words(memory, frames, index):
 
 
 def fold(entries, interpreter_path):
-    """``entries`` with each run of two or more interpreter-plumbing frames below the
-    innermost Python frame replaced by one ``FoldEntry``."""
+    """``entries`` with each run of two or more interpreter-plumbing frames (unnamed or
+    in ``PLUMBING``) below the innermost Python frame replaced by one ``FoldEntry``."""
     out = []
     run = []
     below_python = False
@@ -144,6 +161,7 @@ def fold(entries, interpreter_path):
     for entry in entries:
         if (below_python and isinstance(entry, NativeEntry) and entry.python is None
                 and entry.annotation is None and not is_eval(entry.frame)
+                and (entry.frame.name is None or entry.frame.name in PLUMBING)
                 and entry.frame.path is not None and entry.frame.path == interpreter_path):
             run.append(entry)
             continue
