@@ -148,7 +148,7 @@ LIST_CONTEXT = 5
 def source_listing(sources, frame, first=None, last=None, since=None):
     """``(notes, lines)`` of ``py-list``: lines ``first``..``last`` of ``frame``'s file
     (default: around its current line), numbered as libpython's py-list numbers them
-    with ``>`` on the current line. ``since`` is ``(timestamp, "when the process
+    with ``>`` on the current line. ``since`` is ``(timestamp, "after the process
     started")``: a file modified later may not be what the target runs, and a note says so."""
     filename = frame.filename
     path = sources.path(filename)
@@ -164,7 +164,7 @@ def source_listing(sources, frame, first=None, last=None, since=None):
             modified = None
         if modified is not None and modified > since[0]:
             notes.append("%s was modified %s: the lines may not be what the target runs" % (
-                filename, "after " + since[1]))
+                filename, since[1]))
     if frame.line > len(lines):
         notes.append("%s has %d lines but the frame is at line %d: the file changed"
                      % (filename, len(lines), frame.line))

@@ -28,8 +28,10 @@ SYSCALL_NAMES = {
     23: "select", 34: "pause", 35: "nanosleep", 42: "connect", 43: "accept", 44: "sendto",
     45: "recvfrom", 46: "sendmsg", 47: "recvmsg", 61: "wait4", 202: "futex", 230: "clock_nanosleep",
     232: "epoll_wait", 270: "pselect6", 271: "ppoll", 281: "epoll_pwait", 288: "accept4",
-    441: "epoll_pwait2",
+    441: "epoll_pwait2", 219: "restart_syscall",
 }
+RESTART_SYSCALL = 219
+SYSCALL_INSTRUCTION = b"\x0f\x05"
 #: Calls whose first argument is the file descriptor they block on.
 FD_CALLS = frozenset(("read", "write", "pread64", "pwrite64", "readv", "writev", "connect",
                       "accept", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg"))
@@ -58,10 +60,25 @@ def annotate(frames, syscall=None, memory=None, gil_holder=None):
             notes[index] = "garbage-collecting"
             break
     if syscall is not None and frames:
-        text = describe_syscall(syscall, memory)
+        text = describe_syscall(resumed(syscall, memory, frames[0].pc), memory)
         if text and 0 not in notes:
             notes[0] = text
     return notes
+
+
+def resumed(syscall, memory, pc):
+    """The call a ``restart_syscall`` resumes (the kernel's way back into a poll, a sleep or
+    a futex wait interrupted by a signal or a debugger), read from the ``mov $NR, %eax;
+    syscall`` that libc's wrapper ran just before ``pc``; else ``syscall`` itself."""
+    if syscall.number != RESTART_SYSCALL or memory is None or pc is None:
+        return syscall
+    try:
+        code = memory.read(pc - 7, 7)
+    except CpywalkerError:
+        return syscall
+    if code[0] != 0xB8 or code[5:] != SYSCALL_INSTRUCTION:
+        return syscall
+    return syscall._replace(number=struct.unpack_from("<I", code, 1)[0])
 
 
 def _lock_wait(caller, gil_holder):

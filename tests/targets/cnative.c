@@ -15,7 +15,7 @@ static PyObject *cnative_call(PyObject *self, PyObject *args)
 }
 
 /* hold_gil(fd, delay): keep the GIL for delay seconds, say "gil-held" on stdout, then
- * poll fd in a loop without ever releasing the GIL. */
+ * poll fd in a loop (again after an interruption) without ever releasing the GIL. */
 static PyObject *cnative_hold_gil(PyObject *self, PyObject *args)
 {
     static const char line[] = "gil-held\n";
@@ -29,7 +29,7 @@ static PyObject *cnative_hold_gil(PyObject *self, PyObject *args)
         return PyErr_SetFromErrno(PyExc_OSError);
     watched.fd = fd;
     watched.events = POLLIN;
-    while (poll(&watched, 1, 1000) == 0)
+    while (poll(&watched, 1, -1) <= 0)
         ;
     Py_RETURN_NONE;
 }
