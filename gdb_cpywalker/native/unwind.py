@@ -21,8 +21,9 @@ MAX_FRAMES = 2048
 #: One unwound frame: ``pc``, ``sp``, ``registers`` ``{name: value}`` known in it, and
 #: ``exact`` (True when ``pc`` is where it stopped, False when it is a return address).
 UnwoundFrame = namedtuple("UnwoundFrame", "pc sp registers exact")
-#: What a caller's registers are computed for (rsp is the CFA, rip the return address).
-_RESTORED = tuple(name for name in DWARF_NAMES if name != "rsp")
+#: What a caller's registers are computed for (rip from the return address column; rsp
+#: is the CFA unless a rule says otherwise, as in glibc's context-switching code).
+_RESTORED = DWARF_NAMES
 
 
 class CodeMap:
@@ -147,5 +148,5 @@ def _caller_registers(memory, row, registers):
         elif kind in ("expr", "val_expr"):
             value = evaluate(rule[1], frame.register, read_word, (cfa,))
             caller[name] = read_word(value) if kind == "expr" else value
-    caller["rsp"] = cfa
+    caller.setdefault("rsp", cfa)
     return caller
