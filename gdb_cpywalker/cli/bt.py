@@ -1,23 +1,25 @@
-"""``bt -p PID [--locals] [--native]``: py-bt for a live process without gdb (ELF symbols,
-/proc; with ``--native``, ptrace for the registers and ``.eh_frame`` for the unwinding)."""
+"""``bt (-p PID | --core CORE) [--locals] [--native]``: py-bt without gdb (ELF symbols, /proc
+or the core); with ``--native`` each thread's native frames too, unwound from ``.eh_frame``
+with registers from ptrace (a live process) or NT_PRSTATUS (a core)."""
 
-import os
+import contextlib
 
 from ..errors import UnsupportedTarget, UsageError
-from ..interp.text import SourceFiles, backtrace
+from ..interp.text import backtrace
 from ..interp.locate import METHODS
 from ..interp.threads import PythonProcess
 from ..layouts import layout_for
 from ..memory import PageCache
 from ..native.ptrace import task_ids, thread_registers
+from ..native.registers import ThreadRegisters, syscall_of
 from ..native.stacks import unwound_stacks
 from ..native.text import Options, merged_backtrace
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
-from .common import add_target_arguments, count, open_python, open_target
+from .common import add_target_arguments, core_of, count, open_python, open_target, source_files
 
 NAME = "bt"
-HELP = "the Python stack of every thread of a live python2.7 process (-S holds it stopped)"
+HELP = "the Python stack of every thread of a python2.7 process or core file (-S holds a process stopped)"
 
 
 def add_arguments(parser):
@@ -31,8 +33,8 @@ def add_arguments(parser):
     parser.add_argument("--lookup", choices=("auto",) + METHODS, default="auto",
                         help="how to find the interpreter: debug symbol, exported function, scan")
     parser.add_argument("--native", action="store_true",
-                        help="merge each thread's native frames (unwound from .eh_frame, the "
-                             "threads held stopped with ptrace meanwhile) with its Python frames")
+                        help="merge each thread's native frames (unwound from .eh_frame; a live "
+                             "process's threads held stopped with ptrace meanwhile) with its Python frames")
     parser.add_argument("--native-all", action="store_true",
                         help="--native keeping every interpreter frame (default: runs of them fold)")
     parser.add_argument("--reverse", action="store_true",
@@ -46,17 +48,40 @@ def run(args):
         raise UsageError("--reverse goes with --native (bt alone is outermost first already)")
     with open_python(args) as (memory, symbols, layout):
         process = PythonProcess(memory, symbols, layout, args.lookup)
-        lines = [process.describe(), ""]
-        lines += backtrace(process, process.select(args.thread), SourceFiles("/proc/%d/cwd" % args.pid),
-                           args.locals, args.width or None)
+        core = core_of(args)
+        lines = ([core.file.describe()] if core else []) + [process.describe(), ""]
+        lines += backtrace(process, process.select(args.thread), source_files(args),
+                           args.locals, args.width or None, core_lwp(core))
     print("\n".join(lines), end="")
     return 0
 
 
+def core_lwp(core):
+    """Python thread -> ``(None, LWP)`` of its core thread (matched by pthread_t), for headers."""
+    def native(thread):
+        found = core.file.thread_of(thread.thread_id) if core else None
+        return None if found is None else (None, found.lwp)
+    return native
+
+
+@contextlib.contextmanager
+def _registers(args):
+    """``(registers {LWP: ThreadRegisters}, LWPs without registers, note or None)``: a core's
+    NT_PRSTATUS notes, or a live process's threads held stopped with ptrace meanwhile."""
+    core = core_of(args)
+    if core is not None:
+        yield {thread.lwp: ThreadRegisters(thread.lwp, thread.registers, syscall_of(thread.registers), "core")
+               for thread in core.file.threads}, set(), None
+        return
+    with thread_registers(args.pid) as (registers, note):
+        yield registers, set(task_ids(args.pid)) - set(registers), note
+
+
 def run_native(args):
-    with open_target(args) as backend, thread_registers(args.pid) as (registers, note):
+    with open_target(args) as backend, _registers(args) as (registers, missing, note):
         memory = PageCache(backend)
-        symbols = ProcessSymbols(args.pid)
+        core = core_of(args)
+        symbols = core.symbols if core is not None else ProcessSymbols(args.pid)
         try:
             target = detect_python(memory, symbols)
             process = PythonProcess(memory, symbols, layout_for(target.pointer_size, target.unicode_width),
@@ -65,17 +90,15 @@ def run_native(args):
         except UnsupportedTarget as error:
             process, header = None, "No Python interpreter (%s): native frames only" % error
         threads = process.threads() if process else []
-        missing = set(task_ids(args.pid)) - set(registers)
         stacks = unwound_stacks(memory, symbols, list(registers.values()),
                                 [thread.thread_id for thread in threads], missing)
         if args.thread is not None:
             threads, stacks = _selected(args.thread, threads, stacks)
         interpreter = symbols.libpython()
         options = Options(args.reverse, not args.native_all, args.locals, args.width or None)
-        lines = [header] + (["(%s)" % note] if note else []) + [""]
-        lines += merged_backtrace(process, threads, stacks, SourceFiles("/proc/%d/cwd" % args.pid),
-                                  options, memory, symbols.executable,
-                                  interpreter[0] if interpreter else None)
+        lines = ([core.file.describe()] if core else []) + [header] + (["(%s)" % note] if note else []) + [""]
+        lines += merged_backtrace(process, threads, stacks, source_files(args), options, memory,
+                                  symbols.executable, interpreter[0] if interpreter else None)
     print("\n".join(lines), end="")
     return 0
 

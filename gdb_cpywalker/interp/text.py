@@ -38,7 +38,7 @@ def locals_lines(reader, frame, width, indent="    "):
 
 def thread_header(thread, native=None):
     """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``; ``native`` is
-    ``(gdb thread number, LWP)`` (the number None outside gdb: ``[LWP 42]``) or None."""
+    ``(gdb thread number, LWP)``, ``(None, LWP)`` outside gdb (``[LWP 42]``) or None."""
     text = "Thread %#x" % thread.thread_id
     if thread.name:
         text += ' "%s"' % thread.name
@@ -104,21 +104,27 @@ def value_text(reader, address, width):
 
 
 class SourceFiles:
-    """Source lines of the target's files: absolute paths under ``root`` (the target's
-    ``/proc/PID/root``, or a copy of its tree for a core), relative paths taken from
-    ``base_dir`` (its working directory), else from ``root``."""
+    """Source lines of the target's files: absolute paths looked up under ``root`` first (the
+    live target's ``/proc/PID/root``, a core's ``--sysroot`` or ``--source-root``), then as
+    they are; relative paths from ``base_dir`` (the target's working directory), else
+    from ``root``."""
 
     def __init__(self, base_dir=None, root=None):
         self.base_dir = base_dir
         self.root = root
         self._lines = {}
 
-    def path(self, filename):
-        """Where this machine reads the target's ``filename``."""
+    def candidates(self, filename):
+        """The local paths ``filename`` may be at, in the order they are tried."""
         if os.path.isabs(filename):
-            return os.path.join(self.root, filename.lstrip("/")) if self.root else filename
+            return ([os.path.join(self.root, filename.lstrip("/"))] if self.root else []) + [filename]
         base = self.base_dir or self.root
-        return os.path.join(base, filename) if base else filename
+        return [os.path.join(base, filename) if base else filename]
+
+    def path(self, filename):
+        """Where ``filename`` is read from: the first candidate that exists (else the first)."""
+        paths = self.candidates(filename)
+        return next((path for path in paths if os.path.exists(path)), paths[0])
 
     def lines(self, filename):
         """Every line of ``filename`` (without line ends), or None when it cannot be read."""
@@ -151,11 +157,10 @@ def source_listing(sources, frame, first=None, last=None, since=None):
     with ``>`` on the current line. ``since`` is ``(timestamp, "after the process
     started")``: a file modified later may not be what the target runs, and a note says so."""
     filename = frame.filename
-    path = sources.path(filename)
     lines = sources.lines(filename)
     if lines is None:
-        reason = "no such file" if not os.path.exists(path) else "unreadable"
-        return ["cannot read %s (%s at %s)" % (filename, reason, path)], []
+        return ["cannot read %s (looked at %s)" % (filename, ", ".join(sources.candidates(filename)))], []
+    path = sources.path(filename)
     notes = []
     if since is not None:
         try:
@@ -164,10 +169,10 @@ def source_listing(sources, frame, first=None, last=None, since=None):
             modified = None
         if modified is not None and modified > since[0]:
             notes.append("%s was modified %s: the lines may not be what the target runs" % (
-                filename, since[1]))
+                path, since[1]))
     if frame.line > len(lines):
         notes.append("%s has %d lines but the frame is at line %d: the file changed"
-                     % (filename, len(lines), frame.line))
+                     % (path, len(lines), frame.line))
     if first is None:
         first, last = frame.line - LIST_CONTEXT, frame.line + LIST_CONTEXT
     elif last is None:
