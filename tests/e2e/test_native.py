@@ -349,8 +349,8 @@ def test_stripped_frames_and_names_match_gdb_bt(stripped_live):
 
 
 def test_stripped_core_in_gdb(stripped_live, stripped_target, tmp_path):
-    """The core gives the same merged stacks; py-list says when a file under --source-root
-    was modified after the core was written."""
+    """The core gives the same merged stacks in gdb and in the CLI (NT_PRSTATUS registers);
+    py-list says when a file under --source-root was modified after the core was written."""
     outputs, core = stripped_live
     info = stripped_target.info
     copy = tmp_path / info["script"].lstrip("/")
@@ -371,6 +371,9 @@ def test_stripped_core_in_gdb(stripped_live, stripped_target, tmp_path):
         assert "modified after the core file was written" in gdb.cmd("py-list")
     check_merged(output, info, "stripped")
     assert comparable(output) == comparable(outputs["py-bt --native"])
+    cli = run_cli("bt", "--core", core, "--native")
+    assert cli.startswith("core file %s of PID %d" % (core, stripped_target.pid))
+    assert comparable(cli.split("\n", 1)[1]) == comparable(output)
 
 
 def test_cli_unwinder_matches_gdb(stripped_live, stripped_target):
