@@ -291,9 +291,8 @@ def check_py_list(gdb, info, tmp_copy=None):
     assert sorted(listing(gdb.cmd("py-list 7"))[2]) == list(range(7, 18))
     main = [t for t in info["threads"] if t["role"] == "main"][0]
     assert listing(gdb.cmd("py-list --thread %d" % main["lwp"]))[0].endswith("in main")
-    missing = gdb.cmd("py-list --source-root /nonexistent")
-    assert "py-list: note: cannot read %s (no such file at /nonexistent%s)" % (info["script"], info["script"]) \
-        in missing
+    fallback = listing(gdb.cmd("py-list --source-root /nonexistent"))  # not there: the path as it is
+    assert fallback[2] == listing(gdb.cmd("py-list"))[2]
     assert "py-list: expected START or START,END" in gdb.cmd("py-list x")
 
 
@@ -366,7 +365,7 @@ def test_stripped_core_in_gdb(stripped_live, stripped_target, tmp_path):
         assert header.endswith(" in main") and not notes
         assert sorted(shown) == list(range(main_line - 5, min(main_line + 5, length) + 1))
         copied = gdb.cmd("py-list --source-root %s" % tmp_path)
-        assert "py-list: note: %s was modified after the core file was written" % info["script"] in copied
+        assert "py-list: note: %s was modified after the core file was written" % copy in copied
         gdb.cmd("set cpywalker source-root %s" % tmp_path)
         assert "modified after the core file was written" in gdb.cmd("py-list")
     check_merged(output, info, "stripped")
