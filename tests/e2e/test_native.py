@@ -30,6 +30,7 @@ FOLD = re.compile(r"^#(\d+)-#(\d+) \.\.\. (\d+) frames in (\S+) \.\.\.$")
 PYTHON = re.compile(r'^  File "(.*)", line (\d+), in (\S+)$')
 HEADER = re.compile(r"^Thread (?:0x[0-9a-f]+ )?.*\[(?:gdb thread \d+, )?LWP (\d+)\]")
 INTERPRETER = "libpython2.7.so.1.0"
+PYTHON_LINE = '  File "%s", line %d, in %s'
 
 
 class Item:
@@ -255,6 +256,11 @@ def test_debug_build_live(debug_target):
         one = gdb.cmd("py-bt --native --thread %d" % read["lwp"])
         assert list(blocks(one)) == [read["lwp"]]
         assert "py-bt: --reverse goes with --native" in gdb.cmd("py-bt --reverse")
+        mapper = [t for t in info["threads"] if t["role"] == "map"][0]
+        with_locals = gdb.cmd("py-bt --native --locals --thread %d" % mapper["lwp"]).splitlines()
+        at = with_locals.index(PYTHON_LINE % tuple(mapper["stack"][-2]))
+        assert with_locals[at + 1:at + 3] == ["    park()", "        item = 1  (int at %s)"
+                                              % with_locals[at + 2].split(" at ")[1].rstrip(")")]
         check_py_list(gdb, info)
 
 

@@ -247,3 +247,44 @@ def test_pthread_to_lwp_through_the_tid_field():
                           (0x5000, bytes(0x10) + struct.pack("<I", 4242)),
                           (0x6000, bytes(0x10) + struct.pack("<I", 17))])
     assert pthread_tids(memory, Symbols(), [0x5000, 0x6000, 0xDEAD000], {4242, 99}) == {0x5000: 4242}
+
+
+class FakeProcess:
+    """What merged_backtrace asks of a PythonProcess: threads, their stacks, a reader."""
+
+    reader = None
+
+    def __init__(self, threads, stacks):
+        self._threads = threads
+        self._stacks = stacks
+
+    def threads(self):
+        return self._threads
+
+    def stack(self, thread):
+        return self._stacks[thread.thread_id], None
+
+
+def test_threads_are_paired_by_pthread_and_the_odd_ones_say_so():
+    from gdb_cpywalker.interp.threads import PythonThread
+    from gdb_cpywalker.native.frames import NativeStack
+    from gdb_cpywalker.native.text import merged_backtrace
+
+    main = PythonThread(0x1000, 0x7F01, 0xA0, True, "MainThread")
+    gone = PythonThread(0x2000, 0x7F02, 0xC0, False, None)
+    process = FakeProcess([main, gone], {0x7F01: PYTHON_FRAMES[:1], 0x7F02: PYTHON_FRAMES[2:]})
+    stacks = [NativeStack(11, 0x7F01, 1, [native(0, "poll", LIBC), evaluation(1, 0xA0)], None, None),
+              NativeStack(12, 0x7F09, 2, [native(0, "epoll_wait", LIBC)], None, Syscall(232, (4, 0, 0, 0, 0, 0)))]
+    lines = list(merged_backtrace(process, process.threads(), stacks, SourceFiles("/nonexistent"),
+                                  Options(False, True, False, None)))
+    assert lines == [
+        'Thread 0x7f01 "MainThread" [gdb thread 1, LWP 11] (holds the GIL)',
+        "Native and Python frames, innermost first (gdb's order):",
+        native_line(stacks[0].frames[0]), native_line(stacks[0].frames[1]),
+        '  File "app.py", line 10, in inner', "",
+        "Thread 0x7f02", "Native and Python frames, innermost first (gdb's order):",
+        "  (no native stack: no thread of the target has pthread_t 0x7f02)",
+        '  File "app.py", line 10, in outer', "",
+        "Thread 0x7f09 [gdb thread 2, LWP 12] (no Python thread state)",
+        "Native and Python frames, innermost first (gdb's order):",
+        native_line(stacks[1].frames[0], "in epoll_wait(epoll fd 4)"), ""]
