@@ -36,6 +36,7 @@ class EhFrame:
     def __init__(self, elf):
         self.elf = elf
         self._cies = {}
+        self._rows = {}
         self._data = None
         self._table = None
         self._locate()
@@ -176,7 +177,13 @@ class EhFrame:
                    augmentation.startswith("z"), signal_frame, data[reader.offset:end])
 
     def row(self, address):
-        """The unwind ``Row`` in effect at link-time ``address``, or None without an FDE."""
+        """The unwind ``Row`` in effect at link-time ``address``, or None without an FDE
+        (remembered: threads stopped in the same places share their return addresses)."""
+        if address not in self._rows:
+            self._rows[address] = self._row(address)
+        return self._rows[address]
+
+    def _row(self, address):
         fde = self.fde_for(address)
         if fde is None:
             return None

@@ -24,10 +24,16 @@ class Symbolizer:
         self.symbols = symbols
         self.code_map = code_map
         self._tables = {}
+        self._found = {}
 
     def locate(self, pc, exact=True):
         """Where ``pc`` is; a return address (``exact=False``) is looked up at ``pc - 1``,
         inside the call instruction, as gdb does."""
+        if (pc, exact) not in self._found:
+            self._found[pc, exact] = self._locate(pc, exact)
+        return self._found[pc, exact]
+
+    def _locate(self, pc, exact):
         lookup = pc if exact else pc - 1
         path = self.code_map.path_at(lookup)
         if path is None:
