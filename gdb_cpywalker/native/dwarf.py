@@ -48,23 +48,22 @@ class ByteReader:
     def u8(self):
         return self.take(1)[0]
 
-    def uleb(self):
+    def _leb128(self):
+        """``(value, bits, last byte)`` of a LEB128 number, its sign not applied."""
         value = shift = 0
         while True:
             byte = self.u8()
             value |= (byte & 0x7F) << shift
             shift += 7
             if not byte & 0x80:
-                return value
+                return value, shift, byte
+
+    def uleb(self):
+        return self._leb128()[0]
 
     def sleb(self):
-        value = shift = 0
-        while True:
-            byte = self.u8()
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                return value - (1 << shift) if byte & 0x40 else value
+        value, bits, last = self._leb128()
+        return value - (1 << bits) if last & 0x40 else value
 
     def cstring(self):
         end = self.data.find(b"\0", self.offset)
