@@ -95,6 +95,8 @@ class PyBtCommand(PyStateCommand):
             memory = process.reader.cache
             header = process.describe()
         except CpywalkerError as error:
+            if not gdb.selected_inferior().threads():
+                raise  # no process or core: nothing to show
             process = None
             memory = PageCache(open_memory(parameters.memory_kind()))
             header = "No Python interpreter (%s): native frames only" % error

@@ -411,3 +411,22 @@ def test_cli_without_ptrace_uses_proc_syscall(stripped_target):
     assert items[0].annotation == "in read(fd %d)" % stripped_target.info["read_fd"]
     assert [item.function for item in items if item.kind == "python"] == [
         entry[2] for entry in reversed(read["stack"])]
+
+
+def test_a_process_without_python():
+    """Native frames only, said once; gdb and the CLI alike."""
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        outputs = [run_cli("bt", "-p", str(sleeper.pid), "--native")]
+        with GdbSession(NO_LIBC_DEBUG + ["-p", str(sleeper.pid)]) as gdb:
+            outputs.append(gdb.cmd("py-bt --native"))
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    for output in outputs:
+        assert output.startswith("No Python interpreter (not a CPython 2.7 target: ")
+        header, _, items = blocks(output)[sleeper.pid]
+        assert header.endswith("(no Python thread state)")
+        assert items[0].annotation.startswith("sleeping: in "), items[0]
+        assert not [item for item in items if item.kind == "python"]
+    assert comparable(outputs[0]) == comparable(outputs[1])
