@@ -29,7 +29,7 @@ def add_arguments(parser):
                         help="cut each value's repr at this many characters (0: never)")
     parser.add_argument("--thread", type=lambda text: int(text, 0), metavar="IDENT",
                         help="only the thread whose ident (thread.get_ident()) is IDENT "
-                             "(with --native, an LWP too)")
+                             "(with --core or --native: or whose LWP is IDENT)")
     parser.add_argument("--lookup", choices=("auto",) + METHODS, default="auto",
                         help="how to find the interpreter: debug symbol, exported function, scan")
     parser.add_argument("--native", action="store_true",
@@ -50,7 +50,7 @@ def run(args):
         process = PythonProcess(memory, symbols, layout, args.lookup)
         core = core_of(args)
         lines = ([core.file.describe()] if core else []) + [process.describe(), ""]
-        lines += backtrace(process, process.select(args.thread), source_files(args),
+        lines += backtrace(process, process.select(thread_ident(args.thread, core)), source_files(args),
                            args.locals, args.width or None, core_lwp(core))
     print("\n".join(lines), end="")
     return 0
@@ -62,6 +62,12 @@ def core_lwp(core):
         found = core.file.thread_of(thread.thread_id) if core else None
         return None if found is None else (None, found.lwp)
     return native
+
+
+def thread_ident(number, core):
+    """The Python thread id ``--thread`` means: a core thread's LWP is taken for its pthread_t."""
+    lwp = core and next((thread for thread in core.file.threads if thread.lwp == number), None)
+    return core.file.pthread_id(lwp) if lwp else number
 
 
 @contextlib.contextmanager

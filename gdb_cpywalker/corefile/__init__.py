@@ -19,7 +19,7 @@ from .core import CoreFile, segment_perms, signal_text
 from .files import CoreSymbols, FileLocator
 from .memory import CoreMemory
 from .notes import CoreThread, FileMapping, ProcessInfo, SignalInfo
-from .regions import core_regions, perms_from_files
+from .regions import core_regions, file_regions, perms_from_files
 from .source import CoreFileError
 
 __all__ = ["Core", "CoreFile", "CoreFileError", "CoreMemory", "CoreSymbols", "CoreThread",
@@ -35,11 +35,7 @@ class Core:
         self.locator = locator
         self.memory = CoreMemory(core_file, locator)
         self._regions = None
-        self.symbols = CoreSymbols(self._file_regions(), locator)
-
-    def _file_regions(self):
-        from .regions import file_regions
-        return file_regions(self.file)
+        self.symbols = CoreSymbols(file_regions(core_file), locator)
 
     def regions(self):
         """Every region, in address order (computed once)."""

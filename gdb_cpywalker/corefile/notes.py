@@ -31,7 +31,6 @@ _PRPSINFO = struct.Struct("<bcbb4xQIIiiii16s80s")
 #: siginfo_t head: si_signo, si_errno, si_code, then the union (si_addr or si_pid, si_uid).
 _SIGINFO = struct.Struct("<iii4xQ")
 _SIGINFO_SENDER = struct.Struct("<16xiI")
-_WORD = struct.Struct("<Q")
 
 AT_PHDR, AT_ENTRY, AT_SYSINFO_EHDR, AT_EXECFN = 3, 9, 33, 31
 #: Signals whose si_addr is the faulting address (when si_code > 0: sent by the kernel).
@@ -105,10 +104,6 @@ def parse_file_note(desc):
         start, end, page = struct.unpack_from("<QQQ", desc, 16 + index * 24)
         out.append(FileMapping(start, end, page * page_size, names[index].decode("utf-8", "surrogateescape")))
     return out
-
-
-def word(data, offset=0):
-    return _WORD.unpack_from(data, offset)[0]
 
 
 def _text(raw):

@@ -97,6 +97,9 @@ def test_bt_of_a_core_is_the_live_bt_and_gdbs(stripped, core_gdb):
     check_stacks(rest, target.info)
     threads = lwps(rest)
     assert threads[target.info["main_ident"]] == target.pid and len(set(threads.values())) == 5
+    alpha = [thread for thread in target.info["threads"] if thread["name"] == "worker-alpha"][0]
+    for choice in ("%#x" % alpha["ident"], str(threads[alpha["ident"]])):  # thread id, or its LWP
+        assert list(frames(ok("bt", "--core", core, "--thread", choice))) == [alpha["ident"]]
     theirs = core_gdb.cmd("py-bt --locals")
     assert without_lwps(theirs).rstrip("\n") == without_lwps(rest).rstrip("\n")
     assert lwps(theirs) == threads
