@@ -35,6 +35,3 @@ class CountMap:
             return 0
         count = granule[(address >> 4) & _INDEX_MASK]
         return self.overflow.get(address, count) if count == _SATURATED else count
-
-    def nbytes(self):
-        return len(self.granules) * _COUNTERS

@@ -203,7 +203,7 @@ class HeapScan:
         decode = self.decoder.decode
         instance = self.layout.PyInstanceObject.size + self.gc_head
         instance_block = instance + -instance % self.pool_reader.alignment
-        pools = pymalloc.iter_pools(self.raw, runs, self.pool_reader, True,
+        pools = pymalloc.iter_pools(self.raw, runs, self.pool_reader,
                                     lambda error: stats.problem("pool", error), on_bytes)
         pools_seen = live_total = live_bytes = 0
         for data, offset, pool in pools:

@@ -1,11 +1,13 @@
 """Runs of equal-sized slots decoded from bytes all at once: which slots hold live objects.
 
-A pool's blocks and an int block's ints are each a run of ``count`` slots of ``stride``
-bytes from ``base``; a static section is a run of 8-byte slots where an object may start. One struct unpack per run reads every
-slot's refcount and type word (at the slot's start for a non-GC type, ``gc_head`` in for a
-GC type); the live ones are those with a positive refcount and a known type of the right
-kind. ``Batch.entries`` holds one TypeEntry (or None) per slot, which a census counts
-without a per-object step; ``Batch.items()`` lists ``(address, entry, off)`` for the rest.
+A pool's blocks and a run of int blocks' ints are each ``count`` slots of ``stride`` bytes
+from ``base``; a static section is a run of 8-byte slots where an object may start. The
+run's bytes are viewed as words (``memoryview.cast``), and each slot's refcount and type
+word (at the slot's start for a non-GC type, ``gc_head`` in for a GC type) are taken with
+one stepped slice each: the live slots are those with a positive refcount and a known type
+of the right kind. ``Batch.entries`` holds one TypeEntry (or None) per slot, which a census
+counts without a per-object step; ``Batch.column`` gives one field of every object the
+same way; ``Batch.items()`` lists ``(address, entry, off)`` for the rest.
 """
 
 import struct
@@ -69,11 +71,6 @@ class Batch:
         return [(first + index * stride + (gc_head if entry.gc else 0), entry,
                  base + index * stride + (gc_head if entry.gc else 0))
                 for index, entry in enumerate(self.entries) if entry is not None]
-
-
-def single(data, off, address, entry):
-    """The Batch of one object at ``address`` whose bytes start at ``data[off]``."""
-    return Batch(data, off, address, 0, [entry], 0)
 
 
 class SlotDecoder:
