@@ -3,7 +3,7 @@
 Plants: instances of a class with a __dict__, of ``class Plain(object): __slots__ = ()``
 (no GC header, in no gc list), classic instances, str/int subclasses with empty slots (GC
 types in 2.7), subclasses of the builtins with their own __sizeof__, big (> 512 bytes)
-objects outside pymalloc, uncollected cycles (gc disabled), objects kept alive only by a
+objects outside pymalloc (some made by a thread: in its malloc arena), uncollected cycles (gc disabled), objects kept alive only by a
 leaked refcount, and objects freed again. Reports, per type, the count and the sum of
 sys.getsizeof the target computes itself; the ids of some objects and what gc says
 refers to one of them. Then blocks on stdin; a line "grow" adds 10 Orders and reports again.
@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import sys
+import threading
 
 gc.disable()
 
@@ -64,6 +65,14 @@ class BigSlots(object):
     __slots__ = tuple("s%d" % i for i in range(70))
 
 
+class ThreadBlob(str):
+    """Big strings made by another thread: in that thread's malloc arena."""
+
+
+class ThreadBig(object):
+    __slots__ = tuple("t%d" % i for i in range(80))
+
+
 class Cycle(object):
     pass
 
@@ -94,6 +103,11 @@ builtins = [
     MyArray("d", [1.0] * i) for i in range(12)]
 blobs = [Blob("b" * (600 + 97 * i)) for i in range(9)]
 bigs = [BigSlots() for _ in range(13)]
+in_thread = []
+worker = threading.Thread(target=lambda: in_thread.extend(
+    [ThreadBlob("t" * (3000 + i)) for i in range(5)] + [ThreadBig() for _ in range(4)]))
+worker.start()
+worker.join()
 for _ in range(40):
     first, second = Cycle(), Cycle()
     first.other, second.other = second, first
@@ -142,7 +156,8 @@ def report(extra):
         frame = frame.f_back
     frames += [generator.gi_frame for generator in generators]
     classes = collections.defaultdict(list)
-    for obj in orders + [holder] + plains + olds + slot_strs + slot_ints + builtins + blobs + bigs:
+    for obj in orders + [holder] + plains + olds + slot_strs + slot_ints + builtins + blobs + bigs \
+            + in_thread:
         classes[obj.__class__.__name__].append(obj)
     info = {
         "pid": os.getpid(),
