@@ -136,6 +136,14 @@ def process_state(pid):
     return text[text.rindex(")") + 2]
 
 
+def path_in_process(pid, path):
+    """Where this machine opens the file that process ``pid`` calls ``path`` (absolute):
+    through /proc/PID/root, its own mount namespace and root (a container, a chroot), when
+    that is readable; else ``path`` itself."""
+    rooted = "/proc/%d/root%s" % (pid, path)
+    return rooted if os.access(rooted, os.R_OK) else path
+
+
 def region_at(regions, address):
     """The region holding ``address``, or None."""
     for region in regions:

@@ -24,7 +24,7 @@ def run(args):
     with open_python(args) as (memory, symbols, layout):
         process = PythonProcess(memory, symbols, layout, args.lookup)
         lines = [process.describe(), ""]
-        lines += backtrace(process, process.select(args.thread), SourceFiles("/proc/%d/cwd" % args.pid),
+        lines += backtrace(process, process.select(args.thread), SourceFiles.of_process(args.pid),
                            args.locals, args.width or None)
     print("\n".join(lines), end="")
     return 0

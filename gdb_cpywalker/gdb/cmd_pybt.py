@@ -9,6 +9,7 @@ from ..cli.common import count
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
 from .command import make_parser
 from .memory import live_local_pid
+from .symbols import target_file
 from .pyselect import (PyStateCommand, current_thread, native_numbers, open_process, thread_id_of,
                        width_setting)
 
@@ -25,9 +26,10 @@ threads_parser = make_parser("py-threads", "One line per Python thread: gdb thre
 
 
 def source_files():
-    """Relative source paths are relative to the live target's working directory."""
+    """A live target's files as it sees them (its working directory, its mount namespace);
+    a core's under ``set sysroot``."""
     pid = live_local_pid()
-    return SourceFiles("/proc/%d/cwd" % pid if pid else None)
+    return SourceFiles.of_process(pid) if pid else SourceFiles(local_path=lambda path: target_file(path, None))
 
 
 def frame_header(index, frame):

@@ -8,6 +8,7 @@ import os
 
 from ..decode import repr_at
 from ..errors import CpywalkerError
+from ..procfs import path_in_process
 from .namespaces import frame_globals, frame_locals, is_module_frame
 
 
@@ -110,11 +111,18 @@ def value_text(reader, address, width):
 
 
 class SourceFiles:
-    """Source lines of the target's files, relative paths taken from ``base_dir``."""
+    """Source lines of the target's files, relative paths taken from ``base_dir``, absolute
+    ones opened with ``local_path`` (the target's view of its files, e.g. in a container)."""
 
-    def __init__(self, base_dir=None):
+    def __init__(self, base_dir=None, local_path=lambda path: path):
         self.base_dir = base_dir
+        self.local_path = local_path
         self._lines = {}
+
+    @classmethod
+    def of_process(cls, pid):
+        """The files of live process ``pid`` as it sees them: its working directory and root."""
+        return cls("/proc/%d/cwd" % pid, lambda path: path_in_process(pid, path))
 
     def line(self, filename, number):
         """Line ``number`` (1-based) of ``filename`` without indentation, or None."""
@@ -126,9 +134,10 @@ class SourceFiles:
         return lines[number - 1].strip() or None
 
     def _read(self, filename):
-        path = filename
-        if self.base_dir and not os.path.isabs(filename):
-            path = os.path.join(self.base_dir, filename)
+        if os.path.isabs(filename):
+            path = self.local_path(filename)
+        else:
+            path = os.path.join(self.base_dir, filename) if self.base_dir else filename
         try:
             with open(path, "rb") as handle:
                 return handle.read().decode("utf-8", "replace").splitlines()

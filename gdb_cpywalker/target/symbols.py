@@ -8,7 +8,7 @@ Addresses returned are run-time addresses: the ELF link-time value plus the load
 import os
 import re
 
-from ..procfs import read_regions
+from ..procfs import path_in_process, read_regions
 from .elf import ElfError, ElfFile
 
 #: A defined symbol that only the object file holding the CPython interpreter has.
@@ -101,14 +101,18 @@ class MappedSymbols(Symbols):
         self.executable = executable
         self._objfiles = None
 
+    def first_mappings(self):
+        """``{path: start}`` of each mapped file's first mapping (file offset 0)."""
+        first_mapping = {}
+        for region in self.regions:
+            if region.path.startswith("/") and region.offset == 0:
+                first_mapping.setdefault(region.path, region.start)
+        return first_mapping
+
     def objfiles(self):
         if self._objfiles is None:
-            first_mapping = {}
-            for region in self.regions:
-                if region.path.startswith("/") and region.offset == 0:
-                    first_mapping.setdefault(region.path, region.start)
             objfiles = []
-            for path, start in first_mapping.items():
+            for path, start in self.first_mappings().items():
                 elf = self.elf(path)
                 if elf is not None:
                     objfiles.append((path, start - elf.first_load_vaddr))
@@ -129,5 +133,4 @@ class ProcessSymbols(MappedSymbols):
         self.pid = pid
 
     def local_path(self, path):
-        rooted = "/proc/%d/root%s" % (self.pid, path)
-        return rooted if os.access(rooted, os.R_OK) else path
+        return path_in_process(self.pid, path)
