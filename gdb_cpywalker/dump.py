@@ -4,6 +4,7 @@ Front ends (``hexdump``, CLI ``read``) pass a ``render.hexdump.HexDumper``; the 
 here read the target and feed it the bytes, and yield its text.
 """
 
+from .coremaps import truncation_note
 from .errors import MemoryReadError, UsageError
 from .memory.cache import PAGE_SIZE
 from .procfs import region_at
@@ -31,9 +32,14 @@ def checked_length(length, force=False):
 
 
 def unreadable_reason(address, regions):
-    """Why ``address`` cannot be read: the region that is mapped there but unreadable, or unmapped."""
+    """Why ``address`` cannot be read: past the end of a truncated core file, in a region that
+    is mapped but unreadable, or unmapped."""
     region = region_at(regions or (), address)
-    return "%s is not readable" % region.name if region else "not mapped"
+    if region is None:
+        return "not mapped"
+    if region.cut_at(address):
+        return "%s is %s" % (region.name, truncation_note(region.truncated[2]))
+    return "%s is not readable" % region.name
 
 
 def gap_note(name, start, stop, regions):

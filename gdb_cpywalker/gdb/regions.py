@@ -1,14 +1,17 @@
 """The regions of the selected inferior as gdb sees it.
 
 A live local process: /proc/PID/maps. Otherwise (core file, remote target)
-``info proc mappings`` merged with the core's load sections, so anonymous memory shows too.
+``info proc mappings`` merged with the core's load sections, so anonymous memory shows too;
+the regions a truncated core file lacks bytes for are marked (``Region.truncated``).
 """
 
 import gdb
 
-from ..coremaps import merge_core_regions, parse_core_sections, parse_proc_mappings, vdso_address
+from ..coremaps import (mark_truncated, merge_core_regions, parse_core_sections, parse_proc_mappings,
+                        vdso_address)
 from ..errors import TargetError
 from ..procfs import read_regions
+from .corefile import core_truncation
 from .memory import live_local_pid
 
 
@@ -36,4 +39,8 @@ def current_regions(kind="auto"):
     if not mappings and not sections:
         raise TargetError("no memory map: no process or core file")
     landmarks = {"[stack]": _stack_pointer(), "[vdso]": vdso_address(_gdb_text("info auxv"))}
-    return merge_core_regions(mappings, sections, landmarks)
+    regions = merge_core_regions(mappings, sections, landmarks)
+    truncation = core_truncation()
+    if truncation:
+        mark_truncated(regions, *truncation)
+    return regions
