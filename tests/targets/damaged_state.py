@@ -6,8 +6,8 @@
 # 'not-module' (sys.modules['threading'] = 5), 'gone' (del sys.modules['threading']), and
 # 'frames': ctypes writes into the parked workers' frames and code (co_name an int,
 # co_filename NULL, f_globals NULL, f_locals an int) and the main thread's module frame
-# (f_locals an int). The GC is off: damaged frames are never
-# traversed; the target is killed, never resumed.
+# (f_locals an int). The GC is off: damaged frames are never traversed; the target is
+# killed, never resumed.
 import ctypes
 import gc
 import json
@@ -15,25 +15,15 @@ import os
 import sys
 import thread
 import threading
-import time
 import traceback
 
+from parking import park, wait_until_parked
+
 gc.disable()
-parked = {}
 #: x86_64 offsets (layouts/cpython27.py): PyFrameObject.f_globals, f_locals; PyCodeObject.co_filename, co_name
 F_GLOBALS, F_LOCALS, CO_FILENAME, CO_NAME = 48, 56, 80, 88
 KEEP = []
 IMPOSTOR = threading.Thread(name="evil\nThread 0x1 \"forged\"")
-
-
-def park():
-    lock = thread.allocate_lock()
-    lock.acquire()
-    parked[thread.get_ident()] = lock
-    lock.acquire()
-
-
-PARK_LINE = park.__code__.co_firstlineno + 4
 
 
 def first_worker(token):
@@ -110,7 +100,5 @@ workers = [threading.Thread(target=first_worker, args=(1,), name="first"),
 for worker in workers:
     worker.daemon = True
     worker.start()
-while not all(worker.ident in sys._current_frames() and worker.ident in parked
-               and sys._current_frames()[worker.ident].f_lineno == PARK_LINE for worker in workers):
-    time.sleep(0.01)
+wait_until_parked([worker.ident for worker in workers])
 serve(workers)
