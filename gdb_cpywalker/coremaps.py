@@ -12,7 +12,7 @@ import re
 from .procfs import Region
 
 _PERMS = re.compile(r"^[r-][w-][x-][ps]$")
-_CORE_FILE = re.compile(r"^Local core dump file:\n\s+`(.*)', file type", re.M)
+_CORE_FILE = re.compile(r"core dump file:\s*`(.*)', file type")
 _SECTION = re.compile(r"^\s*\[\d+\]\s+0x([0-9a-f]+)->0x([0-9a-f]+) at 0x[0-9a-f]+: (\S+) (.*)$")
 #: Perms shown for a mapping the core has no load section for (not dumped, so unknown).
 UNKNOWN_PERMS = "???p"
@@ -56,6 +56,12 @@ def parse_core_sections(text):
         perms = "r" + ("-" if "READONLY" in flags else "w") + ("x" if "CODE" in flags else "-") + "p"
         sections.append((int(match.group(1), 16), int(match.group(2), 16), perms))
     return sections
+
+
+def core_file_path(info_target_text):
+    """The core file ``info target`` names (```/path/core', file type elf64-x86-64.``), or None."""
+    match = _CORE_FILE.search(info_target_text)
+    return match.group(1) if match else None
 
 
 def vdso_address(auxv_text):
@@ -105,15 +111,9 @@ def _program_end(mappings):
     return max(r.end for r in files if r.path == program)
 
 
-def core_file_path(info_target_text):
-    """The core file ``info target`` names, or None (a live or remote target)."""
-    match = _CORE_FILE.search(info_target_text)
-    return match.group(1) if match else None
-
-
 def truncation_note(file_size):
     """Why memory of a truncated core cannot be read (the CLI's core reader says the same)."""
-    return "not in the core file (truncated at offset %#x)" % file_size
+    return "not in the core file (truncated at offset %d)" % file_size
 
 
 def missing_ranges(load_segments, file_size):

@@ -6,12 +6,15 @@ Memory reads only; the interpreter is found as ``set cpywalker interp-lookup`` s
 import gdb
 
 from ..cli.common import count
+from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
+from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
+from .cmd_pygreenlets import heap_instances
 from .command import make_parser
 from .memory import live_local_pid
-from .symbols import target_file
 from .pyselect import (PyStateCommand, current_thread, native_numbers, open_process, thread_id_of,
                        width_setting)
+from .symbols import sysroot
 
 bt_parser = make_parser("py-bt", "Show the Python stack of every thread, outermost call first.")
 bt_parser.add_argument("--thread", metavar="N",
@@ -20,6 +23,9 @@ bt_parser.add_argument("--locals", action="store_true", help="show each frame's 
 bt_parser.add_argument("--width", type=count, metavar="W",
                        help="cut each value's repr at W characters, 0: never "
                             "(default: set cpywalker locals-width)")
+bt_parser.add_argument("--greenlets", action="store_true",
+                       help="every greenlet's stack, by thread (greenlet 0.4.x, 1.x, 2.0.x)")
+bt_parser.add_argument("--reachable", action="store_true", help=REACHABLE_HELP)
 
 threads_parser = make_parser("py-threads", "One line per Python thread: gdb thread, LWP, "
                                            "thread id, GIL holder, name and top frame.")
@@ -29,7 +35,7 @@ def source_files():
     """A live target's files as it sees them (its working directory, its mount namespace);
     a core's under ``set sysroot``."""
     pid = live_local_pid()
-    return SourceFiles.of_process(pid) if pid else SourceFiles(local_path=lambda path: target_file(path, None))
+    return SourceFiles.of_process(pid) if pid else SourceFiles(None, sysroot())
 
 
 def frame_header(index, frame):
@@ -49,8 +55,14 @@ class PyBtCommand(PyStateCommand):
         if args.thread is not None:
             threads = process.select(thread_id_of(args.thread, threads))
         lines = [process.describe(), ""]
-        lines += backtrace(process, threads, source_files(), args.locals, width_setting(args.width),
-                           native_numbers())
+        if args.greenlets:
+            release, greenlets, how = find_greenlets(process, threads if args.thread is not None else None,
+                                                     heap_instances(process, args.reachable))
+            lines += greenlet_backtrace(process, release, greenlets, threads, source_files(), how,
+                                        args.locals, width_setting(args.width), native_numbers())
+        else:
+            lines += backtrace(process, threads, source_files(), args.locals, width_setting(args.width),
+                               native_numbers())
         gdb.write("\n".join(lines))
 
 

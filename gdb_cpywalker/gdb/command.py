@@ -10,7 +10,7 @@ import gdb
 from ..errors import CpywalkerError, UsageError
 from ..render.units import format_size
 from . import parameters
-from .corefile import core_truncation
+from .truncation import core_truncation
 from .memory import live_local_pid
 
 
@@ -164,7 +164,7 @@ class CpywalkerCommand(gdb.Command):
         truncation = live_local_pid() is None and core_truncation()
         if truncation:
             missing, file_size = truncation
-            gdb.write("%s: note: the core file is truncated at offset %#x: %s of the target's memory "
+            gdb.write("%s: note: the core file is truncated at offset %d: %s of the target's memory "
                       "is not in it (mem-info marks where)\n"
                       % (self.command_name, file_size, format_size(sum(end - start for start, end in missing))),
                       gdb.STDERR)

@@ -8,7 +8,7 @@ from ..memory.base import Memory
 from ..memory.process import open_process_memory
 from ..memory.vm import page_pieces
 from ..errors import MemoryWriteError, UsageError
-from .corefile import core_memory
+from .truncation import core_memory
 
 MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
 

@@ -64,13 +64,18 @@ def target_file(path, pid, loaded=None):
     if pid is not None:
         return path_in_process(pid, path)
     candidates = [_local(loaded)] if loaded else []
-    sysroot = _local(gdb.parameter("sysroot") or "").rstrip("/")
-    if sysroot:
-        candidates.append(sysroot + path)
+    if sysroot():
+        candidates.append(sysroot() + path)
     program = gdb.current_progspace().filename
     if program and os.path.basename(program) == os.path.basename(path):
         candidates.append(program)
     return next((candidate for candidate in candidates if os.access(candidate, os.R_OK)), path)
+
+
+def sysroot():
+    """gdb's ``set sysroot`` as a folder of this machine, or None (unset, ``/`` or ``target:``)."""
+    folder = _local(gdb.parameter("sysroot") or "").rstrip("/")
+    return folder or None
 
 
 def _local(path):

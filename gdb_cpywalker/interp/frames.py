@@ -29,6 +29,7 @@ def read_frame(reader, address):
     is not a code object. The file and function names are decoration: ``?`` when damaged."""
     layout = reader.layout
     if not reader.is_exact(address, "frame"):
+        reader.read(address, reader.head.size)  # an unreadable frame says so
         raise DecodeError(address, "not a frame object")
     frame = reader.fields(layout.PyFrameObject, address)
     reader.expect(frame["f_code"], "code")

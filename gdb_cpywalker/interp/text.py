@@ -8,7 +8,6 @@ import os
 
 from ..decode import repr_at
 from ..errors import CpywalkerError
-from ..procfs import path_in_process
 from .namespaces import frame_globals, frame_locals, is_module_frame
 
 
@@ -16,15 +15,23 @@ def backtrace(process, threads, sources, show_locals=False, width=None, native=l
     """The lines of ``py-bt``: per thread a header and its traceback, outermost call first."""
     for thread in threads:
         yield thread_header(thread, native(thread))
-        frames, problem = process.stack(thread)
-        yield "Traceback (most recent call last):" if frames else "  (no Python frame)"
-        for frame in reversed(frames):
-            yield from frame_lines(frame, sources)
-            if show_locals:
-                yield from locals_lines(process.reader, frame, width, indent="        ")
-        if problem:
-            yield "  (%s)" % problem
+        yield from traceback_lines(process.reader, process.stack(thread), sources, show_locals, width)
         yield ""
+
+
+def traceback_lines(reader, stack, sources, show_locals=False, width=None):
+    """One ``(frames, problem)`` stack as a traceback, outermost call first."""
+    frames, problem = stack
+    if frames:
+        yield "Traceback (most recent call last):"
+    elif not problem:
+        yield "  (no Python frame)"
+    for frame in reversed(frames):
+        yield from frame_lines(frame, sources)
+        if show_locals:
+            yield from locals_lines(reader, frame, width, indent="        ")
+    if problem:
+        yield "  (%s)" % problem
 
 
 def locals_lines(reader, frame, width, indent="    "):
@@ -47,11 +54,13 @@ def globals_lines(reader, frame, width, indent="    "):
 
 def thread_header(thread, native=None):
     """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``; ``native`` is
-    ``(gdb thread number, LWP)`` or None."""
+    ``(gdb thread number, LWP)``, ``(None, LWP)`` (a core read without gdb) or None."""
     text = "Thread %#x" % thread.thread_id
     if thread.name:
         text += ' "%s"' % thread.name
-    if native:
+    if native and native[0] is None:
+        text += " [LWP %d]" % native[1]
+    elif native:
         text += " [gdb thread %d, LWP %d]" % native
     if thread.holds_gil:
         text += " (holds the GIL)"
@@ -63,12 +72,22 @@ def thread_table(process, threads, native=lambda thread: None, selected=None):
     rows = [("", "gdb", "LWP", "thread id", "GIL", "name", "top frame")]
     for thread in threads:
         numbers = native(thread) or ("-", "-")
-        frames, problem = process.stack(thread)
-        top = ("%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line) if frames
-               else "(%s)" % (problem or "no Python frame"))
         rows.append(("*" if thread == selected else "", str(numbers[0]), str(numbers[1]),
                      "%#x" % thread.thread_id, "yes" if thread.holds_gil else "no",
-                     thread.name or "-", top))
+                     thread.name or "-", top_frame_text(process.stack(thread))))
+    return table_text(rows)
+
+
+def top_frame_text(stack):
+    """``name (file:line)`` of a ``(frames, problem)`` stack's innermost frame, or why none."""
+    frames, problem = stack
+    if frames:
+        return "%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line)
+    return "(%s)" % (problem or "no Python frame")
+
+
+def table_text(rows):
+    """Rows of cells as aligned columns; the last column is not padded."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
                      for row in rows)
@@ -111,18 +130,19 @@ def value_text(reader, address, width):
 
 
 class SourceFiles:
-    """Source lines of the target's files, relative paths taken from ``base_dir``, absolute
-    ones opened with ``local_path`` (the target's view of its files, e.g. in a container)."""
+    """Source lines of the target's files, relative paths taken from ``base_dir``; absolute
+    ones looked up under ``root`` first (a core's ``--sysroot``)."""
 
-    def __init__(self, base_dir=None, local_path=lambda path: path):
+    def __init__(self, base_dir=None, root=None):
         self.base_dir = base_dir
-        self.local_path = local_path
+        self.root = root
         self._lines = {}
 
     @classmethod
     def of_process(cls, pid):
-        """The files of live process ``pid`` as it sees them: its working directory and root."""
-        return cls("/proc/%d/cwd" % pid, lambda path: path_in_process(pid, path))
+        """The files of live process ``pid`` as it sees them: its working directory, and its
+        root (/proc/PID/root: its mount namespace, e.g. a container's files)."""
+        return cls("/proc/%d/cwd" % pid, "/proc/%d/root" % pid)
 
     def line(self, filename, number):
         """Line ``number`` (1-based) of ``filename`` without indentation, or None."""
@@ -134,12 +154,15 @@ class SourceFiles:
         return lines[number - 1].strip() or None
 
     def _read(self, filename):
-        if os.path.isabs(filename):
-            path = self.local_path(filename)
-        else:
-            path = os.path.join(self.base_dir, filename) if self.base_dir else filename
-        try:
-            with open(path, "rb") as handle:
-                return handle.read().decode("utf-8", "replace").splitlines()
-        except OSError:
-            return None
+        paths = [filename]
+        if self.base_dir and not os.path.isabs(filename):
+            paths = [os.path.join(self.base_dir, filename)]
+        elif self.root and os.path.isabs(filename):
+            paths.insert(0, os.path.join(self.root, filename.lstrip("/")))
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    return handle.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                pass
+        return None

@@ -40,20 +40,24 @@ def test_regions_marked_rendered_and_explained():
     mark_truncated(regions, [(0x21000, 0x23000)], 0x4000)
     assert [region.truncated for region in regions] == [None, (0x21000, 0x23000, 0x4000), None]
     note = truncation_note(0x4000)
-    assert note == "not in the core file (truncated at offset 0x4000)"
+    assert note == "not in the core file (truncated at offset 16384)"
     assert region_row(regions[1]).endswith("[heap]  [0x21000-0x23000 %s]" % note)
     assert region_table(regions).splitlines()[-1] == "3 regions, 44.00KiB mapped, 8.00KiB %s" % note
     assert address_report(0x21010, regions[1]).splitlines()[1].endswith("into [heap]), " + note)
     assert not address_report(0x20010, regions[1]).splitlines()[1].endswith(note)
-    assert unreadable_reason(0x22000, regions) == "[heap] is " + note
-    assert unreadable_reason(0x23000, regions) == "[heap] is not readable"
+    memory = WithHoles(ImageMemory([(0x20000, 0x4000)]), [(0x21000, 0x23000)], note)
+    assert unreadable_reason(0x22000, regions, memory) == note
+    assert unreadable_reason(0x24000, regions, memory) == "not mapped"
     whole = [Region(0x10000, 0x12000, "rw-p")]
     mark_truncated(whole, [(0x10000, 0x12000)], 0x100)
-    assert region_row(whole[0]).endswith("[anon]  [not in the core file (truncated at offset 0x100)]")
+    assert region_row(whole[0]).endswith("[anon]  [not in the core file (truncated at offset 256)]")
 
 
-def test_holes_stop_reads_where_the_core_lost_bytes():
-    memory = WithHoles(ImageMemory([(0x1000, b"a" * 0x3000)]), [(0x2000, 0x2800)])
+def test_holes_stop_reads_where_the_core_lost_bytes_and_say_why():
+    memory = WithHoles(ImageMemory([(0x1000, b"a" * 0x3000)]), [(0x2000, 0x2800)], truncation_note(99))
     assert memory.read_partial(0x1ff0, 0x100) == b"a" * 0x10
     assert memory.read_partial(0x2400, 8) == b""
     assert memory.read_partial(0x2800, 8) == b"a" * 8
+    assert str(memory.read_error(0x1ff8, 16, b"a" * 8)) == (
+        "cannot read 16 bytes at 0x1ff8 (only 8 readable, then not in the core file (truncated at offset 99))")
+    assert memory.unreadable_reason(0x5000) == "not mapped"
