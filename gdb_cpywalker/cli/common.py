@@ -103,7 +103,7 @@ def source_files(args):
     ``--sysroot`` first."""
     if getattr(args, "core", None):
         return SourceFiles(None, args.sysroot)
-    return SourceFiles.of_process(args.pid)
+    return SourceFiles("/proc/%d/cwd" % args.pid, "/proc/%d/root" % args.pid)
 
 
 @contextlib.contextmanager
