@@ -5,7 +5,7 @@ Memory reads only; the interpreter is found as ``set cpywalker interp-lookup`` s
 
 import gdb
 
-from ..cli.common import count
+from ..frontend.options import count
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
 from .command import make_parser
 from .memory import live_local_pid
