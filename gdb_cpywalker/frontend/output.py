@@ -36,6 +36,8 @@ def stream_to(pieces, write, also_interrupted=False):
                 tail = text[-1:]
                 buffered, size = [], 0
     except ProcessGone as error:
+        if not written and not buffered:  # gone before anything was made: nothing to mark
+            raise
         _mark_incomplete(write, buffered, tail, "process %d is gone (%s)" % (error.pid, KILLED))
         raise ProcessGone(error.pid, KILLED) from None
     except KeyboardInterrupt:

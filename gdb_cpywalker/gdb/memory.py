@@ -69,6 +69,8 @@ def open_memory(kind="auto", write=False):
     if kind not in MEMORY_KINDS:
         raise UsageError("unknown memory backend %r (choose from %s)" % (kind, ", ".join(MEMORY_KINDS)))
     pid = live_local_pid()
+    if pid is not None and process_gone(pid):  # killed, not yet reaped by gdb
+        raise ProcessGone(pid)
     if kind == "gdb":
         return GdbMemory(pid=pid)
     if pid is None:
