@@ -15,7 +15,8 @@ def table_words(reader, address, used, fill, mask, table, entry_words):
     if slots & mask or not 0 <= used <= fill <= slots:
         raise DecodeError(address, "implausible hash table (mask %#x, used %d, fill %d)"
                           % (mask, used, fill))
-    reader.check_span(address, table, slots * entry_words * reader.psize, "hash table mask", mask)
+    reader.check_span(address, table, slots * entry_words * reader.psize, "hash table mask",
+                      "%#x" % mask)
     return reader.words(table, slots * entry_words)
 
 

@@ -82,19 +82,19 @@ class ObjectReader:
     def check_span(self, owner, start, size, field, value):
         """DecodeError (about the object at ``owner``) unless ``size`` bytes from ``start``
         lie in the readable memory ``start`` is in; the size came from ``field`` (a name,
-        as ``ob_size``) holding ``value``."""
+        as ``ob_size``) holding ``value`` (shown with ``%s``)."""
         end = start + size
         if size < 0 or end > 1 << (8 * self.psize):
-            raise DecodeError(owner, "implausible %s %d" % (field, value))
+            raise DecodeError(owner, "implausible %s %s" % (field, value))
         if not size:
             return
         limit = self.cache.readable_end(start)
         if limit is None:  # regions unknown: the last byte must at least be readable
             if not self.cache.read_partial(end - 1, 1):
-                raise DecodeError(owner, "implausible %s %d (its end is not readable)"
+                raise DecodeError(owner, "implausible %s %s (its end is not readable)"
                                   % (field, value))
         elif end > limit:
-            raise DecodeError(owner, "implausible %s %d (past the readable memory ending at %#x)"
+            raise DecodeError(owner, "implausible %s %s (past the readable memory ending at %#x)"
                               % (field, value, limit))
 
     def words(self, address, count):

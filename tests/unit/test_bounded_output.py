@@ -142,9 +142,10 @@ def test_a_size_past_the_readable_memory_the_object_lives_in_is_implausible(
     builder.set_fields(struct_name, address, **fields)
     node = decode(ObjectReader(builder.image()), address)
     assert isinstance(node.error, DecodeError), node
-    assert "implausible %s %d (past the readable memory ending at %#x)" % (
-        field, fields.get("ob_size", fields.get("length", fields.get("ma_mask"))),
-        builder.base + len(builder.buf)) in str(node.error)
+    value = fields.get("ob_size", fields.get("length"))
+    shown = "%#x" % fields["ma_mask"] if value is None else value
+    assert "implausible %s %s (past the readable memory ending at %#x)" % (
+        field, shown, builder.base + len(builder.buf)) in str(node.error)
 
 
 class RegionsUnknown(ImageMemory):
@@ -182,15 +183,15 @@ def test_a_bit_flipped_size_inside_its_region_is_cut_by_max_string_not_read_whol
 @pytest.mark.parametrize("fmt", ["repr", "tree", "json"])
 def test_every_format_streams_in_pieces_equal_to_the_whole(fmt):
     builder = ImageBuilder()
-    root = builder.list_(list(range(20000)) + [[b"x", {b"k": 1.5}]])
+    root = builder.list_(list(range(10000)) + [[b"x", {b"k": 1.5}]])
     image = builder.image()
-    budgets = Budgets(max_depth=5, max_items=30000)
+    budgets = Budgets(max_depth=5, max_items=20000)
     for graph_budgets in (ALL_UNLIMITED, budgets):
         pieces = list(stream(walk(image, root, graph_budgets), fmt))
         assert len(pieces) > 2
         assert "".join(pieces).rstrip("\n") == render(walk(image, root, graph_budgets), fmt)
     if fmt == "json":
-        assert len(json.loads("".join(pieces))["nodes"]) == 20006
+        assert len(json.loads("".join(pieces))["nodes"]) == 10006
 
 
 @pytest.mark.parametrize("fmt", ["tree", "json", "repr"])
