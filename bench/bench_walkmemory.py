@@ -40,7 +40,8 @@ def gdb_command(pid, address, output):
 
 
 def measure(command, output):
-    """(peak RSS bytes, seconds to first bytes, seconds to last growth, seconds in all, size)."""
+    """(peak RSS bytes, seconds to first bytes, seconds to last growth, seconds in all, CPU
+    seconds, size)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=clean_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -65,7 +66,7 @@ def measure(command, output):
     process.stderr.close()
     if process.returncode or not size:
         raise RuntimeError("%s failed (%d): %s" % (command[0], process.returncode, errors.strip()))
-    return usage.ru_maxrss * 1024, first, last, now, size
+    return usage.ru_maxrss * 1024, first, last, now, usage.ru_utime + usage.ru_stime, size
 
 
 def main():
@@ -77,14 +78,15 @@ def main():
             output = os.path.join(scratch, name + ".json")
             rows.append((name,) + measure(build(target.pid, address, output), output))
     print("1M-int list, --format json, every budget unlimited, --output FILE")
-    print("%-5s %12s %9s %13s %13s %9s %s" % ("front", "peak RSS MB", "goal MB", "first bytes s",
-                                             "last bytes s", "total s", "written MB"))
+    print("%-5s %12s %9s %13s %13s %9s %7s %s" % ("front", "peak RSS MB", "goal MB",
+                                                  "first bytes s", "last bytes s", "total s",
+                                                  "CPU s", "written MB"))
     ok = True
-    for name, rss, first, last, total, size in rows:
+    for name, rss, first, last, total, cpu, size in rows:
         streamed = first is not None and last > first
         ok &= rss < GOAL_RSS and streamed
-        print("%-5s %12.0f %9d %13.2f %13.2f %9.2f %.1f" % (name, rss / 2**20, GOAL_RSS >> 20, first,
-                                                          last, total, size / 2**20))
+        print("%-5s %12.0f %9d %13.2f %13.2f %9.2f %7.2f %.1f" % (
+            name, rss / 2**20, GOAL_RSS >> 20, first, last, total, cpu, size / 2**20))
     print("goal: peak RSS < %d MB and the first bytes written before the walk ends: %s"
           % (GOAL_RSS >> 20, "met" if ok else "NOT met"))
     return 0 if ok else 1

@@ -1,7 +1,8 @@
 """Issue 8 end to end on tests/targets/big_and_long.py: a target killed during a walk (CLI
 and gdb, zombie and reaped), mem-info after its death, the CLI's walk/bt/read with each
 memory backend forced and with process_vm_readv denied (the automatic fallback), and the
-string budget in py-walk, the py-bt family, the pretty-printer and the CLI."""
+string budget in py-walk, the py-bt family, the pretty-printer and the CLI; bit-flipped
+string sizes in a core file."""
 
 import os
 import signal
@@ -11,8 +12,9 @@ import time
 
 import pytest
 
+from gdb_cpywalker.target.elf import ElfFile
 from support.gdbsession import PROMPT, GdbSession
-from support.paths import ROOT, clean_env
+from support.paths import ROOT, STRIPPED, clean_env
 from support.target import Target
 
 FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited --max-string unlimited"
@@ -155,3 +157,53 @@ def test_the_string_budget_shortens_long_strings_in_py_walk_and_the_py_bt_family
             assert "long_str = '%s'  (str at" % ("x" * 10000) in gdb.cmd("py-locals --width 0")
         finally:
             gdb.cmd("set cpywalker max-string 4096")
+
+
+# -- a bit-flipped size in a core file ------------------------------------------------------
+
+def core_segment(core, address):
+    """The PT_LOAD segment of the core file that holds ``address``."""
+    elf = ElfFile(core)
+    try:
+        return [s for s in elf.load_segments if s.vaddr <= address < s.vaddr + s.filesz][0]
+    finally:
+        elf.close()
+
+
+def patch_core(core, address, value):
+    """Write the 8-byte ``value`` at target ``address`` in the core file."""
+    segment = core_segment(core, address)
+    with open(core, "r+b") as handle:
+        handle.seek(segment.offset + address - segment.vaddr)
+        handle.write(value.to_bytes(8, "little"))
+
+
+def test_bit_flipped_string_sizes_in_a_core_are_answered_at_once(stripped_python, gdb_binary,
+                                                                 tmp_path):
+    """A unicode whose length has bit 40 flipped runs past its region: an error node. A str
+    whose ob_size has a high bit flipped but still ends inside its region: cut at
+    max-string by default; with every budget unlimited, no longer than the region."""
+    core = str(tmp_path / "flipped.core")
+    with Target("big_and_long.py", args=("10",), stripped=True) as target:
+        with GdbSession(["-p", str(target.pid)]) as gdb:
+            assert "Saved corefile" in gdb.cmd("gcore " + core)
+        info = target.info
+    flipped_length = 5000 | 1 << 40
+    patch_core(core, info["long_unicode"] + 16, flipped_length)
+    data = info["long_str"] + 36
+    segment = core_segment(core, data)
+    end = segment.vaddr + segment.filesz
+    flipped_size = 10000 | 1 << max(b for b in range(14, 40) if data + (10000 | 1 << b) <= end)
+    patch_core(core, info["long_str"] + 16, flipped_size)
+    output = str(tmp_path / "str.txt")
+    with GdbSession([os.path.join(STRIPPED, "bin", "python2.7"), core]) as gdb:
+        start = time.monotonic()
+        assert gdb.cmd("py-walk --format repr %#x" % info["long_unicode"]).startswith(
+            "<error: implausible unicode length %d (past the readable memory ending at "
+            % flipped_length)
+        assert gdb.cmd("py-walk --format repr %#x" % info["long_str"]).strip() == \
+            "'%s'<%d more bytes not shown: max-string>" % ("x" * 4096, flipped_size - 4096)
+        gdb.cmd("py-walk --format repr %s --output %s %#x" % (FULL, output, info["long_str"]))
+        assert time.monotonic() - start < 60
+        assert flipped_size < os.path.getsize(output) <= 4 * (end - data) + 3
+        assert gdb.alive()
