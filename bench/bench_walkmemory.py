@@ -1,11 +1,13 @@
 """bench_walkmemory: peak memory and streaming of a big walk written to a file.
 
-In one run, against a live python2.7 holding a 1M-int list: ``walk --format json`` with
-every budget unlimited and ``--output FILE``, in the CLI and in gdb (``py-walk`` in
-``gdb -batch -p PID``). Each runs as its own process: its peak RSS (ru_maxrss from wait4)
-and the times the output file first had bytes and last grew are measured from outside.
-The reference is the size of what was written. Goals: peak RSS under 400 MB for both,
-and the first bytes on disk before the walk ends (the file grows after its first bytes).
+In one run, against a live python2.7 holding a 1M-int list and a 500 MB str:
+``walk --format json`` of the list with every budget unlimited and ``--output FILE``, in
+the CLI and in gdb (``py-walk`` in ``gdb -batch -p PID``), and the CLI's ``--format
+repr`` of the str with ``--max-string unlimited``. Each runs as its own process: its peak
+RSS (ru_maxrss from wait4) and the times the output file first had bytes and last grew
+are measured from outside. Goals: for the list, peak RSS under 400 MB in both and the
+first bytes on disk before the walk ends (the file grows after its first bytes); the
+500 MB str printed whole (its size was refused as implausible before region checks).
 """
 
 import os
@@ -22,14 +24,14 @@ from support.paths import GDBINIT, clean_env  # noqa: E402
 from support.target import Target  # noqa: E402
 
 UNLIMITED = ["--max-depth", "unlimited", "--max-items", "unlimited",
-             "--max-objects", "unlimited"]
+             "--max-objects", "unlimited", "--max-string", "unlimited"]
 GOAL_RSS = 400 << 20
 #: How often the output file's size is sampled.
 POLL = 0.002
 
 
-def cli_command(pid, address, output):
-    return [sys.executable, "-m", "gdb_cpywalker", "walk", "-p", str(pid), "--format", "json",
+def cli_command(pid, address, output, fmt="json"):
+    return [sys.executable, "-m", "gdb_cpywalker", "walk", "-p", str(pid), "--format", fmt,
             "--output", output] + UNLIMITED + ["%#x" % address]
 
 
@@ -77,6 +79,8 @@ def main():
         for name, build in (("cli", cli_command), ("gdb", gdb_command)):
             output = os.path.join(scratch, name + ".json")
             rows.append((name,) + measure(build(target.pid, address, output), output))
+        output = os.path.join(scratch, "str.txt")
+        text = measure(cli_command(target.pid, target.info["str_500mb"], output, "repr"), output)
     print("1M-int list, --format json, every budget unlimited, --output FILE")
     print("%-5s %12s %9s %13s %13s %9s %7s %s" % ("front", "peak RSS MB", "goal MB",
                                                   "first bytes s", "last bytes s", "total s",
@@ -89,7 +93,11 @@ def main():
             name, rss / 2**20, GOAL_RSS >> 20, first, last, total, cpu, size / 2**20))
     print("goal: peak RSS < %d MB and the first bytes written before the walk ends: %s"
           % (GOAL_RSS >> 20, "met" if ok else "NOT met"))
-    return 0 if ok else 1
+    whole = text[-1] == 500000000 + 3  # the quotes and a newline
+    print("500 MB str, --format repr, every budget unlimited: %.2f s, %.2f CPU s, peak RSS %d MB, "
+          "%d bytes written: %s" % (text[3], text[4], text[0] >> 20, text[-1],
+                                    "whole" if whole else "NOT whole"))
+    return 0 if ok and whole else 1
 
 
 if __name__ == "__main__":

@@ -137,6 +137,39 @@ def scalar_repr(node):
     return {"none": "None", "ellipsis": "Ellipsis", "notimplemented": "NotImplemented"}[kind]
 
 
+#: strings longer than this (bytes, or characters of a unicode) are escaped and written
+#: in pieces of this size: a 500 MB str is never copied whole into its repr
+STRING_PIECE = 1 << 20
+
+
+def string_pieces(node):
+    """The repr of a str, unicode or bytearray node (as scalar_repr), in pieces of
+    STRING_PIECE, the quotes chosen from its whole value."""
+    data = node.value
+    kind = node.kind
+    quotes = ("'", '"') if kind == "unicode" else (b"'", b'"')
+    double = quotes[0] in data and quotes[1] not in data
+    quote = '"' if double else "'"
+    if kind == "unicode":
+        table, opening, closing = (_UNICODE_DOUBLE if double else _UNICODE_SINGLE), "u" + quote, quote
+    elif kind == "str":
+        table, opening, closing = (_STR_DOUBLE if double else _STR_SINGLE), quote, quote
+    else:  # bytearray_repr always escapes a single quote
+        table, opening, closing = _STR_SINGLE, "bytearray(b" + quote, quote
+    escaped_quote = "'" if table in (_STR_SINGLE, _UNICODE_SINGLE) else '"'
+    yield opening
+    for start in range(0, len(data), STRING_PIECE):
+        piece = data[start:start + STRING_PIECE]
+        if kind != "unicode":
+            piece = piece.decode("latin-1")
+        if piece.isascii() and piece.isprintable() and "\\" not in piece \
+                and escaped_quote not in piece:
+            yield piece
+        else:
+            yield piece.translate(table)
+    yield closing + string_cut(node) + (")" if kind == "bytearray" else "")
+
+
 def error_text(node):
     return "<error: %s>" % node.error
 
@@ -317,6 +350,8 @@ _RECURSION = {"list": "[...]", "dict": "{...}", "defaultdict": "{...}", "tuple":
               "deque": "[...]"}
 _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
                          "dictview", "ordereddict", "counter"))
+#: kinds whose long values string_pieces writes piece by piece
+_STRING_KINDS = frozenset(("str", "unicode", "bytearray"))
 #: how the key and the value of one dict entry print
 _DICT_PAIR = ("", ": ", "")
 
@@ -462,6 +497,8 @@ class ReprWriter:
         if kind == "error":
             return error_text(node)
         if kind in SCALAR_KINDS:
+            if kind in _STRING_KINDS and len(node.value) > STRING_PIECE:
+                return string_pieces(node)
             return scalar_repr(node)
         attributes = node.info.get("attributes", 0) if isinstance(node.info, dict) else 0
         edges = node.edges[:len(node.edges) - attributes] if attributes else node.edges

@@ -305,3 +305,23 @@ def test_procfs_memory_used_after_close_is_a_typed_error():
     memory.close()
     with pytest.raises(TargetError, match="is closed"):
         memory.read_partial(id(memory), 8)
+
+
+@pytest.mark.parametrize("make, value", [
+    (lambda b, v: b.str_(v), b"a'b\\c\n\xff" * 100000),
+    (lambda b, v: b.str_(v), b"x" * 300000 + b"'\"" + b"y" * 300000),
+    (lambda b, v: b.str_(v), b"x'" * 300000),
+    (lambda b, v: b.unicode_(v), "\u20ac'\U0001f600" * 200000),
+    (lambda b, v: b.bytearray_(v), b"\"'" * 300000),
+])
+def test_a_string_longer_than_a_piece_is_escaped_in_pieces_as_a_whole_would_be(make, value,
+                                                                              monkeypatch):
+    from gdb_cpywalker.render import repr as repr_module
+    monkeypatch.setattr(repr_module, "STRING_PIECE", 4096)
+    builder = ImageBuilder()
+    address = make(builder, value)
+    graph = walk(builder.image(), address, Budgets(max_string=len(value) - 5))
+    node = decode(graph.reader, address)
+    pieces = list(stream(graph, "repr"))
+    assert len(pieces) > 100
+    assert "".join(pieces) == repr_module.scalar_repr(node) + "\n"
