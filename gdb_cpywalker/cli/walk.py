@@ -1,4 +1,4 @@
-"""``walk -p PID ADDR``: py-walk for a live python2.7 process without gdb.
+"""``walk (-p PID | --core CORE) ADDR``: py-walk for a live python2.7 process or a core file without gdb.
 
 The text is streamed to stdout or ``--output`` while the walk goes, with the target's
 memory open until the last byte is written.
@@ -14,7 +14,7 @@ from ..render import stream
 from .common import add_target_arguments, open_python
 
 NAME = "walk"
-HELP = "show the CPython 2.7 object at ADDR of a live python2.7 process and what it reaches"
+HELP = "show the CPython 2.7 object at ADDR of a python2.7 process or core file and what it reaches"
 
 
 def add_arguments(parser):
@@ -39,7 +39,7 @@ def _address(text, symbols):
 
 def run(args):
     budgets = budgets_of(args)
-    with open_python(args) as (memory, symbols, layout):
+    with open_python(args) as (memory, symbols, layout):  # the walk reads while it renders
         graph = walk(memory, _address(args.address, symbols), budgets, layout=layout)
         root = decode(graph.reader, graph.root, 0)
         if root.kind == "error":  # nothing to show: say why on stderr, exit 1

@@ -10,7 +10,7 @@ import os
 
 from ..errors import MemoryWriteError, ProcessGone, TargetError
 from ..procfs import process_gone, read_regions, readable_ranges
-from .base import Memory
+from .base import Memory, read_contiguous
 
 
 class ProcMemory(Memory):
@@ -44,21 +44,17 @@ class ProcMemory(Memory):
             raise ProcessGone(self.pid)
         if self._fd is None:
             raise TargetError("%s memory of process %d is closed" % (self.name, self.pid))
-        out = []
-        while size > 0:
-            try:
-                chunk = os.pread(self._fd, size, address)
-            except (OSError, OverflowError):
-                chunk = b""
-            if not chunk:
-                break
-            out.append(chunk)
-            address += len(chunk)
-            size -= len(chunk)
-        if size and process_gone(self.pid):
+        data = read_contiguous(self._pread, address, size)
+        if len(data) < size and process_gone(self.pid):
             self._gone = True
             raise ProcessGone(self.pid)
-        return b"".join(out)
+        return data
+
+    def _pread(self, address, size):
+        try:
+            return os.pread(self._fd, size, address)
+        except (OSError, OverflowError):
+            return b""
 
     def write(self, address, data):
         if not self.writable:
