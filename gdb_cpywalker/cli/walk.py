@@ -6,7 +6,7 @@ memory open until the last byte is written.
 
 import sys
 
-from ..decode import decode, walk
+from ..decode import ObjectReader, decode, walk
 from ..errors import UsageError
 from ..frontend.options import add_walk_options, budgets_of
 from ..frontend.output import stream_to, write_file, wrote_note
@@ -41,9 +41,9 @@ def run(args):
     budgets = budgets_of(args)
     with open_python(args) as (memory, symbols, layout):  # the walk reads while it renders
         graph = walk(memory, _address(args.address, symbols), budgets, layout=layout)
-        root = decode(graph.reader, graph.root, 0)
-        if root.kind == "error":  # nothing to show: say why on stderr, exit 1
-            raise root.error
+        error = decode(ObjectReader(memory, layout, string_limit=0), graph.root, 0).error
+        if error is not None:  # nothing to show: say why on stderr, exit 1
+            raise error
         if args.output:
             size = write_file(stream(graph, args.format), args.output)
             sys.stderr.write(wrote_note(size, args.output))
