@@ -9,6 +9,7 @@ from ..memory.process import open_process_memory
 from ..memory.vm import page_pieces
 from ..errors import MemoryWriteError, ProcessGone, UsageError
 from ..procfs import process_gone
+from .truncation import core_memory
 
 MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
 
@@ -72,10 +73,10 @@ def open_memory(kind="auto", write=False):
     if pid is not None and process_gone(pid):  # killed, not yet reaped by gdb
         raise ProcessGone(pid)
     if kind == "gdb":
-        return GdbMemory(pid=pid)
+        return GdbMemory(pid=pid) if pid is not None else core_memory(GdbMemory())
     if pid is None:
         if kind == "auto":
-            return GdbMemory()
+            return core_memory(GdbMemory())
         raise UsageError("the %s memory backend needs a live local process: use --memory gdb "
                          "or set cpywalker memory auto" % kind)
     return open_process_memory(pid, kind, write=write)

@@ -8,7 +8,7 @@ import os
 
 from ..decode import Budgets, repr_at
 from ..errors import CpywalkerError
-from .namespaces import frame_locals, is_module_frame
+from .namespaces import frame_globals, frame_locals, is_module_frame
 
 
 def backtrace(process, threads, sources, show_locals=False, width=None, native=lambda thread: None):
@@ -42,6 +42,14 @@ def locals_lines(reader, frame, width, indent="    "):
         return name_lines(reader, frame_locals(reader, frame), width, indent)
     except CpywalkerError as error:
         return [indent + "(locals unreadable: %s)" % error]
+
+
+def globals_lines(reader, frame, width, indent="    "):
+    """A frame's module globals as ``name_lines``, sorted by name."""
+    try:
+        return name_lines(reader, sorted(frame_globals(reader, frame)), width, indent)
+    except CpywalkerError as error:
+        return [indent + "(globals unreadable: %s)" % error]
 
 
 def thread_header(thread, native=None):

@@ -23,7 +23,6 @@ confused with a recursion marker::
 ``ReprWriter.pieces`` yields the text as it is made, for front ends to stream.
 """
 
-import decimal
 import struct
 
 from ..decode.graph import UNLIMITED
@@ -32,6 +31,7 @@ from ..decode.reader import ObjectReader
 from ..decode.walker import Graph, WalkIndex
 from ..errors import CpywalkerError, ProcessGone
 from ..memory.cache import PAGE_SIZE
+from .bigint import decimal_string
 
 ELLIPSIS = "..."
 #: how one object that a budget left out prints
@@ -104,7 +104,7 @@ def decimal_text(value):
     try:
         return str(value)
     except ValueError:
-        return str(decimal.Decimal(value))
+        return decimal_string(value)
 
 
 def string_cut(node):
