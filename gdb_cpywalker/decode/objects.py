@@ -72,18 +72,18 @@ def _long(reader, node, info, max_items):
     reader.check_span(node.address, start, count * digit, "long ob_size", size)
     data = reader.read(start, count * digit)
     digits = struct.unpack("<%d%s" % (count, "I" if digit == 4 else "H"), data)
-    value = _digits_value(digits, shift)
+    value = digits_value(digits, shift)
     node.value = -value if size < 0 else value
     node.size = count
 
 
-def _digits_value(digits, shift):
+def digits_value(digits, shift):
     """sum(digit << shift * i), halving recursively so a huge long stays fast."""
     if len(digits) <= 64:
         return sum(d << (shift * i) for i, d in enumerate(digits))
     middle = len(digits) // 2
-    return _digits_value(digits[:middle], shift) | \
-        (_digits_value(digits[middle:], shift) << (shift * middle))
+    return digits_value(digits[:middle], shift) | \
+        (digits_value(digits[middle:], shift) << (shift * middle))
 
 
 def _float(reader, node, info, max_items):

@@ -23,15 +23,14 @@ confused with a recursion marker::
 ``ReprWriter.pieces`` yields the text as it is made, for front ends to stream.
 """
 
-import struct
 
 from ..decode.graph import UNLIMITED
 from ..decode.objects import SCALAR_KINDS, decode
 from ..decode.reader import ObjectReader
 from ..decode.walker import Graph, WalkIndex
 from ..errors import CpywalkerError, ProcessGone
-from ..memory.cache import PAGE_SIZE
 from .bigint import decimal_string
+from .hotpath import HotPath
 
 ELLIPSIS = "..."
 #: how one object that a budget left out prints
@@ -354,6 +353,8 @@ _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozens
 _STRING_KINDS = frozenset(("str", "unicode", "bytearray"))
 #: how the key and the value of one dict entry print
 _DICT_PAIR = ("", ": ", "")
+#: opening of a container the hot path read -> its recursion marker
+_SEQUENCE_RECURSION = {"[": "[...]", "(": "(...)", "{": "{...}"}
 
 
 class ReprWriter:
@@ -366,8 +367,8 @@ class ReprWriter:
     #: tokens joined into one piece of the streamed text (a long token ends a piece)
     FLUSH = 1024
     LONG_TOKEN = 4096
-    #: bytes read at once where the hot path meets a page it has not asked for yet
-    READAHEAD = 16 * PAGE_SIZE
+    #: most levels of a deep nest followed in one frame (see _hot_tokens)
+    CHAIN = 4096
 
     def __init__(self, reader, budgets=UNLIMITED, max_chars=None, graph=None):
         self.reader = reader
@@ -379,33 +380,13 @@ class ReprWriter:
         self._index = None
         #: whether the object _start just decoded is in graph.depth_cut
         self._depth_cut = False
-        self._int_type = -1
-        #: address -> (opening, item addresses, closing) of a small list or tuple the hot
-        #: path read but could not format (an item is not a scalar): _start takes it from
-        #: here instead of decoding it again
-        self._sequences = {}
-        #: page address -> the PageCache's bytes of it (a dict lookup beats a method call)
-        self._pages = {}
-        layout = reader.layout
-        fval = layout.PyFloatObject.ob_fval
-        self._list_items = layout.PyListObject.ob_item
-        self._tuple_items = layout.PyTupleObject.ob_item
-        self._word = struct.Struct("<" + reader.word_format).unpack_from
-        self._words = "<%d" + reader.word_format
-        self._ssize = struct.Struct("<" + reader.word_format.lower()).unpack_from
-        #: bytes of an object the hot path reads: header, then the value or list fields
-        self._allocated = layout.PyListObject.allocated
-        span = max(reader.header.size, fval + 8, self._allocated + reader.psize)
-        cache = reader.cache
-        #: what fast_texts needs, bound once: its per-call setup is one unpack (a deep
-        #: nest calls it once or twice per object, with one address); the set holds the
-        #: pages prefetched, the dict the fast kind of each type address
-        #: longest str the hot path formats: a page, or less with max-string
-        longest = PAGE_SIZE if reader.string_limit is None else min(PAGE_SIZE, reader.string_limit)
-        self._hot = (cache.page, cache.prefetch, cache.max_pages, cache.read_partial,
-                     self._pages, set(), self.READAHEAD, reader.header.unpack_from,
-                     struct.Struct("<d").unpack_from, {}, layout.PyStringObject.ob_sval, fval,
-                     span, PAGE_SIZE - span, reader.psize - 1, longest)
+        self.hot = HotPath(reader)
+        #: the hot path formats small containers too, unless a budget decides what shows
+        self._nested = not budgets.limits_graph
+        #: most levels of a chain of small containers that _hot_tokens follows at once
+        self._chain_limit = self.CHAIN if max_chars is None else self.CHUNK
+        #: address -> recursion marker of each object being printed (see pieces)
+        self._markers = {}
 
     def render(self, address):
         """The repr text of the object at ``address`` (clipped at max_chars)."""
@@ -433,8 +414,9 @@ class ReprWriter:
             yield first
             return
         out = []
-        stack = [(first, address)]
-        markers = {address: self._marker}
+        stack = []
+        self._markers = markers = {}
+        self._push(stack, first, address)
         long_token = self.LONG_TOKEN
         try:
             yield from self._stream(out, stack, markers, flush, long_token)
@@ -444,6 +426,17 @@ class ReprWriter:
             raise
         if out:
             yield "".join(out)
+
+    def _push(self, stack, tokens, address):
+        """Put the tokens of the object ``_start`` just began on the stack, and it (or the
+        chain of objects it began, see ``_hot_tokens``) among those being printed."""
+        marker = self._marker
+        if marker.__class__ is dict:
+            self._markers.update(marker)
+            stack.append((tokens, tuple(marker)))
+        else:
+            self._markers[address] = marker
+            stack.append((tokens, address))
 
     def _stream(self, out, stack, markers, flush, long_token):
         """The loop of ``pieces``: tokens of the objects on ``stack`` into ``out``."""
@@ -457,8 +450,7 @@ class ReprWriter:
                     else:
                         child = self._start(token)
                         if child.__class__ is not str:
-                            markers[token] = self._marker
-                            stack.append((child, token))
+                            self._push(stack, child, token)
                             break
                         token = child
                 out.append(token)
@@ -467,7 +459,11 @@ class ReprWriter:
                     out.clear()
             else:
                 stack.pop()
-                del markers[current]
+                if current.__class__ is tuple:
+                    for address in current:
+                        del markers[address]
+                else:
+                    del markers[current]
 
     def _clip(self, text):
         if self.max_chars is not None and len(text) > self.max_chars:
@@ -478,12 +474,10 @@ class ReprWriter:
 
     def _start(self, address):
         """The repr of one object: a str, or a generator of strs and child addresses."""
-        sequence = self._sequences.pop(address, None)
+        sequence = self.hot.sequences.pop(address, None)
         if sequence is not None:
-            opening, items, closing = sequence
-            self._marker = _RECURSION["list" if opening == "[" else "tuple"]
             self._depth_cut = False
-            return self._items(opening, items, closing, None)
+            return self._hot_tokens(address, sequence)
         if self._index is None:
             node = decode(self.reader, address)
             self._depth_cut = False
@@ -515,6 +509,37 @@ class ReprWriter:
             except CpywalkerError as error:
                 return "<error: %s>" % error
         return self._composite(node, edges)
+
+    def _hot_tokens(self, address, sequence):
+        """The tokens of a small container the hot path read. A chain of them, each the
+        last item of the one before (a deep nest, a linked list of pairs), is followed
+        here into one frame (its openings, the last one's tokens, its closings): every
+        level is among the objects being printed, for recursion markers, but no level
+        costs a generator or a decode."""
+        hot = self.hot
+        markers = self._markers
+        opening, items, closing, is_dict = sequence
+        chain = {address: _SEQUENCE_RECURSION[opening]}
+        openings, closings = [], []
+        while items and not is_dict and len(chain) < self._chain_limit:
+            head = items[:-1]
+            texts = hot.texts(head) if head else ()
+            last = items[-1]
+            if None in texts or last in chain or last in markers:
+                break
+            following = hot.container(last)
+            if following is None:
+                break
+            openings.append(opening + ", ".join(texts) + (", " if head else ""))
+            closings.append(closing)
+            opening, items, closing, is_dict = following
+            chain[last] = _SEQUENCE_RECURSION[opening]
+        tokens = self._items(opening, items, closing, None, _DICT_PAIR if is_dict else None)
+        if len(chain) == 1:
+            self._marker = chain[address]
+            return tokens
+        self._marker = chain
+        return self._chain(("".join(openings),), tokens, ("".join(reversed(closings)),))
 
     def _composite(self, node, edges):
         kind = node.kind
@@ -636,7 +661,7 @@ class ReprWriter:
         pieces = [opening]
         for start in range(0, len(addresses), chunk):
             part = addresses[start:start + chunk]
-            texts = self.fast_texts(part)
+            texts = self.hot.texts(part, self._nested)
             if self._index is not None and self.budgets.max_objects is not None:
                 # a value the walk did not reach (max-objects) says so
                 texts = [text if address in self._index else None
@@ -672,140 +697,6 @@ class ReprWriter:
             pieces.append(", " + more if addresses else more)
         pieces.append(closing)
         yield "".join(pieces)
-
-    # -- the hot path: exact scalars formatted from page bytes --------------------------
-
-    def _fast_kind(self, type_address):
-        """1 int, 2 str, 3 float, 4 None, 5 bool, 6 list, 7 tuple for those exact builtin
-        types; 0 otherwise."""
-        try:
-            info = self.reader.type_info(type_address)
-        except CpywalkerError:
-            return 0
-        return 0 if info.is_heap else _FAST_KINDS.get(info.name, 0)
-
-    def fast_texts(self, addresses, nested=None):
-        """repr text of each object that is an exact int/str/float/None/bool, else None.
-
-        Reads the header (and the value) with one unpack from a cached page; objects
-        that are misaligned or unreadable, and strs longer than a page, fall back (None)
-        to decode().
-        Without budgets, small lists and tuples of such scalars are formatted here too.
-        """
-        if nested is None:
-            nested = not self.budgets.limits_graph
-        (page, prefetch, max_pages, read, pages, fetched, readahead, unpack, double, fast,
-         sval, fval, span, last, misaligned, longest) = self._hot
-        int_type = self._int_type
-        sequences = []
-        current = -1
-        data = b""
-        limit = -1
-        out = []
-        append = out.append
-        for address in addresses:
-            offset = address & (PAGE_SIZE - 1)
-            if address - offset != current:
-                current = address - offset
-                data = pages.get(current)
-                if data is None:
-                    if current not in fetched:
-                        prefetch(current, readahead)
-                        fetched.update(range(current, current + readahead, PAGE_SIZE))
-                    if len(pages) >= max_pages:
-                        pages.clear()
-                    data = pages[current] = page(current)
-                limit = last if len(data) == PAGE_SIZE else -1
-            if offset > limit or offset & misaligned:
-                if offset & misaligned:
-                    append(None)
-                    continue
-                buffer = read(address, span)  # the object straddles two pages
-                offset = 0
-                if len(buffer) != span:
-                    append(None)
-                    continue
-            else:
-                buffer = data
-            refcnt, type_address, word = unpack(buffer, offset)
-            if type_address == int_type:
-                append(str(word))
-                continue
-            kind = fast.get(type_address)
-            if kind is None:
-                kind = fast[type_address] = self._fast_kind(type_address)
-            if kind == 1:
-                int_type = self._int_type = type_address
-                append(str(word))
-            elif kind == 2:
-                end = offset + sval + word
-                if 0 <= word <= longest and end <= len(buffer):
-                    append(str_repr(buffer[offset + sval:end]))
-                elif 0 <= word <= longest:  # a small str running into the next page
-                    chars = read(address + sval, word)
-                    append(str_repr(chars) if len(chars) == word else None)
-                else:
-                    append(None)
-            elif kind == 3:
-                append(repr(double(buffer, offset + fval)[0]))
-            elif kind == 4:
-                append("None")
-            elif kind == 5:
-                append("True" if word else "False")
-            elif nested and 0 <= word <= self.NESTED_ITEMS and kind > 5:
-                sequence = self._sequence_items(kind, address, word, buffer, offset)
-                if sequence is not None:
-                    sequences.append((len(out), address, sequence))
-                append(None)
-            else:
-                append(None)
-        if sequences:
-            self._fill_sequences(out, sequences)
-        return out
-
-    #: longest list or tuple formatted inside the hot path
-    NESTED_ITEMS = 64
-
-    def _sequence_items(self, kind, address, size, data, offset):
-        """(opening, item addresses, closing) of a small exact list/tuple, or None (then
-        decode() tells why, as for a list whose ob_size exceeds its allocated)."""
-        reader = self.reader
-        if kind == 6:
-            items = self._word(data, offset + self._list_items)[0]
-            if size > self._ssize(data, offset + self._allocated)[0]:
-                return None
-            opening, closing = "[", "]"
-        else:
-            items = address + self._tuple_items
-            opening, closing = "(", ",)" if size == 1 else ")"
-        nbytes = size * reader.psize
-        offset = items & (PAGE_SIZE - 1)
-        raw = self._pages.get(items - offset)
-        if raw is None:
-            raw = reader.cache.page(items - offset)
-        if offset + nbytes > len(raw):
-            raw, offset = reader.cache.read_partial(items, nbytes), 0
-            if len(raw) != nbytes:
-                return None
-        return opening, struct.unpack_from(self._words % size, raw, offset), closing
-
-    def _fill_sequences(self, out, sequences):
-        """Format the sequences found by fast_texts: all their items in one batch."""
-        addresses = [item for _, _, (_, items, _) in sequences for item in items]
-        texts = self.fast_texts(addresses, nested=False)
-        start = 0
-        for index, address, sequence in sequences:
-            opening, items, closing = sequence
-            part = texts[start:start + len(items)]
-            start += len(items)
-            if None in part:
-                self._sequences[address] = sequence
-            else:
-                out[index] = opening + ", ".join(part) + closing
-
-
-#: tp_name of the builtin types the hot path formats -> its code for them
-_FAST_KINDS = {"int": 1, "str": 2, "float": 3, "NoneType": 4, "bool": 5, "list": 6, "tuple": 7}
 
 
 def repr_pieces(graph, color=False):
