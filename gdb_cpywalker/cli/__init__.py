@@ -7,6 +7,7 @@ Each subcommand is a module of this package with ``NAME``, ``HELP``,
 import argparse
 import importlib
 import os
+import signal
 import sys
 import traceback
 
@@ -48,13 +49,29 @@ def build_parser(prog=None):
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so that a target held stopped (``-S``)
+    gets its SIGCONT and ptrace'd threads are detached, then exit 128 + the signal."""
+
+
+def _terminate(signum, _frame):
+    for number in (signal.SIGTERM, signal.SIGHUP):  # once: the clean-up is not cut short
+        signal.signal(number, signal.SIG_IGN)
+    raise _Terminated(signum)
+
+
 def main(argv=None):
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # said by the subcommand's parser, so the line names the subcommand
         args.parser.error("unrecognized arguments: %s" % " ".join(extra))
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) is not signal.SIG_IGN:  # nohup stays nohup
+            signal.signal(number, _terminate)
     try:
         return args.handler(args) or 0
+    except _Terminated as terminated:
+        return 128 + terminated.args[0]
     except (CpywalkerError, OSError) as error:
         if args.debug:
             traceback.print_exc()

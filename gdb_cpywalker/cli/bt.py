@@ -3,8 +3,9 @@ or the core); with ``--native`` each thread's native frames too, unwound from ``
 with registers from ptrace (a live process) or NT_PRSTATUS (a core)."""
 
 import contextlib
+import os
 
-from ..errors import UnsupportedTarget, UsageError
+from ..errors import CpywalkerError, TargetError, UsageError
 from ..heap import find_instances
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
@@ -16,6 +17,7 @@ from ..memory import PageCache
 from ..native.ptrace import task_ids, thread_registers
 from ..native.registers import ThreadRegisters, syscall_of
 from ..native.stacks import unwound_stacks
+from ..procfs import process_state, read_regions
 from ..native.text import Options, merged_backtrace
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
@@ -102,6 +104,11 @@ def _registers(args):
 
 
 def run_native(args):
+    if getattr(args, "core", None) is None:
+        if process_state(args.pid) in "ZX":
+            raise TargetError("process %d has exited (a zombie)" % args.pid)
+        if not os.path.getsize("/proc/%d/cmdline" % args.pid) and not read_regions(args.pid):
+            raise TargetError("process %d has no user memory (a kernel thread)" % args.pid)
     with open_target(args) as backend, _registers(args) as (registers, missing, note):
         memory = PageCache(backend)
         core = core_of(args)
@@ -111,7 +118,7 @@ def run_native(args):
             process = PythonProcess(memory, symbols, layout_for(target.pointer_size, target.unicode_width),
                                     args.lookup)
             header = process.describe()
-        except UnsupportedTarget as error:
+        except CpywalkerError as error:  # not Python, or not started (or finalized): native frames only
             process, header = None, "No Python interpreter (%s): native frames only" % error
         threads = process.threads() if process else []
         stacks = unwound_stacks(memory, symbols, list(registers.values()),
@@ -123,8 +130,20 @@ def run_native(args):
         lines = ([core.file.describe()] if core else []) + [header] + (["(%s)" % note] if note else []) + [""]
         lines += merged_backtrace(process, threads, stacks, source_files(args), options, memory,
                                   symbols.executable, interpreter[0] if interpreter else None)
+        if core is None:
+            _check_alive(args.pid)
     print("\n".join(lines), end="")
     return 0
+
+
+def _check_alive(pid):
+    """TargetError when ``pid`` died while it was read: what was read may be anything."""
+    try:
+        gone = process_state(pid) in "ZX"
+    except TargetError:
+        gone = True
+    if gone:
+        raise TargetError("process %d exited while its stacks were read" % pid)
 
 
 def _selected(number, threads, stacks):
