@@ -70,7 +70,7 @@ def frame_header(index, frame):
 
 
 class PyBtCommand(PyStateCommand):
-    """Show the Python stack of every thread: py-bt [--thread N] [--locals] [--width W]."""
+    """Show the Python stack of every thread: py-bt [--thread N] [--locals] [--native | --greenlets]."""
 
     command_name = "py-bt"
     parser = bt_parser
