@@ -21,6 +21,8 @@ NT_GNU_BUILD_ID = 3
 #: Largest note segment read whole (a core's notes: registers of every thread, NT_FILE).
 MAX_NOTES_SIZE = 64 << 20
 SHT_SYMTAB, SHT_DYNSYM, SHT_NOBITS = 2, 11, 8
+#: sh_flags: the section is in memory at run time.
+SHF_ALLOC = 0x2
 SHN_UNDEF = 0
 #: e_phnum saying the real count is in section 0's sh_info (cores with >= 65535 mappings).
 PN_XNUM = 0xFFFF
