@@ -98,6 +98,8 @@ def unwind(memory, code_map, registers, limit=MAX_FRAMES):
             return frames, "pc %#x is not in a mapped file" % pc
         table, bias, path = where
         if table is None or bias is None:
+            if code_map.symbols.elf(path) is None:
+                return frames, "%s is not readable here" % path
             return frames, "no unwind information (.eh_frame) in %s" % path
         try:
             row = table.row(lookup - bias)

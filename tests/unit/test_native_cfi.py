@@ -199,3 +199,11 @@ def test_a_return_address_kept_in_a_register_unwinds_at_the_same_stack_pointer()
     assert [(frame.pc, frame.sp) for frame in frames] == [(0x3402, 0x7000), (0x3005, 0x7000)]
     frames, problem = unwind(stack([0] * 4), code_map, {"rip": 0x3402, "rsp": 0x7000})
     assert len(frames) == 1 and problem == "cannot unwind pc 0x3402: register rdi is not known in this frame"
+
+
+def test_a_file_not_found_here_is_said_so_not_missing_unwind_information():
+    class Missing(StubSymbols):
+        def elf(self, path):
+            return None
+    frames, problem = unwind(stack([0] * 4), CodeMap(Missing()), {"rip": 0x1010, "rsp": 0x7000})
+    assert len(frames) == 1 and problem == "/lib/fake.so is not readable here"
