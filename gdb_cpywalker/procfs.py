@@ -136,6 +136,14 @@ def process_state(pid):
     return text[text.rindex(")") + 2]
 
 
+def wait_status(pid):
+    """The waitpid(2) status of ``pid`` once it died and is not yet reaped (state Z: the last
+    field of /proc/PID/stat); None while it runs; TargetError when there is no such process."""
+    with_state = _read(pid, "stat")
+    fields = with_state[with_state.rindex(")") + 2:].split()
+    return int(fields[-1]) if fields[0] == "Z" else None
+
+
 def region_at(regions, address):
     """The region holding ``address``, or None."""
     for region in regions:

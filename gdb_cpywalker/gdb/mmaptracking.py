@@ -7,15 +7,20 @@ never stops for it. The kernel stops a traced thread at each call's entry (rax i
 arguments are still in their registers and the result is in rax. This sees libc's wrappers, raw ``syscall()`` and the
 dynamic loader alike, in every thread. Each distinct frame PC is symbolized once.
 A ``catch exec`` the same way starts a new run in the log: a new address space.
+
+``mmaptracker.gdb`` (``track_from_script``) ends gdb as strace ends: with the program's
+own exit status, 128+N when signal N killed it, and ``TRACKER_FAILURE`` (2) when the
+tracker itself could not start (log refused, nothing to run).
 """
 
 import os
+import signal
 import time
 
 import gdb
 
 from ..errors import TargetError
-from ..procfs import process_state, read_regions
+from ..procfs import process_state, read_regions, wait_status
 from ..tracking import syscalls
 from ..tracking.events import Event, format_frame, frame_location, module_offset
 from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read_log, run_of
@@ -23,6 +28,10 @@ from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read
 SYSCALLS = ("mmap", "munmap", "mremap", "mprotect", "brk")
 MAX_FRAMES = 64
 _ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
+#: gdb's exit status when the tracker itself fails (the program's own status can be 2 too).
+TRACKER_FAILURE = 2
+#: How long a process that gdb lost track of is given to finish dying (seconds).
+DEATH_WAIT = 2.0
 _tracker = None
 
 
@@ -35,7 +44,12 @@ class Tracker:
         self.run = None
         self.locations = {}
         self.logged = 0
+        self.run_logged = 0
         self.errors = 0
+        #: the program's exit status as strace gives it (code, or 128+N for signal N), once it ended
+        self.exit_status = None
+        #: the wait status of a program that died while gdb had lost track of it (reap_vanished)
+        self.vanished_status = None
         #: quit gdb when the program exits after Ctrl-C and 'continue' (mmaptracker.gdb)
         self.quit_at_exit = False
 
@@ -55,11 +69,12 @@ class Tracker:
         event = Event(len(run.events) + 1, gdb.selected_thread().ptid[1], name, args,
                       syscalls.signed_result(result), path, self._backtrace(frame, run.pid))
         run.events.append(event)
-        self.logged += 1
-        self.log.write(event.record())
+        if self._write(event.record()):
+            self.logged += 1
+            self.run_logged += 1
 
     def on_exec(self):
-        self.log.write(end_line("events=%d then exec" % len(self.events)))
+        self._write(self._end_line("then exec"), last=True)
         self._begin_run(gdb.selected_inferior().pid, "exec")
 
     def on_exit(self, event):
@@ -71,25 +86,71 @@ class Tracker:
         pid = event.inferior.pid or (self.run.pid if self.run else 0)
         if self.run is None:
             self.current_run(pid)
-        how = ending(event, pid)
-        self.log.write(end_line("events=%d %s" % (len(self.events), how)))
+        how, status = ending(event, pid, self.vanished_status)
+        self._write(self._end_line(how), last=True)
         missed = "; %d calls could not be recorded, see above" % self.errors if self.errors else ""
+        incomplete = "log incomplete: %s; " % self.log.failure if self.log.failure else ""
         if how == "detached":
             gdb.write("mmaptracker: detached after %d events, logged to %s%s\n"
-                      % (self.logged, self.log.path, missed))
+                      % (self.logged, self.log.path, " (%s)" % (incomplete + missed[2:]).rstrip("; ")
+                         if incomplete or missed else ""))
             return
-        gdb.write("mmaptracker: %d events logged to %s (program %s%s)\n"
-                  % (self.logged, self.log.path, how, missed))
-        if self.quit_at_exit and how != "killed":
-            gdb.post_event(lambda: gdb.execute("quit 0"))
+        gdb.write("mmaptracker: %d events logged to %s (%sprogram %s%s)\n"
+                  % (self.logged, self.log.path, incomplete, how, missed))
+        self.exit_status = status
+        if self.quit_at_exit and status is not None:
+            gdb.post_event(lambda: gdb.execute("quit %d" % status))
+
+    def reap_vanished(self):
+        """After gdb failed mid-event: True when the program had died (killed as its threads
+        mapped memory, gdb 13 fails "Cannot find user-level thread for LWP N" and leaves
+        every thread marked running, which no command can resume). Its death is read from
+        /proc and gdb's ``kill`` lets gdb forget the process; the exited event then ends the log."""
+        pid = gdb.selected_inferior().pid
+        deadline = time.monotonic() + DEATH_WAIT
+        while pid:
+            try:
+                status = wait_status(pid)
+            except TargetError:
+                status = -1
+            if status is not None:
+                break
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        if pid:
+            self.vanished_status = status
+            said = gdb.execute("kill", to_string=True)  # gdb's "[Inferior 1 (process N) killed]" is not the story
+            gdb.write("".join(line for line in said.splitlines(True) if line.startswith("mmaptracker:")))
+        return True
 
     def switch_log(self, path):
-        """Go on in ``path``, which first gets everything logged so far."""
+        """Go on in ``path``, which first gets everything of this run so far."""
         new = LogWriter(path)
-        if self.run:
-            new.write(self.run.header() + "".join(event.record() for event in self.run.events))
         self.log.close()
         self.log = new
+        self.logged = self.run_logged = 0
+        if self.run:
+            self._write(self.run.header())
+            for event in self.run.events:
+                if self._write(event.record()):
+                    self.logged += 1
+                    self.run_logged += 1
+
+    def _write(self, text, last=False):
+        """Write to the log; say it once when the log stops (a full disk)."""
+        failed_before = self.log.failure
+        if self.log.write(text, last):
+            return True
+        if not failed_before and self.log.failure:
+            gdb.write("mmaptracker: cannot write the log %s: %s; it ends at its last whole record "
+                      "(%d events), tracking goes on in memory\n"
+                      % (self.log.path, self.log.failure, self.logged), gdb.STDERR)
+        return False
+
+    def _end_line(self, how):
+        incomplete = " (log incomplete: %s)" % self.log.failure if self.log.failure else ""
+        return end_line("events=%d %s%s" % (self.run_logged, how, incomplete))
 
     def current_run(self, pid=None):
         """The run of the selected inferior; a new pid (``run`` again) starts a new run."""
@@ -101,7 +162,8 @@ class Tracker:
     def _begin_run(self, pid, mode):
         self.run = Run(pid, mode, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                        gdb.current_progspace().filename or "?")
-        self.log.write(self.run.header())
+        self.run_logged = 0
+        self._write(self.run.header())
 
     def _backtrace(self, frame, pid):
         frames = []
@@ -143,15 +205,31 @@ class Tracker:
             return ""
 
 
-def ending(event, pid):
-    """How the inferior of an ``exited`` event ended: "exited with code N", "detached",
-    "killed" (gdb's ``kill``) or "killed by signal N"."""
+def ending(event, pid, known=None):
+    """``(how, exit status)`` of the inferior of an ``exited`` event: ("exited with code N", N),
+    ("killed by signal 9 (SIGKILL)", 137), ("detached", None) or ("killed", None) for gdb's
+    ``kill``. ``known``: the wait status read from /proc when gdb could not see the end."""
+    if known is not None and known >= 0:
+        if known & 0x7f:
+            return _killed_by(known & 0x7f)
+        return "exited with code %d" % (known >> 8 & 0xff), known >> 8 & 0xff
     if hasattr(event, "exit_code"):
-        return "exited with code %d" % event.exit_code
+        return "exited with code %d" % event.exit_code, event.exit_code
     if _process_alive(pid):
-        return "detached"
-    signal = gdb.convenience_variable("_exitsignal")
-    return "killed" if signal is None else "killed by signal %d" % int(signal)
+        return "detached", None
+    number = gdb.convenience_variable("_exitsignal")
+    return ("killed", None) if number is None else _killed_by(int(number))
+
+
+def _killed_by(number):
+    return "killed by signal %d (%s)" % (number, signal_name(number)), 128 + number
+
+
+def signal_name(number):
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "SIG%d" % number
 
 
 def _process_alive(pid):
@@ -176,6 +254,8 @@ class _Hook(gdb.Function):
         except KeyboardInterrupt:  # Ctrl-C met our Python, not the program: stop here, as gdb would
             return 1
         except Exception as error:  # never stop the program for our own failure: say it, go on
+            if not _process_alive(gdb.selected_inferior().pid):
+                return 0  # killed between the stop and our reads: the end line will say so
             _tracker.errors += 1
             gdb.write("mmaptracker: event not recorded: %s: %s\n" % (type(error).__name__, error),
                       gdb.STDERR)
@@ -262,22 +342,55 @@ def _catch(what, condition):
 
 
 def track_from_script():
-    """What mmaptracker.gdb does: track, run (or continue the attached process), quit at its exit."""
+    """What mmaptracker.gdb does: track, run (or continue the attached process), and quit with
+    the program's exit status when it ends (``TRACKER_FAILURE`` when tracking cannot start)."""
     for setting in ("pagination off", "confirm off", "width 0", "height 0"):
         gdb.execute("set " + setting)
+    # As strace: signals go to the program unseen; one that kills it ends the log and gdb.
+    # SIGINT (Ctrl-C) still stops it for 'mmap-origins'; SIGTRAP is gdb's own.
+    gdb.execute("handle all nostop noprint pass", to_string=True)
+    attached = gdb.selected_inferior().pid != 0
+    if not attached and not gdb.current_progspace().filename:
+        _fail("nothing to run: use gdb -x mmaptracker.gdb --args APP [ARGS], "
+              "or gdb -p PID -x mmaptracker.gdb")
     try:
         start()
     except LogError as error:
-        gdb.write("mmaptracker: %s\n" % error, gdb.STDERR)
-        gdb.execute("quit 1")
+        _fail(str(error))
+    gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
     try:
-        gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
-        gdb.execute("continue" if _tracker.attached else "run")
-        ended = gdb.selected_inferior().pid == 0
-    except KeyboardInterrupt:  # Ctrl-C met our Python, not the program: it is stopped all the same
-        ended = False
+        ended = _run_to_the_end("continue" if attached else "run")
+    except gdb.error as error:
+        _fail("cannot %s the program: %s" % ("continue" if attached else "run", error))
     if ended:
-        gdb.execute("quit 0")
+        gdb.execute("quit %d" % (TRACKER_FAILURE if _tracker.exit_status is None else _tracker.exit_status))
     _tracker.quit_at_exit = True  # not sooner: a quit posted inside 'run' crashes gdb 13
+    gdb.events.before_prompt.connect(_check_vanished)
     gdb.write("mmaptracker: the program is stopped and still tracked; 'mmap-origins [ADDR]' "
               "tells which call created a region, 'continue' goes on.\n")
+
+
+def _run_to_the_end(command):
+    """``run``/``continue`` until the program ends (True) or Ctrl-C stops it (False);
+    gdb.error when it cannot run at all."""
+    try:
+        gdb.execute(command)
+    except KeyboardInterrupt:  # Ctrl-C met our Python, not the program: it is stopped all the same
+        return False
+    except gdb.error:
+        if _tracker.exit_status is None and not _tracker.reap_vanished():
+            raise
+    return _tracker.exit_status is not None or gdb.selected_inferior().pid == 0
+
+
+def _check_vanished():
+    """At each prompt of the session after Ctrl-C: a 'continue' that failed as the program
+    died (see ``Tracker.reap_vanished``) ends the session as a normal end would."""
+    pid = gdb.selected_inferior().pid
+    if pid and _tracker.exit_status is None and not _process_alive(pid):
+        _tracker.reap_vanished()
+
+
+def _fail(message):
+    gdb.write("mmaptracker: %s\n" % message, gdb.STDERR)
+    gdb.execute("quit %d" % TRACKER_FAILURE)

@@ -13,6 +13,7 @@ opened through a symbolic link nor written when another user owns the file.
 """
 
 import dataclasses
+import errno
 import os
 import pwd
 import re
@@ -57,26 +58,41 @@ def end_line(summary):
 
 
 class LogWriter:
-    """An open log; each ``write`` goes straight to the file so it can be read live."""
+    """An open log; each ``write`` goes straight to the file so it can be read live.
+
+    The first write that fails (a full disk) cuts the file back to the end of its last
+    whole record, so a reader never meets a cut record, and ends the writing: ``failure``
+    says why. Only the end line is still tried then, in the room the cut freed.
+    """
 
     def __init__(self, path):
         self.path = os.path.abspath(path)
         self._fd = open_safely(self.path)
         self.failure = None
+        self._size = 0
 
-    def write(self, text):
-        """Append ``text``; the first failure (disk full) is a LogError, later writes are
-        dropped so that one full disk is one message, not one per event."""
-        if self.failure:
-            return
+    def write(self, text, last=False):
+        """Append ``text`` (whole lines); True when it is in the file."""
+        if self._fd is None or (self.failure and not last):
+            return False
         data = text.encode("utf-8", "surrogateescape")
         try:
-            while data:
-                data = data[os.write(self._fd, data):]
+            written = 0
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
         except OSError as error:
-            self.failure = "cannot write the log %s: %s; nothing more is written to it" % (
-                self.path, error.strerror)
-            raise LogError(self.failure) from None
+            self.failure = self.failure or error.strerror
+            self._cut()
+            return False
+        self._size += len(data)
+        return True
+
+    def _cut(self):
+        try:
+            os.ftruncate(self._fd, self._size)
+            os.lseek(self._fd, self._size, os.SEEK_SET)
+        except OSError:
+            pass
 
     def close(self):
         if self._fd is not None:
@@ -85,30 +101,78 @@ class LogWriter:
 
 
 def open_safely(path):
-    """A write descriptor on ``path``, emptied; LogError for a symlink or another user's file."""
+    """A write descriptor on ``path``, emptied; LogError for a symlink, anything but a regular
+    file (a FIFO would block the open forever), another user's file or one with other links."""
+    _refuse_special(path, "refusing to log there")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     0o600)
     except OSError as error:
         if os.path.islink(path):
             raise LogError("refusing to write the log to %s: it is a symbolic link "
                            "(remove it, or choose another file with %s=FILE or "
                            "'set mmaptracker log FILE')" % (path, ENVIRONMENT_VARIABLE)) from None
+        if error.errno == errno.ENXIO:  # a FIFO without a reader, planted after the lstat
+            raise LogError(_not_regular(path, "a FIFO", "refusing to log there")) from None
         raise LogError("cannot open the log %s: %s" % (path, error.strerror)) from None
     try:
         status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise LogError(_not_regular(path, file_kind(status.st_mode), "refusing to log there"))
         if status.st_uid != os.geteuid():
             raise LogError("refusing to write the log to %s: it belongs to %s, not to you "
                            "(choose another file with %s=FILE or 'set mmaptracker log FILE')"
                            % (path, _user_name(status.st_uid), ENVIRONMENT_VARIABLE))
-        if not stat.S_ISREG(status.st_mode):
-            raise LogError("refusing to write the log to %s: not a regular file" % path)
         if status.st_nlink > 1:
             raise LogError("refusing to write the log to %s: it has other hard links" % path)
+        os.set_blocking(fd, True)
         os.ftruncate(fd, 0)
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+def open_for_reading(path):
+    """A binary file object on the log ``path``; LogError for anything but a regular file
+    (reading a FIFO would wait for a writer forever)."""
+    _refuse_special(path, "refusing to read a log from it", follow=True)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise LogError("cannot read the log %s: %s" % (path, error.strerror)) from None
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(fd)
+        raise LogError(_not_regular(path, file_kind(status.st_mode), "refusing to read a log from it"))
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _refuse_special(path, refusal, follow=False):
+    """LogError when ``path`` exists and is neither a regular file nor (unless ``follow``)
+    a symbolic link, checked before any open (opening a FIFO can block)."""
+    try:
+        status = os.stat(path) if follow else os.lstat(path)
+    except OSError:
+        return
+    if not stat.S_ISREG(status.st_mode) and not stat.S_ISLNK(status.st_mode):
+        raise LogError(_not_regular(path, file_kind(status.st_mode), refusal))
+
+
+def _not_regular(path, kind, refusal):
+    return "%s is not a regular file (%s): %s" % (path, kind, refusal)
+
+
+def file_kind(mode):
+    """``a FIFO``, ``a directory``...: what ``stat`` says a file is."""
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a directory"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"),
+                       (stat.S_ISREG, "a regular file")):
+        if test(mode):
+            return kind
+    return "of mode %o" % stat.S_IFMT(mode)
 
 
 def _user_name(uid):
@@ -158,11 +222,12 @@ def _attach_frames(runs, frames):
 
 
 def read_log(path):
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
-            return parse_log(handle.read(), path)
-    except OSError as error:
-        raise LogError("cannot read the log %s: %s" % (path, error.strerror)) from None
+    with open_for_reading(path) as handle:
+        try:
+            data = handle.read()
+        except OSError as error:
+            raise LogError("cannot read the log %s: %s" % (path, error.strerror)) from None
+    return parse_log(data.decode("utf-8", "surrogateescape"), path)
 
 
 def run_of(runs, pid, source="log"):

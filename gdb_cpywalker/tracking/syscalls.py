@@ -26,6 +26,7 @@ MAP_FLAGS = (("MAP_FIXED", 0x10), ("MAP_ANONYMOUS", 0x20), ("MAP_32BIT", 0x40),
              ("MAP_UNINITIALIZED", 0x4000000))
 MREMAP_FLAGS = (("MREMAP_MAYMOVE", 0x1), ("MREMAP_FIXED", 0x2), ("MREMAP_DONTUNMAP", 0x4))
 MAP_ANONYMOUS = 0x20
+_ZERO_FLAGS = {PROT_FLAGS: "PROT_NONE", MAP_FLAGS: "MAP_FILE"}
 MREMAP_FIXED = 0x2
 MREMAP_DONTUNMAP = 0x4
 
@@ -104,7 +105,8 @@ def parse_call(text):
 
 
 def format_flags(value, table, type_table=()):
-    """``PROT_READ|PROT_WRITE``; bits no name covers are kept as hex; 0 is ``PROT_NONE``/``0``."""
+    """``PROT_READ|PROT_WRITE``; bits no name covers are kept as hex; 0 is ``PROT_NONE``,
+    ``MAP_FILE`` (as strace writes mmap flags 0) or ``0``."""
     names = []
     rest = value
     if type_table:
@@ -120,13 +122,13 @@ def format_flags(value, table, type_table=()):
     if rest:
         names.append("%#x" % rest)
     if not names:
-        return "PROT_NONE" if table is PROT_FLAGS else "0"
+        return _ZERO_FLAGS.get(table, "0")
     return "|".join(names)
 
 
 def parse_flags(text, table, type_table=()):
     known = dict(table + tuple(type_table))
-    known["PROT_NONE"] = 0
+    known.update({name: 0 for name in _ZERO_FLAGS.values()})
     value = 0
     for word in text.split("|"):
         value |= known[word] if word in known else int(word, 0)
