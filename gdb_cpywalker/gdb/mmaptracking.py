@@ -8,6 +8,9 @@ arguments are still in their registers and the result is in rax. This sees libc'
 dynamic loader alike, in every thread. Each distinct frame PC is symbolized once.
 A ``catch exec`` the same way starts a new run in the log: a new address space.
 
+In a Python program each event also gets its thread's Python stack (``PythonStacks``),
+read from memory as ``py-bt`` reads it, symbols or not.
+
 ``mmaptracker.gdb`` (``track_from_script``) ends gdb as strace ends: with the program's
 own exit status, 128+N when signal N killed it, and ``TRACKER_FAILURE`` (2) when the
 tracker itself could not start (log refused, nothing to run).
@@ -19,11 +22,20 @@ import time
 
 import gdb
 
-from ..errors import TargetError
+from ..errors import CpywalkerError, TargetError
+from ..interp.locate import find_interpreter, interpreter_slot
+from ..interp.objects import StateReader
+from ..interp.pystacks import StackSampler
+from ..layouts import layout_for
+from ..memory.cache import PageCache
 from ..procfs import process_state, read_regions, wait_status
+from ..target.detect import detect_python
 from ..tracking import syscalls
-from ..tracking.events import Event, format_frame, frame_location, module_offset
-from ..tracking.log import LogError, LogWriter, Run, chosen_path, end_line, read_log, run_of
+from ..tracking.events import PY_NOTES, Event, PyFrame, format_frame, frame_location, module_offset
+from ..tracking.log import (LogError, LogWriter, Run, before_line, chosen_path, end_line, read_log,
+                            run_of)
+from .memory import open_memory
+from .symbols import GdbSymbols
 
 SYSCALLS = ("mmap", "munmap", "mremap", "mprotect", "brk")
 MAX_FRAMES = 64
@@ -46,6 +58,10 @@ class Tracker:
         self.logged = 0
         self.run_logged = 0
         self.errors = 0
+        self.started = time.monotonic()
+        #: record Python stacks (``set mmaptracker python-stacks off`` turns them off)
+        self.python_stacks = _python_stacks_setting.value
+        self.python = None
         #: the program's exit status as strace gives it (code, or 128+N for signal N), once it ended
         self.exit_status = None
         #: the wait status of a program that died while gdb had lost track of it (reap_vanished)
@@ -66,8 +82,10 @@ class Tracker:
         run = self.current_run()
         args = syscalls.normalize_args(name, [int(frame.read_register(r)) for r in _ARGUMENT_REGISTERS])
         path = self._fd_path(run.pid, args[4]) if syscalls.takes_fd(name, args) else ""
+        python, note = self.python.stack(int(frame.read_register("fs_base")))
         event = Event(len(run.events) + 1, gdb.selected_thread().ptid[1], name, args,
-                      syscalls.signed_result(result), path, self._backtrace(frame, run.pid))
+                      syscalls.signed_result(result), path, self._backtrace(frame, run.pid),
+                      python, note, round(time.monotonic() - self.started, 6))
         run.events.append(event)
         if self._write(event.record()):
             self.logged += 1
@@ -163,7 +181,15 @@ class Tracker:
         self.run = Run(pid, mode, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                        gdb.current_progspace().filename or "?")
         self.run_logged = 0
+        self.started = time.monotonic()
+        self.python = PythonStacks(pid, self.python_stacks)
         self._write(self.run.header())
+        if mode == "attach":
+            try:
+                self.run.before = read_regions(pid)
+            except TargetError:
+                self.run.before = []
+            self._write("".join(before_line(region) for region in self.run.before))
 
     def _backtrace(self, frame, pid):
         frames = []
@@ -203,6 +229,58 @@ class Tracker:
             return os.readlink("/proc/%d/fd/%d" % (pid, fd))
         except OSError:
             return ""
+
+
+class PythonStacks:
+    """The Python stacks of one run: nothing until the program has loaded a CPython 2.7
+    (checked again each time gdb learns of new object files), then each event's thread's
+    stack, matched by its fs_base register (``pthread_self()`` on x86_64 glibc, which is
+    what ``PyThreadState.thread_id`` holds)."""
+
+    def __init__(self, pid, enabled=True):
+        self.pid = pid
+        self.enabled = enabled
+        self._objfiles = 0
+        self._sampler = None
+        self._backend = None
+        self._frames = {}
+
+    def stack(self, thread_id):
+        """``(PyFrames outermost first, note)`` of the thread; ``((), "")`` outside Python."""
+        if not self.enabled:
+            return (), ""
+        if self._sampler is None and not self._found_python():
+            return (), ""
+        self._sampler.reader.cache = PageCache(self._backend)  # the target ran since the last stop
+        frames, note = self._sampler.stack(thread_id)
+        if note:
+            return (), PY_NOTES.get(note, note)
+        return tuple(self._frame(frame) for frame in frames), ""
+
+    def _frame(self, frame):
+        known = self._frames.get(frame)
+        if known is None:
+            known = self._frames[frame] = PyFrame(*frame)
+        return known
+
+    def _found_python(self):
+        count = len(gdb.objfiles())
+        if count == self._objfiles:
+            return False
+        self._objfiles = count
+        try:
+            backend = open_memory("auto")
+            memory = PageCache(backend)
+            symbols = GdbSymbols()
+            target = detect_python(memory, symbols)
+            reader = StateReader(memory, layout_for(target.pointer_size, target.unicode_width))
+            slot = interpreter_slot(reader, symbols)
+            interpreter = None if slot else find_interpreter(memory, symbols, reader.layout).address
+        except CpywalkerError:
+            return False
+        self._backend = backend
+        self._sampler = StackSampler(reader, slot, interpreter)
+        return True
 
 
 def ending(event, pid, known=None):
@@ -295,16 +373,39 @@ class _Prefix(gdb.Command):
         super().__init__(name, gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
 
 
+class _PythonStacksSetting(gdb.Parameter):
+    """Whether mmaptracker records the Python stack of each event of a Python program."""
+
+    set_doc = "Set whether mmaptracker records Python stacks."
+    show_doc = "Show whether mmaptracker records Python stacks."
+
+    def __init__(self):
+        super().__init__("mmaptracker python-stacks", gdb.COMMAND_DATA, gdb.PARAM_BOOLEAN)
+        self.value = True
+
+    def get_set_string(self):
+        if _tracker is not None:
+            _tracker.python_stacks = self.value
+            if _tracker.python:
+                _tracker.python.enabled = self.value
+        return ""
+
+    def get_show_string(self, svalue):
+        return "mmaptracker records Python stacks: %s." % svalue
+
+
 _log_setting = None
+_python_stacks_setting = None
 
 
 def declare_log_setting():
-    """``set/show mmaptracker log``, once."""
-    global _log_setting
+    """``set/show mmaptracker log`` and ``python-stacks``, once."""
+    global _log_setting, _python_stacks_setting
     if _log_setting is None:
         _Prefix("set mmaptracker", "Set mmaptracker options.")
         _Prefix("show mmaptracker", "Show mmaptracker options.")
         _log_setting = _LogSetting()
+        _python_stacks_setting = _PythonStacksSetting()
 
 
 def events_for(pid, log_path=None):

@@ -4,9 +4,12 @@ A run is a header line, its event records (``events.Event.record``) and, once th
 program is gone, an end line::
 
     mmaptracker log: pid=4242 mode=run started=2026-11-23T04:50:00Z program=/usr/bin/app
-    #1 tid=4242 brk(NULL) = 0x555555559000
+    #1 tid=4242 t=0.000021 brk(NULL) = 0x555555559000
         #0  0x00007ffff7fe4d2b in __brk () at ../sysdeps/unix/sysv/linux/brk.c:36
     mmaptracker end: events=1 exited with code 0
+
+A run that began by attaching lists, after its header, the regions mapped before tracking
+began, one ``mmaptracker before:`` line each in /proc/PID/maps form.
 
 The default file lives in /tmp where others can predict its name, so the log is never
 opened through a symbolic link nor written when another user owns the file.
@@ -20,12 +23,14 @@ import re
 import stat
 
 from ..errors import CpywalkerError
-from .events import FRAME_INDENT, parse_call_line
+from ..procfs import parse_maps_line
+from .events import FRAME_INDENT, PY_PREFIX, parse_call_line, parse_py_line
 
 DEFAULT_PATH = "/tmp/mmaptracker.log"
 ENVIRONMENT_VARIABLE = "MMAPTRACKER_LOG"
 _HEADER = re.compile(r"^mmaptracker log: pid=(\d+) mode=(\w+) started=(\S+) program=(.*)$")
 _END = "mmaptracker end: "
+_BEFORE = "mmaptracker before: "
 
 
 class LogError(CpywalkerError):
@@ -42,10 +47,17 @@ class Run:
     program: str
     events: list = dataclasses.field(default_factory=list)
     end: str = ""
+    #: ``procfs.Region``s mapped before tracking began (attach mode)
+    before: list = dataclasses.field(default_factory=list)
 
     def header(self):
         return "mmaptracker log: pid=%d mode=%s started=%s program=%s\n" % (
             self.pid, self.mode, self.started, self.program)
+
+
+def before_line(maps_line):
+    """The log line of one region mapped before tracking began (a /proc/PID/maps line)."""
+    return _BEFORE + maps_line.rstrip("\n") + "\n"
 
 
 def chosen_path(setting="", environ=os.environ):
@@ -182,52 +194,118 @@ def _user_name(uid):
         return "uid %d" % uid
 
 
-def parse_log(text, source="log"):
-    """Every run of a log text, in order. A line cut short at the end (a live log) is ignored."""
+def parse_log(text, source="log", skipped=None):
+    """Every run of a log text, in order. A line cut short at the end (a live log) is ignored.
+
+    With a list as ``skipped``, a line that is not part of a log is noted there (``log
+    line 7: not an mmaptracker record: ...``) and passed over, with the frames under it;
+    without, it is a LogError.
+    """
     runs = []
     lines = text.split("\n")
     if lines and lines[-1]:
         lines.pop()
-    frames = []
+    parts = _RecordParts()
     for number, line in enumerate(lines, 1):
+        if line.startswith(FRAME_INDENT):
+            if parts.event is not None:
+                parts.add(line[len(FRAME_INDENT):])
+                continue
+            if parts.dropping:
+                continue
+        parts.finish(runs)
         if not line:
             continue
-        if line.startswith(FRAME_INDENT) and runs and runs[-1].events:
-            frames.append(line[len(FRAME_INDENT):])
-            continue
-        _attach_frames(runs, frames)
-        header = _HEADER.match(line)
-        if header:
-            pid, mode, started, program = header.groups()
-            runs.append(Run(int(pid), mode, started, program))
-        elif not runs:
-            raise LogError("%s line %d: no 'mmaptracker log:' header before it" % (source, number))
-        elif line.startswith(_END):
-            runs[-1].end = line[len(_END):]
-        else:
-            try:
-                runs[-1].events.append(parse_call_line(line))
-            except ValueError:
-                raise LogError("%s line %d: not an mmaptracker record: %r"
-                               % (source, number, line[:120])) from None
-    _attach_frames(runs, frames)
+        try:
+            _parse_line(runs, parts, line)
+        except (LogError, ValueError) as error:
+            problem = "%s line %d: %s" % (source, number, error)
+            if skipped is None:
+                raise LogError(problem) from None
+            skipped.append(problem)
+            parts.dropping = True
+    parts.finish(runs)
     return runs
 
 
-def _attach_frames(runs, frames):
-    """Give the frame lines read so far to the last event, and empty ``frames``."""
-    if frames:
-        runs[-1].events[-1] = dataclasses.replace(runs[-1].events[-1], frames=tuple(frames))
-        frames.clear()
+def _parse_line(runs, parts, line):
+    header = _HEADER.match(line)
+    if header:
+        pid, mode, started, program = header.groups()
+        runs.append(Run(int(pid), mode, started, program))
+    elif not runs:
+        raise LogError("no 'mmaptracker log:' header before it")
+    elif line.startswith(_END):
+        runs[-1].end = line[len(_END):]
+    elif line.startswith(_BEFORE):
+        runs[-1].before.append(parse_maps_line(line[len(_BEFORE):]))
+    else:
+        try:
+            parts.event = parse_call_line(line)
+        except ValueError:
+            raise LogError("not an mmaptracker record: %r" % line[:120]) from None
 
 
-def read_log(path):
+class _RecordParts:
+    """The record being read: its call line's event, then its ``py`` and frame lines.
+
+    Frame texts and whole stacks repeat from record to record: each distinct one is kept
+    once (a 100,000-event log holds a few hundred distinct stacks).
+    """
+
+    def __init__(self):
+        self.event = None
+        self.dropping = False
+        self.frames = []
+        self.python = []
+        self._texts = {}
+        self._python_frames = {}
+        self._stacks = {}
+
+    def add(self, body):
+        if body.startswith(PY_PREFIX):
+            self.python.append(body)
+        else:
+            self.frames.append(self._texts.setdefault(body, body))
+
+    def finish(self, runs):
+        self.dropping = False
+        if self.event is None:
+            return
+        event = self.event
+        changes = {}
+        if self.frames:
+            changes["frames"] = self._stack(tuple(self.frames))
+        if self.python:
+            python = tuple(self._python_frame(line) for line in self.python)
+            notes = [item for item in python if isinstance(item, str)]
+            if notes:
+                changes["python_note"] = notes[0]
+            else:
+                changes["python"] = self._stack(python)
+        runs[-1].events.append(dataclasses.replace(event, **changes) if changes else event)
+        self.event = None
+        self.frames.clear()
+        self.python.clear()
+
+    def _python_frame(self, line):
+        frame = self._python_frames.get(line)
+        if frame is None:
+            frame = self._python_frames[line] = parse_py_line(line[len(PY_PREFIX):])
+        return frame
+
+    def _stack(self, frames):
+        return self._stacks.setdefault(frames, frames)
+
+
+def read_log(path, skipped=None):
+    """The runs of the log file ``path`` (see ``parse_log`` for ``skipped``)."""
     with open_for_reading(path) as handle:
         try:
             data = handle.read()
         except OSError as error:
             raise LogError("cannot read the log %s: %s" % (path, error.strerror)) from None
-    return parse_log(data.decode("utf-8", "surrogateescape"), path)
+    return parse_log(data.decode("utf-8", "surrogateescape"), path, skipped)
 
 
 def run_of(runs, pid, source="log"):
