@@ -74,6 +74,12 @@ def parse_maps_line(line):
                   int(parts[4]), path)
 
 
+def maps_line(region):
+    """The /proc/PID/maps line of ``region`` (without the newline): ``parse_maps_line``'s inverse."""
+    return ("%x-%x %s %08x %s %d %s" % (region.start, region.end, region.perms, region.offset,
+                                         region.dev, region.inode, region.path)).rstrip()
+
+
 def parse_maps(text):
     """Every region of a /proc/PID/maps text, in address order."""
     return [parse_maps_line(line) for line in text.splitlines() if line.strip()]

@@ -23,7 +23,7 @@ import re
 import stat
 
 from ..errors import CpywalkerError
-from ..procfs import parse_maps_line
+from ..procfs import maps_line, parse_maps_line
 from .events import FRAME_INDENT, PY_PREFIX, parse_call_line, parse_py_line
 
 DEFAULT_PATH = "/tmp/mmaptracker.log"
@@ -55,9 +55,9 @@ class Run:
             self.pid, self.mode, self.started, self.program)
 
 
-def before_line(maps_line):
-    """The log line of one region mapped before tracking began (a /proc/PID/maps line)."""
-    return _BEFORE + maps_line.rstrip("\n") + "\n"
+def before_line(region):
+    """The log line of one region mapped before tracking began, in /proc/PID/maps form."""
+    return _BEFORE + maps_line(region) + "\n"
 
 
 def chosen_path(setting="", environ=os.environ):
