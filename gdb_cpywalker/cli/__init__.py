@@ -12,7 +12,7 @@ import traceback
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins"]
+SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "report"]
 
 
 class _Parser(argparse.ArgumentParser):

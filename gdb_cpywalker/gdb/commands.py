@@ -7,7 +7,8 @@ from .cmd_pybt import PyBtCommand, PyThreadsCommand
 from .cmd_pyframe import PyDownCommand, PyFrameCommand, PyUpCommand
 from .cmd_pynames import PyGlobalsCommand, PyLocalsCommand, PyPrintCommand
 from .cmd_pywalk import PyWalkCommand
+from .cmd_report import MmapReportCommand
 
 COMMANDS = [MemInfoCommand, PyWalkCommand, PyBtCommand, PyThreadsCommand, PyFrameCommand,
             PyUpCommand, PyDownCommand, PyLocalsCommand, PyGlobalsCommand, PyPrintCommand,
-            MmapOriginsCommand, HexdumpCommand]
+            MmapOriginsCommand, HexdumpCommand, MmapReportCommand]

@@ -28,17 +28,20 @@ from ..interp.objects import StateReader
 from ..interp.pystacks import StackSampler
 from ..layouts import layout_for
 from ..memory.cache import PageCache
+from ..memory.procfs import ProcMemory
 from ..procfs import process_state, read_regions, wait_status
 from ..target.detect import detect_python
 from ..tracking import syscalls
 from ..tracking.events import PY_NOTES, Event, PyFrame, format_frame, frame_location, module_offset
 from ..tracking.log import (LogError, LogWriter, Run, before_line, chosen_path, end_line, read_log,
                             run_of)
-from .memory import open_memory
 from .symbols import GdbSymbols
 
 SYSCALLS = ("mmap", "munmap", "mremap", "mprotect", "brk")
 MAX_FRAMES = 64
+#: With a Python stack, the native backtrace ends at the innermost frame of the interpreter's
+#: eval loop: the frames beyond are the interpreter running the Python stack's frames.
+EVAL_LOOP = "PyEval_EvalFrameEx ("
 _ARGUMENT_REGISTERS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
 #: gdb's exit status when the tracker itself fails (the program's own status can be 2 too).
 TRACKER_FAILURE = 2
@@ -83,9 +86,10 @@ class Tracker:
         args = syscalls.normalize_args(name, [int(frame.read_register(r)) for r in _ARGUMENT_REGISTERS])
         path = self._fd_path(run.pid, args[4]) if syscalls.takes_fd(name, args) else ""
         python, note = self.python.stack(int(frame.read_register("fs_base")))
+        native = self._backtrace(frame, run.pid, EVAL_LOOP if python else None)
         event = Event(len(run.events) + 1, gdb.selected_thread().ptid[1], name, args,
-                      syscalls.signed_result(result), path, self._backtrace(frame, run.pid),
-                      python, note, round(time.monotonic() - self.started, 6))
+                      syscalls.signed_result(result), path, native, python, note,
+                      round(time.monotonic() - self.started, 6))
         run.events.append(event)
         if self._write(event.record()):
             self.logged += 1
@@ -191,7 +195,9 @@ class Tracker:
                 self.run.before = []
             self._write("".join(before_line(region) for region in self.run.before))
 
-    def _backtrace(self, frame, pid):
+    def _backtrace(self, frame, pid, last=None):
+        """The frames from ``frame`` outwards, up to the entry point or the frame of function
+        ``last`` (the interpreter's eval loop when the Python stack tells the rest)."""
         frames = []
         previous_pc, same_pc = None, 0
         while frame is not None and len(frames) < MAX_FRAMES:
@@ -203,7 +209,7 @@ class Tracker:
                 known = self.locations[key] = self._locate(frame, pc, pid)
             location, outermost = known
             frames.append(format_frame(len(frames), location))
-            if outermost:
+            if outermost or (last and location.startswith(last, 22)):  # after "0x%016x in "
                 break
             previous_pc = pc
             try:
@@ -269,7 +275,7 @@ class PythonStacks:
             return False
         self._objfiles = count
         try:
-            backend = open_memory("auto")
+            backend = ProcMemory(self.pid)  # one pread a page: the lightest reader for these few reads
             memory = PageCache(backend)
             symbols = GdbSymbols()
             target = detect_python(memory, symbols)
@@ -406,6 +412,17 @@ def declare_log_setting():
         _Prefix("show mmaptracker", "Show mmaptracker options.")
         _log_setting = _LogSetting()
         _python_stacks_setting = _PythonStacksSetting()
+
+
+def current_run():
+    """The run this session tracks (None when it tracks nothing)."""
+    return _tracker.run if _tracker else None
+
+
+def log_path():
+    """The log file this session writes, or would read by default."""
+    declare_log_setting()
+    return _tracker.log.path if _tracker else chosen_path(_log_setting.value)
 
 
 def events_for(pid, log_path=None):
