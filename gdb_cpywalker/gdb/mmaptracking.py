@@ -91,12 +91,12 @@ class Tracker:
                       syscalls.signed_result(result), path, native, python, note,
                       round(time.monotonic() - self.started, 6))
         run.events.append(event)
-        if self._write(event.record()):
+        if self._write(event.record(), record=True):
             self.logged += 1
             self.run_logged += 1
 
     def on_exec(self):
-        self._write(self._end_line("then exec"), last=True)
+        self._end_log("then exec")
         self._begin_run(gdb.selected_inferior().pid, "exec")
 
     def on_exit(self, event):
@@ -109,7 +109,7 @@ class Tracker:
         if self.run is None:
             self.current_run(pid)
         how, status = ending(event, pid, self.vanished_status)
-        self._write(self._end_line(how), last=True)
+        self._end_log(how)
         missed = "; %d calls could not be recorded, see above" % self.errors if self.errors else ""
         incomplete = "log incomplete: %s; " % self.log.failure if self.log.failure else ""
         if how == "detached":
@@ -155,14 +155,20 @@ class Tracker:
         if self.run:
             self._write(self.run.header())
             for event in self.run.events:
-                if self._write(event.record()):
+                if self._write(event.record(), record=True):
                     self.logged += 1
                     self.run_logged += 1
 
-    def _write(self, text, last=False):
+    def _end_log(self, how):
+        """The run's end line; on a full disk, records are dropped from the end until it fits."""
+        while not self._write(self._end_line(how), last=True) and self.log.drop_last_record():
+            self.logged -= 1
+            self.run_logged -= 1
+
+    def _write(self, text, last=False, record=False):
         """Write to the log; say it once when the log stops (a full disk)."""
         failed_before = self.log.failure
-        if self.log.write(text, last):
+        if self.log.write(text, last, record):
             return True
         if not failed_before and self.log.failure:
             gdb.write("mmaptracker: cannot write the log %s: %s; it ends at its last whole record "
@@ -475,7 +481,6 @@ def track_from_script():
         start()
     except LogError as error:
         _fail(str(error))
-    gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
     try:
         ended = _run_to_the_end("continue" if attached else "run")
     except gdb.error as error:
@@ -492,6 +497,7 @@ def _run_to_the_end(command):
     """``run``/``continue`` until the program ends (True) or Ctrl-C stops it (False);
     gdb.error when it cannot run at all."""
     try:
+        gdb.write("mmaptracker: logging memory-mapping calls to %s\n" % _tracker.log.path)
         gdb.execute(command)
     except KeyboardInterrupt:  # Ctrl-C met our Python, not the program: it is stopped all the same
         return False

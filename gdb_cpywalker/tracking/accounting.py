@@ -130,7 +130,7 @@ class Ledger(AddressMap):
             key = (BEFORE_TRACKING,) if event is _BEFORE else site_key(event, self.group_by)
             site = self.sites.get(key)
             if site is None:
-                python = event.python if key[0] in ("python", "python-line") else ()
+                python = key[1:] if key[0] in ("python", "python-line") else ()
                 site = self.sites[key] = Site(key, python, event.frames)
             self._site_of[event.seq] = site
         return site

@@ -15,6 +15,7 @@ The default file lives in /tmp where others can predict its name, so the log is 
 opened through a symbolic link nor written when another user owns the file.
 """
 
+import collections
 import dataclasses
 import errno
 import os
@@ -74,7 +75,8 @@ class LogWriter:
 
     The first write that fails (a full disk) cuts the file back to the end of its last
     whole record, so a reader never meets a cut record, and ends the writing: ``failure``
-    says why. Only the end line is still tried then, in the room the cut freed.
+    says why. Only the end line is still tried then, in the room the cut freed; when even
+    that does not fit, ``drop_last_record`` makes room.
     """
 
     def __init__(self, path):
@@ -82,9 +84,11 @@ class LogWriter:
         self._fd = open_safely(self.path)
         self.failure = None
         self._size = 0
+        #: where the last records written end (bytes), for ``drop_last_record``
+        self._record_ends = collections.deque(maxlen=64)
 
-    def write(self, text, last=False):
-        """Append ``text`` (whole lines); True when it is in the file."""
+    def write(self, text, last=False, record=False):
+        """Append ``text`` (whole lines: a ``record``, or other lines); True when it is in the file."""
         if self._fd is None or (self.failure and not last):
             return False
         data = text.encode("utf-8", "surrogateescape")
@@ -97,6 +101,16 @@ class LogWriter:
             self._cut()
             return False
         self._size += len(data)
+        if record:
+            self._record_ends.append((self._size - len(data), self._size))
+        return True
+
+    def drop_last_record(self):
+        """Cut the last record written off the file; False when none is left to drop."""
+        if not self._record_ends:
+            return False
+        self._size = self._record_ends.pop()[0]
+        self._cut()
         return True
 
     def _cut(self):

@@ -3,6 +3,7 @@ threads map memory (run and attach), refused log paths (FIFO), a full disk, noth
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,6 +143,8 @@ def test_a_full_disk_keeps_whole_records_and_says_so(tmp_path, tiny_disk, gdb_bi
     assert run.end == "events=%d exited with code 0 (log incomplete: No space left on device)" % kept
     assert ("mmaptracker: %d events logged to %s (log incomplete: No space left on device; program "
             "exited with code 0)" % (kept, log)) in result.stdout
-    assert ("mmaptracker: cannot write the log %s: No space left on device; it ends at its last whole "
-            "record (%d events), tracking goes on in memory" % (log, kept)) in result.stderr
+    said = re.search(r"mmaptracker: cannot write the log %s: No space left on device; it ends at its "
+                     r"last whole record \((\d+) events\), tracking goes on in memory" % re.escape(str(log)),
+                     result.stderr)
+    assert said and int(said.group(1)) >= kept  # records may be dropped after it, to fit the end line
     assert [e.seq for e in run.events] == list(range(1, kept + 1))

@@ -49,11 +49,11 @@ def big_string():
     return "x" * (20 * 1024 * 1024)  # LINE big_string
 
 
-first_caller()
-second_caller()
+first_caller()  # LINE module_first
+second_caller()  # LINE module_second
 nested = nested_outer()  # LINE module_nested
-closed_again()
-churn(int(sys.argv[1]))
+closed_again()  # LINE module_closed
+churn(int(sys.argv[1]))  # LINE module_churn
 big = big_string()  # LINE module_big
 kept[0][:] = "k" * len(kept[0])  # every page of the first caller's mapping resident
 sys.stdout.write(json.dumps({

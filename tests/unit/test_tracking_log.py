@@ -199,3 +199,24 @@ def test_mmap_flags_0_are_map_file_as_strace_writes_them():
     args = (0, 4096, 1, 0, 3, 0)
     assert syscalls.format_call("mmap", args, 0x7f0000000000, "/etc/hosts") == text
     assert syscalls.parse_call(text) == ("mmap", args, 0x7f0000000000, "/etc/hosts")
+
+
+def test_records_are_dropped_from_the_end_to_make_room_for_the_end_line(tmp_path, monkeypatch):
+    path = tmp_path / "track.log"
+    writer = LogWriter(str(path))
+    assert writer.write("header\n")
+    assert writer.write("#1 one\n", record=True) and writer.write("#2 two\n", record=True)
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real_write = os.write
+    monkeypatch.setattr(os, "write", full)
+    assert not writer.write("#3 three\n", record=True)
+    assert not writer.write(end_line("events=2"), last=True)
+    assert writer.drop_last_record()
+    assert path.read_text() == "header\n#1 one\n"
+    monkeypatch.setattr(os, "write", real_write)
+    assert writer.write(end_line("events=1"), last=True)
+    assert writer.drop_last_record() and not writer.drop_last_record()  # never the header
+    writer.close()
+    assert path.read_text() == "header\n"
