@@ -153,9 +153,8 @@ class Ledger(AddressMap):
 
     def _munmap(self, event):
         address, length = event.args[:2]
-        if not self.pieces_in(address, address + self._pages(length)):
+        if not self._carve(address, address + self._pages(length)):
             self._note_unmatched(event)
-        super()._munmap(event)
 
     def _mprotect(self, event):
         address, length = event.args[:2]

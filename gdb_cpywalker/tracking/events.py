@@ -109,13 +109,18 @@ class Event:
 
 def parse_call_line(line):
     """``#17 tid=4242 t=0.5 mmap(...) = ...`` -> Event without frames; ValueError otherwise."""
+    fields = call_fields(line)
+    return Event(*fields[:6], time=fields[6])
+
+
+def call_fields(line):
+    """(seq, tid, name, args, result, path, time) of a call line; ValueError if it is not one."""
     match = _CALL_LINE.match(line)
     if not match:
         raise ValueError("not a call line: %r" % line)
     name, args, result, path = syscalls.parse_call(match.group(4))
     when = match.group(3)
-    return Event(int(match.group(1)), int(match.group(2)), name, args, result, path,
-                 time=float(when) if when else None)
+    return int(match.group(1)), int(match.group(2)), name, args, result, path, float(when) if when else None
 
 
 def format_frame(level, location):

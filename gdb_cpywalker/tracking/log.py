@@ -25,7 +25,7 @@ import stat
 
 from ..errors import CpywalkerError
 from ..procfs import maps_line, parse_maps_line
-from .events import FRAME_INDENT, PY_PREFIX, parse_call_line, parse_py_line
+from .events import FRAME_INDENT, PY_PREFIX, Event, call_fields, parse_py_line
 
 DEFAULT_PATH = "/tmp/mmaptracker.log"
 ENVIRONMENT_VARIABLE = "MMAPTRACKER_LOG"
@@ -214,102 +214,103 @@ def parse_log(text, source="log", skipped=None):
     With a list as ``skipped``, a line that is not part of a log is noted there (``log
     line 7: not an mmaptracker record: ...``) and passed over, with the frames under it;
     without, it is a LogError.
+
+    Built for 100,000-event logs: the text is cut at each record's call line, and the
+    block of ``py`` and frame lines under it, which repeats from record to record, is
+    parsed once per distinct block.
     """
-    runs = []
-    lines = text.split("\n")
-    if lines and lines[-1]:
-        lines.pop()
-    parts = _RecordParts()
-    for number, line in enumerate(lines, 1):
-        if line.startswith(FRAME_INDENT):
-            if parts.event is not None:
-                parts.add(line[len(FRAME_INDENT):])
-                continue
-            if parts.dropping:
-                continue
-        parts.finish(runs)
+    reader = _LogReader(source, skipped)
+    text = text[:text.rfind("\n") + 1]
+    chunks = text.split("\n#")
+    reader.lines(chunks[0].split("\n"), 1)
+    number = chunks[0].count("\n") + 2
+    for chunk in chunks[1:]:
+        reader.record(chunk, number)
+        number += chunk.count("\n") + 1
+    return reader.runs
+
+
+#: The end of a block of indented lines: a line that does not start with a space.
+_UNINDENTED = re.compile(r"\n[^ ]")
+
+
+class _LogReader:
+    """The runs read so far, and the blocks of stack lines already parsed."""
+
+    def __init__(self, source, skipped):
+        self.runs = []
+        self.source = source
+        self.skipped = skipped
+        self._blocks = {}
+
+    def record(self, chunk, number):
+        """One call line (``chunk`` starts after its ``#``), its block, then any other lines."""
+        head, _, body = chunk.partition("\n")
+        if body[:1] not in (" ", ""):
+            tail = 0
+        else:
+            unindented = _UNINDENTED.search(body)
+            tail = unindented.start() + 1 if unindented else len(body)
+        try:
+            if not self.runs:
+                raise LogError("no 'mmaptracker log:' header before it")
+            try:
+                fields = call_fields("#" + head)
+            except ValueError:
+                raise LogError("not an mmaptracker record: %r" % ("#" + head)[:120]) from None
+            stacks = self._blocks.get(body[:tail])
+            if stacks is None:
+                stacks = self._blocks[body[:tail]] = _stacks(body[:tail])
+            self.runs[-1].events.append(Event(*fields[:6], *stacks, fields[6]))
+        except (LogError, ValueError) as error:
+            self._problem(number, error)
+        self.lines(body[tail:].split("\n"), number + 1 + body[:tail].count("\n"))
+
+    def lines(self, lines, number):
+        for offset, line in enumerate(lines):
+            if line:
+                try:
+                    self._line(line)
+                except (LogError, ValueError) as error:
+                    self._problem(number + offset, error)
+
+    def _line(self, line):
+        header = _HEADER.match(line)
+        if header:
+            pid, mode, started, program = header.groups()
+            self.runs.append(Run(int(pid), mode, started, program))
+        elif not self.runs:
+            raise LogError("no 'mmaptracker log:' header before it")
+        elif line.startswith(_END):
+            self.runs[-1].end = line[len(_END):]
+        elif line.startswith(_BEFORE):
+            self.runs[-1].before.append(parse_maps_line(line[len(_BEFORE):]))
+        else:
+            raise LogError("not an mmaptracker record: %r" % line[:120])
+
+    def _problem(self, number, error):
+        problem = "%s line %d: %s" % (self.source, number, error)
+        if self.skipped is None:
+            raise LogError(problem) from None
+        self.skipped.append(problem)
+
+
+def _stacks(block):
+    """``(native frames, Python frames, note)`` of the indented lines under a call line."""
+    frames, python, note = [], [], ""
+    for line in block.split("\n"):
         if not line:
             continue
-        try:
-            _parse_line(runs, parts, line)
-        except (LogError, ValueError) as error:
-            problem = "%s line %d: %s" % (source, number, error)
-            if skipped is None:
-                raise LogError(problem) from None
-            skipped.append(problem)
-            parts.dropping = True
-    parts.finish(runs)
-    return runs
-
-
-def _parse_line(runs, parts, line):
-    header = _HEADER.match(line)
-    if header:
-        pid, mode, started, program = header.groups()
-        runs.append(Run(int(pid), mode, started, program))
-    elif not runs:
-        raise LogError("no 'mmaptracker log:' header before it")
-    elif line.startswith(_END):
-        runs[-1].end = line[len(_END):]
-    elif line.startswith(_BEFORE):
-        runs[-1].before.append(parse_maps_line(line[len(_BEFORE):]))
-    else:
-        try:
-            parts.event = parse_call_line(line)
-        except ValueError:
-            raise LogError("not an mmaptracker record: %r" % line[:120]) from None
-
-
-class _RecordParts:
-    """The record being read: its call line's event, then its ``py`` and frame lines.
-
-    Frame texts and whole stacks repeat from record to record: each distinct one is kept
-    once (a 100,000-event log holds a few hundred distinct stacks).
-    """
-
-    def __init__(self):
-        self.event = None
-        self.dropping = False
-        self.frames = []
-        self.python = []
-        self._texts = {}
-        self._python_frames = {}
-        self._stacks = {}
-
-    def add(self, body):
+        body = line[len(FRAME_INDENT):]
         if body.startswith(PY_PREFIX):
-            self.python.append(body)
-        else:
-            self.frames.append(self._texts.setdefault(body, body))
-
-    def finish(self, runs):
-        self.dropping = False
-        if self.event is None:
-            return
-        event = self.event
-        changes = {}
-        if self.frames:
-            changes["frames"] = self._stack(tuple(self.frames))
-        if self.python:
-            python = tuple(self._python_frame(line) for line in self.python)
-            notes = [item for item in python if isinstance(item, str)]
-            if notes:
-                changes["python_note"] = notes[0]
+            item = parse_py_line(body[len(PY_PREFIX):])
+            if isinstance(item, str):
+                note = note or item
             else:
-                changes["python"] = self._stack(python)
-        runs[-1].events.append(dataclasses.replace(event, **changes) if changes else event)
-        self.event = None
-        self.frames.clear()
-        self.python.clear()
-
-    def _python_frame(self, line):
-        frame = self._python_frames.get(line)
-        if frame is None:
-            frame = self._python_frames[line] = parse_py_line(line[len(PY_PREFIX):])
-        return frame
-
-    def _stack(self, frames):
-        return self._stacks.setdefault(frames, frames)
+                python.append(item)
+        else:
+            frames.append(body)
+    return tuple(frames), () if note else tuple(python), note
 
 
 def read_log(path, skipped=None):

@@ -90,6 +90,19 @@ def parse_call(text):
     if not match or match.group(1) not in _ARGUMENTS:
         raise ValueError("not a tracked call: %r" % text)
     name, arguments, result = match.groups()
+    parsed = _parsed_arguments.get((name, arguments))
+    if parsed is None:
+        parsed = _parse_arguments(name, arguments, text)
+        if len(_parsed_arguments) < 65536:
+            _parsed_arguments[(name, arguments)] = parsed
+    return name, parsed[0], _parse_result(result), parsed[1]
+
+
+#: (name, argument text) -> (args, path): mmap's arguments repeat from call to call.
+_parsed_arguments = {}
+
+
+def _parse_arguments(name, arguments, text):
     kinds = _ARGUMENTS[name]
     words = arguments.split(", ")
     if name == "mremap" and len(words) == 4:
@@ -101,7 +114,7 @@ def parse_call(text):
         value, word_path = _parse_argument(kind, word)
         args.append(value)
         path = path or word_path
-    return name, tuple(args), _parse_result(result), path
+    return tuple(args), path
 
 
 def format_flags(value, table, type_table=()):
@@ -127,12 +140,21 @@ def format_flags(value, table, type_table=()):
 
 
 def parse_flags(text, table, type_table=()):
-    known = dict(table + tuple(type_table))
-    known.update({name: 0 for name in _ZERO_FLAGS.values()})
-    value = 0
-    for word in text.split("|"):
-        value |= known[word] if word in known else int(word, 0)
+    """``format_flags``'s inverse (each distinct text is parsed once)."""
+    key = (text, table, type_table)
+    value = _parsed_flags.get(key)
+    if value is None:
+        known = dict(table + tuple(type_table))
+        known.update({name: 0 for name in _ZERO_FLAGS.values()})
+        value = 0
+        for word in text.split("|"):
+            value |= known[word] if word in known else int(word, 0)
+        if len(_parsed_flags) < 4096:
+            _parsed_flags[key] = value
     return value
+
+
+_parsed_flags = {}
 
 
 def escape_path(path):
