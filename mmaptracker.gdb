@@ -11,7 +11,10 @@
 # the program's own code can also be. After Ctrl-C, 'mmap-origins [ADDR]' names the call
 # that created each region; 'continue' goes on (gdb still quits at the end); 'detach'
 # leaves the program running, untracked.
+# In a python2.7 program each call also gets its thread's Python stack (no symbols needed);
+# 'mmap-report' tells which call sites (Python lines) hold how much memory.
 # Outside gdb: python3 -m gdb_cpywalker origins -p PID --log FILE [ADDR]
+#              python3 -m gdb_cpywalker report --log FILE [-p PID] [--format table|json|folded|svg]
 python
 import os as _os
 
