@@ -38,11 +38,13 @@ def locals_lines(reader, frame, width, indent="    "):
 
 def thread_header(thread, native=None):
     """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``; ``native`` is
-    ``(gdb thread number, LWP)`` or None."""
+    ``(gdb thread number, LWP)``, ``(None, LWP)`` (a core read without gdb) or None."""
     text = "Thread %#x" % thread.thread_id
     if thread.name:
         text += ' "%s"' % thread.name
-    if native:
+    if native and native[0] is None:
+        text += " [LWP %d]" % native[1]
+    elif native:
         text += " [gdb thread %d, LWP %d]" % native
     if thread.holds_gil:
         text += " (holds the GIL)"
@@ -102,10 +104,12 @@ def value_text(reader, address, width):
 
 
 class SourceFiles:
-    """Source lines of the target's files, relative paths taken from ``base_dir``."""
+    """Source lines of the target's files, relative paths taken from ``base_dir``; absolute
+    ones looked up under ``root`` first (a core's ``--sysroot``)."""
 
-    def __init__(self, base_dir=None):
+    def __init__(self, base_dir=None, root=None):
         self.base_dir = base_dir
+        self.root = root
         self._lines = {}
 
     def line(self, filename, number):
@@ -118,11 +122,15 @@ class SourceFiles:
         return lines[number - 1].strip() or None
 
     def _read(self, filename):
-        path = filename
+        paths = [filename]
         if self.base_dir and not os.path.isabs(filename):
-            path = os.path.join(self.base_dir, filename)
-        try:
-            with open(path, "rb") as handle:
-                return handle.read().decode("utf-8", "replace").splitlines()
-        except OSError:
-            return None
+            paths = [os.path.join(self.base_dir, filename)]
+        elif self.root and os.path.isabs(filename):
+            paths.insert(0, os.path.join(self.root, filename.lstrip("/")))
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    return handle.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                pass
+        return None
