@@ -1,6 +1,6 @@
 # A python2.7 program for the mmaptracker report: mappings made from known lines, kept or
-# closed, a 20 MB string (glibc serves it with mmap) and many map/close pairs. Prints one
-# JSON line (pid, addresses, what it kept), then waits for a line on stdin (or not, with
+# closed, a 20 MB string (glibc serves it with mmap), many map/close pairs, a thread's map.
+# Prints one JSON line (pid, addresses, what it kept), then waits for a line on stdin (or not, with
 # "nowait") before exiting. Usage: report27.py PAIRS [nowait]
 import ctypes
 import json
@@ -55,6 +55,16 @@ nested = nested_outer()  # LINE module_nested
 closed_again()  # LINE module_closed
 churn(int(sys.argv[1]))  # LINE module_churn
 big = big_string()  # LINE module_big
+
+
+def in_a_thread():
+    kept.append(allocate(13))  # LINE in_a_thread
+
+
+import threading  # noqa: E402 (here: the lines above keep the numbers the docs show)
+worker = threading.Thread(target=in_a_thread)
+worker.start()
+worker.join()
 kept[0][:] = "k" * len(kept[0])  # every page of the first caller's mapping resident
 sys.stdout.write(json.dumps({
     "pid": os.getpid(), "first": address_of(kept[0]), "second": address_of(kept[1]),
