@@ -26,7 +26,7 @@ bench: prepare
 demo: prepare
 	$(VENV)/bin/python tools/demo.py
 
-prepare: check-tools chromium $(VENV)/.done $(STRIPPED)/.done
+prepare: check-tools chromium $(VENV)/.done $(STRIPPED)/.done $(BUILD)/greenlets.done
 
 # The mmaptracker report test renders its SVG flame graph in a real browser.
 chromium:
@@ -45,6 +45,10 @@ $(VENV)/.done: requirements-dev.txt
 
 $(STRIPPED)/.done: tools/build-stripped-python.sh
 	tools/build-stripped-python.sh $(PYTHON27) $(STRIPPED)
+	touch $@
+
+$(BUILD)/greenlets.done: tools/install-greenlets.sh
+	tools/install-greenlets.sh $(PYTHON27) $(BUILD)
 	touch $@
 
 clean:

@@ -27,6 +27,9 @@ class Region:
     path: str = ""
     #: smaps counters in bytes ("Rss" -> 4096), empty unless read from smaps.
     smaps: dict = field(default_factory=dict)
+    #: A region of a truncated core file: (start, end) of the part its file lacks, and the
+    #: file's size: ``(start, end, file_size)``.
+    truncated: tuple = None
 
     @property
     def size(self):
@@ -47,6 +50,10 @@ class Region:
 
     def contains(self, address):
         return self.start <= address < self.end
+
+    def cut_at(self, address):
+        """True when ``address`` is in the part of this region a truncated core file lacks."""
+        return bool(self.truncated) and self.truncated[0] <= address < self.truncated[1]
 
 
 @dataclass
@@ -148,6 +155,27 @@ def wait_status(pid):
     with_state = _read(pid, "stat")
     fields = with_state[with_state.rindex(")") + 2:].split()
     return int(fields[-1]) if fields[0] == "Z" else None
+
+
+def path_in_process(pid, path):
+    """Where this machine opens the file that process ``pid`` calls ``path`` (absolute):
+    through /proc/PID/root, its own mount namespace and root (a container, a chroot), when
+    that is readable; else ``path`` itself."""
+    rooted = "/proc/%d/root%s" % (pid, path)
+    return rooted if os.access(rooted, os.R_OK) else path
+
+
+def process_start_time(pid):
+    """When ``pid`` started, in seconds since the epoch (/proc/PID/stat field 22, clock ticks
+    after boot, plus the boot time of /proc/stat), or None when /proc does not say."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def region_at(regions, address):

@@ -13,7 +13,7 @@ import traceback
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "report", "gdbinit"]
+SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "report", "heap", "refs", "gdbinit"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,3 +64,9 @@ def main(argv=None):
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug of ours: still one line, as in gdb, unless --debug
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write("%s: internal error: %s: %s (--debug for details)\n"
+                         % (args.command, type(error).__name__, error))
+        return 1

@@ -99,10 +99,11 @@ def target_regions(args):
 
 def source_files(args):
     """The target's source files: relative paths from a live process's cwd (a core does not
-    say: from here), absolute ones under a core's ``--sysroot`` first."""
+    say: from here), absolute ones under its root (its mount namespace) or a core's
+    ``--sysroot`` first."""
     if getattr(args, "core", None):
         return SourceFiles(None, args.sysroot)
-    return SourceFiles("/proc/%d/cwd" % args.pid)
+    return SourceFiles("/proc/%d/cwd" % args.pid, "/proc/%d/root" % args.pid)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ gcore writes) comes from the file NT_FILE says was mapped there, as found by the
 import bisect
 import os
 
+from ..coremaps import truncation_note
 from ..memory.base import Memory, read_contiguous
 from .core import segment_perms
 
@@ -74,7 +75,7 @@ class CoreMemory(Memory):
         mapping = self.mapping_at(address)
         if segment is not None and address < segment.vaddr + segment.filesz:
             if self.core.truncated_at is not None:
-                return "not in the core file (truncated at offset %d)" % self.core.truncated_at
+                return truncation_note(self.core.truncated_at)
             return "not in the core file"
         if mapping is not None:
             found, why = self.locator.find(mapping.path)

@@ -20,6 +20,9 @@ MAX_STRING = 1 << 28
 CHUNK_WORDS = 1 << 20
 #: Longest tp_base chain / tp_mro the decoder follows.
 MAX_BASES = 64
+#: Most type objects read one inside another (a heap type's ``__module__`` key has a type,
+#: whose ``__module__`` key has a type...): 2 in a sound heap, unbounded in a corrupt one.
+MAX_TYPE_NESTING = 8
 
 
 class TypeInfo:
@@ -60,6 +63,7 @@ class ObjectReader:
         #: (ob_refcnt, ob_type, first word after the header)
         self.header = struct.Struct("<" + s + p + s)
         self.types = {}
+        self._reading_types = []
 
     # -- raw reads -------------------------------------------------------------------
 
@@ -127,7 +131,14 @@ class ObjectReader:
     def type_info(self, address):
         info = self.types.get(address)
         if info is None:
-            info = self._read_type(address)
+            if address in self._reading_types or len(self._reading_types) >= MAX_TYPE_NESTING:
+                raise DecodeError(address, "type object reached again while reading it (%s)"
+                                  % " -> ".join("%#x" % entry for entry in self._reading_types))
+            self._reading_types.append(address)
+            try:
+                info = self._read_type(address)
+            finally:
+                self._reading_types.pop()
             self.types[address] = info
         return info
 

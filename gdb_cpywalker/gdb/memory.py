@@ -8,6 +8,7 @@ from ..memory.base import Memory
 from ..memory.process import open_process_memory
 from ..memory.vm import page_pieces
 from ..errors import MemoryWriteError, UsageError
+from .truncation import core_memory
 
 MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
 
@@ -60,12 +61,12 @@ def open_memory(kind="auto", write=False):
     """The Memory for the selected inferior: ``auto`` takes the fast path when it can."""
     if kind not in MEMORY_KINDS:
         raise UsageError("unknown memory backend %r (choose from %s)" % (kind, ", ".join(MEMORY_KINDS)))
-    if kind == "gdb":
-        return GdbMemory()
     pid = live_local_pid()
+    if kind == "gdb":
+        return GdbMemory() if pid is not None else core_memory(GdbMemory())
     if pid is None:
         if kind == "auto":
-            return GdbMemory()
+            return core_memory(GdbMemory())
         raise UsageError("the %s memory backend needs a live local process: use --memory gdb "
                          "or set cpywalker memory auto" % kind)
     return open_process_memory(pid, kind, write=write)

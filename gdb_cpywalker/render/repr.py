@@ -19,7 +19,6 @@ brackets, never confused with a recursion marker::
     <bound method A.f of <not shown: max-objects>> one object past a budget
 """
 
-import decimal
 import struct
 
 from ..decode.graph import UNLIMITED
@@ -28,6 +27,7 @@ from ..decode.reader import MAX_STRING, ObjectReader
 from ..decode.walker import Graph
 from ..errors import CpywalkerError
 from ..memory.cache import PAGE_SIZE
+from .bigint import decimal_string
 
 ELLIPSIS = "..."
 #: how one object that a budget left out prints
@@ -100,7 +100,7 @@ def decimal_text(value):
     try:
         return str(value)
     except ValueError:
-        return str(decimal.Decimal(value))
+        return decimal_string(value)
 
 
 def scalar_repr(node):

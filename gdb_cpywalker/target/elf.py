@@ -24,7 +24,7 @@ SHT_SYMTAB, SHT_DYNSYM, SHT_NOBITS = 2, 11, 8
 SHN_UNDEF = 0
 #: e_phnum saying the real count is in section 0's sh_info (cores with >= 65535 mappings).
 PN_XNUM = 0xFFFF
-STT_TLS = 6
+STT_FUNC, STT_TLS, STT_GNU_IFUNC = 2, 6, 10
 
 _IDENT_SIZE = 16
 
@@ -196,6 +196,16 @@ class ElfFile:
         """The defined symbol called ``name`` (value is a link-time address), or None."""
         symbol = self.symbols().get(name)
         return symbol if symbol is not None and symbol.defined else None
+
+    def function_symbols(self):
+        """Every defined function symbol of .symtab and .dynsym (aliases and local
+        duplicates included), as ``Symbol``s sorted by address."""
+        found = set()
+        for kind in (SHT_SYMTAB, SHT_DYNSYM):
+            for symbol in self._read_symbols(kind):
+                if symbol.defined and symbol.value and symbol.type in (STT_FUNC, STT_GNU_IFUNC):
+                    found.add(symbol)
+        return sorted(found, key=lambda symbol: (symbol.value, symbol.name))
 
     def _read_symbols(self, kind):
         fields = _SYM_FIELDS[self.elf_class].split()

@@ -22,7 +22,7 @@ def doc_files():
 
 def machine_paths(text, checkout=ROOT, home=os.path.expanduser("~")):
     """``(line number, line)`` of each line naming ``checkout``, ``home`` or a machine path."""
-    own = [re.compile(re.escape(path) + r"(?![\w.-])")
+    own = [re.compile(r"(?<![\w.~-])" + re.escape(path) + r"(?![\w.-])")
            for path in {checkout, os.path.realpath(checkout), home} if len(path) > 1]
     return [(number, line) for number, line in enumerate(text.splitlines(), 1)
             if MACHINE_PATH.search(line) or any(path.search(line) for path in own)]
@@ -53,3 +53,5 @@ def test_the_check_catches_checkout_and_home_paths():
         "ok: ~/.gdbinit, /tmp/doc/core.42, --sysroot /srv/crash/rootfs, /home/alicebob",
     ])
     assert [number for number, _ in machine_paths(text, checkout, "/home/alice")] == [1, 2, 3, 4]
+    # root's home folder is /root: /proc/PID/root is not it
+    assert machine_paths("read through `/proc/PID/root` and /proc/42/root/usr", checkout, "/root") == []
