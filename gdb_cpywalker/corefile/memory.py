@@ -32,6 +32,11 @@ class CoreMemory(Memory):
                 os.close(fd)
         self._fds.clear()
 
+    def readable_ranges(self):
+        """Where the core has bytes to give: its PT_LOAD segments and the files it maps."""
+        return [(segment.vaddr, segment.vaddr + segment.memsz) for segment in self.core.loads] + \
+            [(mapping.start, mapping.end) for mapping in self._files]
+
     def read_partial(self, address, size):
         return read_contiguous(self._read_piece, address, size)
 

@@ -7,8 +7,8 @@ import os
 
 import gdb
 
-from ..cli.common import count
 from ..errors import CpywalkerError, UsageError
+from ..frontend.options import count
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table

@@ -8,7 +8,7 @@ import codecs
 import os
 import re
 
-from ..decode import repr_at
+from ..decode import Budgets, repr_at
 from ..errors import CpywalkerError
 from .namespaces import frame_globals, frame_locals, is_module_frame
 
@@ -125,8 +125,11 @@ def object_label(reader, address):
 
 
 def value_text(reader, address, width):
+    """The repr of one value, cut at ``width`` characters and its strings at the reader's
+    ``string_limit`` (max-string)."""
     try:
-        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout)
+        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout,
+                       budgets=Budgets(max_string=reader.string_limit))
     except CpywalkerError as error:
         return "<unreadable: %s>" % error
 
