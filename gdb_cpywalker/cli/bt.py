@@ -6,7 +6,7 @@ from ..frontend.options import BUDGETS, budget
 import contextlib
 import os
 
-from ..errors import CpywalkerError, TargetError, UsageError
+from ..errors import CpywalkerError, ProcessGone, TargetError, UsageError
 from ..heap import find_instances
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
@@ -125,6 +125,8 @@ def run_native(args):
             process.reader.string_limit = args.max_string
             header = process.describe()
         except CpywalkerError as error:  # not Python, or not started (or finalized): native frames only
+            if isinstance(error, ProcessGone):
+                raise
             process, header = None, "No Python interpreter (%s): native frames only" % error
         threads = process.threads() if process else []
         stacks = unwound_stacks(memory, symbols, list(registers.values()),
