@@ -28,7 +28,8 @@ def core(tmp_path_factory):
     """A gcore core of tests/targets/idle.py on the stripped python2.7 (one malloc arena: small)."""
     folder = tmp_path_factory.mktemp("core")
     with Target("idle.py", stripped=True, env={"MALLOC_ARENA_MAX": "1"}) as target:
-        subprocess.run(["gcore", "-o", str(folder / "idle"), str(target.pid)], check=True, capture_output=True)
+        subprocess.run(["gcore", "-o", str(folder / "idle"), str(target.pid)], check=True,
+                       capture_output=True)
         return str(folder / ("idle.%d" % target.pid)), target.info
 
 
@@ -77,7 +78,8 @@ def test_a_core_of_a_python_not_started_yet_shows_its_native_frames(tmp_path):
     subprocess.run(["gdb", "-nx", "-batch", "-ex", "set environment PYTHONHOME=" + STRIPPED,
                     "-ex", "set environment LD_LIBRARY_PATH=" + os.path.join(STRIPPED, "lib"),
                     "-ex", "set breakpoint pending on", "-ex", "break Py_Initialize", "-ex", "run -c pass",
-                    "-ex", "gcore " + path, "-ex", "kill", PYTHON], env=clean_env(), capture_output=True, timeout=120)
+                    "-ex", "gcore " + path, "-ex", "kill", PYTHON],
+                   env=clean_env(), capture_output=True, timeout=120)
     assert os.path.exists(path)
     code, out, err = cli("bt", "--core", path, "--native")
     assert code == 0 and err == "", err
