@@ -18,7 +18,7 @@ from ..memory import PageCache
 from ..native.ptrace import task_ids, thread_registers
 from ..native.registers import ThreadRegisters, syscall_of
 from ..native.stacks import unwound_stacks
-from ..procfs import process_state, read_regions
+from ..procfs import process_gone, process_state, read_regions
 from ..native.text import Options, merged_backtrace
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
@@ -111,9 +111,18 @@ def _registers(args):
 def run_native(args):
     if getattr(args, "core", None) is None:
         if process_state(args.pid) in "ZX":
-            raise TargetError("process %d has exited (a zombie)" % args.pid)
+            raise ProcessGone(args.pid, "a zombie")
         if not os.path.getsize("/proc/%d/cmdline" % args.pid) and not read_regions(args.pid):
             raise TargetError("process %d has no user memory (a kernel thread)" % args.pid)
+    try:
+        lines = _native_lines(args)
+    except ProcessGone as error:  # what was read of it may be anything: nothing is shown
+        raise ProcessGone(error.pid, "killed while its stacks were read") from None
+    print("\n".join(lines), end="")
+    return 0
+
+
+def _native_lines(args):
     with open_target(args) as backend, _registers(args) as (registers, missing, note):
         memory = PageCache(backend)
         core = core_of(args)
@@ -138,20 +147,9 @@ def run_native(args):
         lines = ([core.file.describe()] if core else []) + [header] + (["(%s)" % note] if note else []) + [""]
         lines += merged_backtrace(process, threads, stacks, source_files(args), options, memory,
                                   symbols.executable, interpreter[0] if interpreter else None)
-        if core is None:
-            _check_alive(args.pid)
-    print("\n".join(lines), end="")
-    return 0
-
-
-def _check_alive(pid):
-    """TargetError when ``pid`` died while it was read: what was read may be anything."""
-    try:
-        gone = process_state(pid) in "ZX"
-    except TargetError:
-        gone = True
-    if gone:
-        raise TargetError("process %d exited while its stacks were read" % pid)
+        if core is None and process_gone(args.pid):  # the frames read may be anything
+            raise ProcessGone(args.pid)
+    return lines
 
 
 def _selected(number, threads, stacks):

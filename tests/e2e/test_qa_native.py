@@ -135,12 +135,12 @@ def test_a_target_killed_or_dead_is_one_line(vforker):
     vforker.process.kill()
     out, err = command.communicate(timeout=30)
     assert command.returncode == 1 and out == "", out
-    assert err == "bt: process %d exited while its stacks were read\n" % vforker.pid
+    assert err == "bt: process %d is gone (killed while its stacks were read)\n" % vforker.pid
     vforker.process.wait()
     zombie = subprocess.Popen(["true"])
     wait_for(lambda: open("/proc/%d/stat" % zombie.pid).read().split(") ")[1][0] == "Z")
     refused = cli("bt", "-p", zombie.pid, "--native").stderr
-    assert refused == "bt: process %d has exited (a zombie)\n" % zombie.pid
+    assert refused == "bt: process %d is gone (a zombie)\n" % zombie.pid
     zombie.wait()
 
 
