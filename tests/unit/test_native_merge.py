@@ -188,6 +188,12 @@ def test_system_calls_and_their_descriptors():
     assert describe_syscall(Syscall(61, ((1 << 64) - 1, 0, 0, 0, 0, 0))) == \
         "in wait4(): waiting for any child process"
     assert describe_syscall(Syscall(999, (0,) * 6)) is None
+    paths = ImageMemory([(0x5000, b'/srv/fi"fo\n\xc3\xa9\xff\0junk'), (0x6000, b"x" * 300)])
+    assert describe_syscall(Syscall(257, (-100 & 0xFFFFFFFF, 0x5000, 0, 0, 0, 0)), paths) == \
+        'in openat("/srv/fi\\"fo\\n\xe9\\xff")'  # a FIFO nobody writes to blocks its opener here
+    assert describe_syscall(Syscall(2, (0x6000, 0, 0, 0, 0, 0)), paths) == 'in open("%s"...)' % ("x" * 256)
+    assert describe_syscall(Syscall(2, (0x9000, 0, 0, 0, 0, 0)), paths) == "in open(...)"
+    assert describe_syscall(Syscall(73, (5, 2, 0, 0, 0, 0))) == "in flock(fd 5)"
     restarted = resumed(Syscall(219, (0x3000, 1, 0, 0, 0, 0)), memory, 0x4007)
     assert restarted.number == 7 and resumed(Syscall(219, (0,) * 6), memory, 0x5000).number == 219
     frames = [native(0, "poll", LIBC)]
