@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from gdb_cpywalker.render.repr import display
 from support.gdbsession import GdbSession
 from support.paths import ROOT, STRIPPED, clean_env
 from support.target import Target
@@ -24,7 +25,10 @@ class Attached:
     def __init__(self, target, gdb):
         self.target = target
         self.gdb = gdb
-        self.objects = {name: (address, text) for name, address, text in target.info["objects"]}
+        # the target sends a repr's bytes one character per byte; py-walk shows them as
+        # the target's terminal would (UTF-8, invalid bytes escaped)
+        self.objects = {name: (address, display(text))
+                        for name, address, text in target.info["objects"]}
 
     def walk(self, address, options="--format repr " + FULL):
         return self.gdb.cmd("py-walk %s %#x" % (options, address))

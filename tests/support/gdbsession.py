@@ -17,7 +17,8 @@ class GdbSession:
 
     def __init__(self, args=(), source=True, style=False, timeout=120, width=400):
         self.child = pexpect.spawn(
-            "gdb", ["-nx", "-q", "-iex", "set prompt " + PROMPT] + list(args),
+            "gdb", ["-nx", "-q", "-iex", "set prompt " + PROMPT,
+                    "-iex", "set pagination off"] + list(args),
             env=clean_env(TERM="xterm", INPUTRC=INPUTRC), cwd=ROOT,
             encoding="utf-8", codec_errors="replace", timeout=timeout, dimensions=(50, width))
         self.child.expect_exact(PROMPT)

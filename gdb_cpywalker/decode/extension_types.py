@@ -1,0 +1,276 @@
+"""Decoders for the long tail: C types of extension modules and builtins whose repr is
+computable from memory, and Python-level reprs that depend only on fields.
+
+Which types: ``itertools.count`` and ``repeat``, ``super``, weak proxies, structseq
+types (``sys.flags``, ``time.struct_time``, ``posix.stat_result``, ...), ``memoryview``,
+capsules, ctypes function pointers, ``zipimport.zipimporter``, the ``_io`` files and
+``_socket.socket``; among Python classes, subclasses of ``collections.Counter`` and
+``decimal.Decimal`` and tuples whose ``__repr__`` is ``return 'Name(a=%r)' % self``
+(namedtuple). The texts are in render/extension_repr.py.
+
+``refine_kind`` is called once per type object (reader.py): a heap type prints what the
+first class of its MRO defining ``__repr__`` prints (typeobject.c's slot_tp_repr looks
+it up there; a class without one inherits its base's C tp_repr).
+"""
+
+import re
+
+from ..errors import CpywalkerError, DecodeError
+from .objects import decode, dict_lookup_str, instance_dict_address
+
+#: tp_name of a static type -> its kind here
+NAME_KINDS = {
+    "itertools.count": "count", "itertools.repeat": "repeat", "super": "super",
+    "weakproxy": "weakproxy", "weakcallableproxy": "weakproxy", "memoryview": "memoryview",
+    "PyCapsule": "capsule", "zipimport.zipimporter": "zipimporter", "_io.FileIO": "fileio",
+    "_io.BufferedReader": "buffered", "_io.BufferedWriter": "buffered",
+    "_io.BufferedRandom": "buffered", "_io.TextIOWrapper": "textio",
+    "_socket.socket": "socket", "_ctypes.PyCFuncPtr": "cfuncptr",
+}
+#: static types whose C repr prints the tp_name of a heap subclass (kind by static name)
+SUBCLASS_REPR_KINDS = {
+    "datetime.date": "date", "datetime.time": "time", "datetime.datetime": "datetime",
+    "datetime.timedelta": "timedelta", "_ctypes.PyCFuncPtr": "cfuncptr",
+}
+#: Python classes whose __repr__ py-walk emulates -> kind
+PYTHON_REPR_KINDS = {"collections.Counter": "counter", "decimal.Decimal": "decimal",
+                     "collections.OrderedDict": "ordereddict"}
+#: Longest tp_mro read
+MAX_MRO = 64
+
+#: 2.7's bytecode of ``return CONST % self``: LOAD_CONST 1, LOAD_FAST 0, BINARY_MODULO,
+#: RETURN_VALUE (namedtuple's __repr__)
+_CONST_MOD_SELF = b"d\x01\x00|\x00\x00\x16S"
+_FORMAT_SPEC = re.compile(r"%(.)")
+
+
+def refine_kind(reader, info):
+    """The kind of ``info`` once the long tail is known (``info.detail`` gets what a kind
+    needs from the type); the classified kind when nothing here applies."""
+    kind = info.kind
+    try:
+        if not info.is_heap:
+            if kind == "generic":
+                kind = NAME_KINDS.get(info.name) or _structseq_kind(reader, info) or kind
+            return kind
+        owner = _repr_owner(reader, info)
+        if owner is None:
+            return kind
+        if not owner.is_heap:
+            return SUBCLASS_REPR_KINDS.get(owner.name, kind)
+        python_kind = PYTHON_REPR_KINDS.get(owner.qualified_name)
+        if python_kind == "decimal" and _owner(reader, info, b"__str__") is not owner:
+            return kind  # Decimal.__repr__ calls str(self): a subclass may change it
+        if python_kind is not None:
+            return python_kind
+        if kind == "tuple":
+            detail = _tuple_format(reader, owner)
+            if detail is not None:
+                info.detail = detail
+                return "formatted_tuple"
+    except CpywalkerError:
+        pass
+    return kind
+
+
+def _structseq_kind(reader, info):
+    """PyStructSequence_InitType puts n_sequence_fields in the type's dict."""
+    return "structseq" if dict_lookup_str(reader, info.dict, b"n_sequence_fields") else None
+
+
+def _owner(reader, info, name):
+    """TypeInfo of the first class of ``info``'s MRO whose dict has ``name``, or None."""
+    mro = decode(reader, info.mro)
+    if mro.kind != "tuple":
+        return None
+    for address in mro.edges[:MAX_MRO]:
+        candidate = reader.type_info(address)
+        if dict_lookup_str(reader, candidate.dict, name):
+            return candidate
+    return None
+
+
+def _repr_owner(reader, info):
+    return _owner(reader, info, b"__repr__")
+
+
+def _tuple_format(reader, owner):
+    """The format string of a ``__repr__`` that is ``return 'Name(x=%r, y=%r)' % self``,
+    or None when the class's __repr__ is any other code."""
+    function = decode(reader, dict_lookup_str(reader, owner.dict, b"__repr__"))
+    if function.kind != "function":
+        return None
+    code_address = reader.word(function.address + reader.layout.PyFunctionObject.func_code)
+    code = reader.fields(reader.layout.PyCodeObject, code_address)
+    if reader.str_value(code["co_code"]) != _CONST_MOD_SELF:
+        return None
+    consts = decode(reader, code["co_consts"])
+    if consts.kind != "tuple" or len(consts.edges) < 2:
+        return None
+    fmt = decode(reader, consts.edges[1])
+    if fmt.kind != "str":
+        return None
+    text = fmt.value.decode("latin-1")
+    if any(spec not in "r%" for spec in _FORMAT_SPEC.findall(text)):
+        return None
+    return text
+
+
+# -- decoders -------------------------------------------------------------------------
+
+def _count(reader, node, info, max_items):
+    """countobject of itertoolsmodule.c: cnt, or PY_SSIZE_T_MAX and long_cnt/long_step."""
+    _, _, cnt, long_cnt, long_step = reader.unpack(reader.layout.countobject, node.address)
+    node.value = cnt
+    fast = cnt != (1 << (8 * reader.psize - 1)) - 1
+    step_is_one = False
+    if long_step:
+        step = decode(reader, long_step)
+        step_is_one = step.kind in ("int", "bool") and step.value == 1
+    node.info = {"fast": fast, "long_cnt": bool(long_cnt), "step_shown": not step_is_one,
+                 "labels": []}
+    pairs = [] if fast else [("long_cnt", long_cnt), ("long_step", long_step)]
+    if not fast and not step_is_one and not long_step:
+        raise DecodeError(node.address, "count with a NULL long_step")
+    _edges(node, pairs)
+
+
+def _repeat(reader, node, info, max_items):
+    _, _, element, cnt = reader.unpack(reader.layout.repeatobject, node.address)
+    node.value = cnt
+    node.info = {}
+    _edges(node, [("element", element)])
+
+
+def _edges(node, pairs):
+    """Labelled edges to the non-NULL pointers of ``(label, pointer)`` pairs."""
+    present = [(label, pointer) for label, pointer in pairs if pointer]
+    node.info["labels"] = [label for label, _ in present]
+    node.edges = [pointer for _, pointer in present]
+
+
+def _super(reader, node, info, max_items):
+    _, _, type_address, obj, obj_type = reader.unpack(reader.layout.superobject, node.address)
+    node.info = {"type": reader.type_info(type_address).name if type_address else None,
+                 "obj_type": reader.type_info(obj_type).name if obj_type else None,
+                 "labels": []}
+    _edges(node, [("__self__", obj)])
+
+
+def _weakproxy(reader, node, info, max_items):
+    """proxy_repr of weakrefobject.c does not check that the referent is alive: a dead
+    proxy's referent is None."""
+    referent = reader.word(node.address + reader.layout.PyWeakReference.wr_object)
+    node.info = {"referent": referent, "referent_type": reader.object_header(referent)[1].name}
+
+
+def _memoryview(reader, node, info, max_items):
+    node.info = {}
+
+
+def _capsule(reader, node, info, max_items):
+    name = reader.word(node.address + reader.layout.PyCapsule.name)
+    node.value = reader.cstring(name) if name else None
+
+
+def _structseq(reader, node, info, max_items):
+    """structseq.c: the visible fields are ob_size items, named by tp_members."""
+    size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
+    if not 0 <= size <= 1024:
+        raise DecodeError(node.address, "implausible structseq ob_size %d" % size)
+    node.edges = reader.words(node.address + reader.layout.PyStructSequence.ob_item, size)
+    member = reader.layout.PyMemberDef
+    names = []
+    for index in range(size):
+        name = reader.word(info.members + index * member.size + member.name)
+        names.append(reader.cstring(name, 256) if name else None)
+    node.size = size
+    node.info = {"names": names}
+
+
+def _zipimporter(reader, node, info, max_items):
+    _, _, archive, prefix = reader.unpack(reader.layout.ZipImporter, node.address)[:4]
+    node.info = {"archive": _str_or(reader, archive, "???"), "prefix": _str_or(reader, prefix, "")}
+
+
+def _str_or(reader, address, default):
+    """Text of a str object (``PyString_Check`` passes), else ``default``."""
+    if not address:
+        return default
+    try:
+        return reader.string(address)
+    except CpywalkerError:
+        return default
+
+
+def _fileio(reader, node, info, max_items):
+    """fileio_repr of _io/fileio.c: fd, mode_string() of the flag bits, and the name
+    attribute from the instance dict."""
+    _, _, fd, flags, _, instance_dict = reader.unpack(reader.layout.fileio, node.address)
+    readable, writable, appending = flags & 1, flags & 2, flags & 4
+    if appending:
+        mode = "ab+" if readable else "ab"
+    elif readable:
+        mode = "rb+" if writable else "rb"
+    else:
+        mode = "wb"
+    node.info = {"fd": fd, "mode": mode, "labels": []}
+    _edges(node, [("name", dict_lookup_str(reader, instance_dict, b"name") if fd >= 0 else 0)])
+
+
+def _raw_name(reader, raw):
+    """``raw.name`` of the raw file under a buffered object: a FileIO's dict entry."""
+    if not raw:
+        return 0
+    raw_info = reader.object_header(raw)[1]
+    dict_pointer = instance_dict_address(reader, raw, raw_info)
+    return dict_lookup_str(reader, reader.word(dict_pointer), b"name") if dict_pointer else 0
+
+
+def _buffered(reader, node, info, max_items):
+    """buffered_repr of _io/bufferedio.c: ``name`` is the raw file's name."""
+    raw = reader.word(node.address + reader.layout.buffered.raw)
+    node.info = {"labels": []}
+    _edges(node, [("name", _raw_name(reader, raw))])
+
+
+def _textio(reader, node, info, max_items):
+    """textiowrapper_repr of _io/textio.c: the buffer's raw name, then the encoding."""
+    fields = reader.fields(reader.layout.textio, node.address)
+    buffer = fields["buffer"]
+    name = 0
+    if buffer and reader.object_header(buffer)[1].kind == "buffered":
+        name = _raw_name(reader, reader.word(buffer + reader.layout.buffered.raw))
+    node.info = {"labels": []}
+    _edges(node, [("name", name), ("encoding", fields["encoding"])])
+    node.info["named"] = bool(name)
+
+
+def _socket(reader, node, info, max_items):
+    node.value = reader.unpack(reader.layout.PySocketSockObject, node.address)[2:6]
+
+
+def _type_name_only(reader, node, info, max_items):
+    node.info = {}
+
+
+def _formatted_tuple(reader, node, info, max_items):
+    """A tuple whose __repr__ is ``return FORMAT % self``: the items and the format."""
+    size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
+    if sum(spec == "r" for spec in _FORMAT_SPEC.findall(info.detail)) != size:
+        raise DecodeError(node.address, "%r does not format %d items" % (info.detail, size))
+    node.edges = reader.words(node.address + reader.layout.PyTupleObject.ob_item, size)
+    node.size = size
+    node.value = info.detail
+    node.info = {}
+
+
+DECODERS = {
+    "count": _count, "repeat": _repeat, "super": _super, "weakproxy": _weakproxy,
+    "memoryview": _memoryview, "capsule": _capsule, "structseq": _structseq,
+    "zipimporter": _zipimporter, "fileio": _fileio, "buffered": _buffered,
+    "textio": _textio, "socket": _socket, "cfuncptr": _type_name_only,
+    "formatted_tuple": _formatted_tuple,
+}
+
+__all__ = ["DECODERS", "NAME_KINDS", "refine_kind"]
