@@ -3,10 +3,11 @@ computable from memory, and Python-level reprs that depend only on fields.
 
 Which types: ``itertools.count`` and ``repeat``, ``super``, weak proxies, structseq
 types (``sys.flags``, ``time.struct_time``, ``posix.stat_result``, ...), ``memoryview``,
-capsules, ctypes function pointers, ``zipimport.zipimporter``, the ``_io`` files and
-``_socket.socket``; among Python classes, subclasses of ``collections.Counter`` and
-``decimal.Decimal`` and tuples whose ``__repr__`` is ``return 'Name(a=%r)' % self``
-(namedtuple). The texts are in render/extension_repr.py.
+capsules, ctypes function pointers and fields, ``zipimport.zipimporter``, the ``_io``
+files, ``_socket.socket`` and SQLAlchemy's C ``immutabledict``; among Python classes,
+subclasses of ``collections.Counter``, ``OrderedDict`` and ``decimal.Decimal``, and
+tuples whose ``__repr__`` is ``return 'Name(a=%r)' % self`` (namedtuple). The texts are
+in render/extension_repr.py.
 
 ``refine_kind`` is called once per type object (reader.py): a heap type prints what the
 first class of its MRO defining ``__repr__`` prints (typeobject.c's slot_tp_repr looks
@@ -25,7 +26,8 @@ NAME_KINDS = {
     "PyCapsule": "capsule", "zipimport.zipimporter": "zipimporter", "_io.FileIO": "fileio",
     "_io.BufferedReader": "buffered", "_io.BufferedWriter": "buffered",
     "_io.BufferedRandom": "buffered", "_io.TextIOWrapper": "textio",
-    "_socket.socket": "socket", "_ctypes.PyCFuncPtr": "cfuncptr",
+    "_socket.socket": "socket", "_ctypes.PyCFuncPtr": "cfuncptr", "_ctypes.CField": "cfield",
+    "sqlalchemy.cimmutabledict.immutabledict": "immutabledict",
 }
 #: static types whose C repr prints the tp_name of a heap subclass (kind by static name)
 SUBCLASS_REPR_KINDS = {
@@ -250,6 +252,19 @@ def _socket(reader, node, info, max_items):
     node.value = reader.unpack(reader.layout.PySocketSockObject, node.address)[2:6]
 
 
+def _cfield(reader, node, info, max_items):
+    """CFieldObject of _ctypes/ctypes.h: offset, size (bit count in its high 16 bits)
+    and the field's ctypes type."""
+    _, _, offset, size, _, proto = reader.unpack(reader.layout.CFieldObject, node.address)[:6]
+    node.value = (offset, size & 0xFFFF, size >> 16)
+    node.info = {"type": reader.type_info(proto).name}
+
+
+def _immutabledict(reader, node, info, max_items):
+    node.info = {}
+    _edges(node, [("dict", reader.word(node.address + reader.layout.ImmutableDict.dict))])
+
+
 def _type_name_only(reader, node, info, max_items):
     node.info = {}
 
@@ -270,7 +285,7 @@ DECODERS = {
     "memoryview": _memoryview, "capsule": _capsule, "structseq": _structseq,
     "zipimporter": _zipimporter, "fileio": _fileio, "buffered": _buffered,
     "textio": _textio, "socket": _socket, "cfuncptr": _type_name_only,
-    "formatted_tuple": _formatted_tuple,
+    "formatted_tuple": _formatted_tuple, "cfield": _cfield, "immutabledict": _immutabledict,
 }
 
 __all__ = ["DECODERS", "NAME_KINDS", "refine_kind"]

@@ -272,3 +272,11 @@ DECLARATIONS["PySocketSockObject"] = PyObject_HEAD + (
     ("int", "sock_fd"), ("int", "sock_family"), ("int", "sock_type"), ("int", "sock_proto"),
     ("ptr", "errorhandler"), ("double", "sock_timeout"), ("ptr", "weakreflist"),
 )
+# Modules/_ctypes/ctypes.h: a field of a ctypes Structure or Union (its C ``size`` is
+# ``field_size`` here: ``size`` is the compiled struct's sizeof)
+DECLARATIONS["CFieldObject"] = PyObject_HEAD + (
+    ("ssize", "offset"), ("ssize", "field_size"), ("ssize", "index"), ("ptr", "proto"),
+    ("ptr", "getfunc"), ("ptr", "setfunc"), ("int", "anonymous"),
+)
+# SQLAlchemy 1.4's C extension lib/sqlalchemy/cextension/immutabledict.c
+DECLARATIONS["ImmutableDict"] = PyObject_HEAD + (("ptr", "dict"),)

@@ -90,10 +90,19 @@ def _socket_repr(node, reader):
     return snprintf(512, "<socket object, fd=%d, family=%d, type=%d, protocol=%d>" % node.value)
 
 
+def _cfield_repr(node, reader):
+    """PyCField_repr of _ctypes/cfield.c."""
+    offset, size, bits = node.value
+    name = c_string(node.info["type"])
+    if bits:
+        return "<Field type=%s, ofs=%d:%d, bits=%d>" % (name, offset, size, bits)
+    return "<Field type=%s, ofs=%d, size=%d>" % (name, offset, size)
+
+
 TEXT = {
     "super": _super_repr, "weakproxy": _weakproxy_repr, "capsule": _capsule_repr,
     "memoryview": lambda node, reader: "<memory at %#x>" % node.address,
-    "structseq": _structseq_repr, "zipimporter": _zipimporter_repr, "socket": _socket_repr,
+    "structseq": _structseq_repr, "cfield": _cfield_repr, "zipimporter": _zipimporter_repr, "socket": _socket_repr,
     # PyCFuncPtr_repr of _ctypes.c: the bare tp_name
     "cfuncptr": lambda node, reader: "<%s object at %#x>" % (c_string(node.type_name),
                                                              node.address),
@@ -176,6 +185,8 @@ TOKENS = {
     "count": _count_tokens, "repeat": _repeat_tokens, "fileio": _fileio_tokens,
     "buffered": _buffered_tokens, "textio": _textio_tokens,
     "formatted_tuple": _formatted_tuple_tokens,
+    # ImmutableDict_repr of SQLAlchemy's cextension/immutabledict.c
+    "immutabledict": lambda node, edges: _join("immutabledict(", edges, ")"),
 }
 
 __all__ = ["TEXT", "TOKENS", "c_string", "snprintf", "child_repr"]

@@ -345,3 +345,11 @@ OBJECTS = [
     ("dict_keyiterator", iter({1: 2})), ("array_iterator", iter(array.array("i"))),
     ("classmethod_descriptor", dict.__dict__["fromkeys"]), ("tzinfo", UTC()),
 ]
+
+
+class Pair(ctypes.Structure):
+    _fields_ = [("flag", ctypes.c_ushort), ("bits", ctypes.c_int, 3), ("value", ctypes.c_double)]
+
+
+OBJECTS += [("ctypes_field", Pair.flag), ("ctypes_bitfield", Pair.bits),
+            ("ctypes_field_double", Pair.value)]
