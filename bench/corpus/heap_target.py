@@ -3,7 +3,10 @@
 # latin-1 text) before blocking on stdin. Usage: heap_target.py APPS_DIR COUNT
 #
 # The heap: every object the garbage collector tracks and every object they refer to
-# directly (strs, ints, floats... are not tracked themselves). Left out: objects whose
+# directly (strs, ints, floats... are not tracked themselves), visited in an order
+# shuffled with a fixed seed: first at most PER_TYPE objects of one type (so that the
+# long tail of types is in the sample, not only strs, tuples and functions), then more of
+# the same order up to COUNT. Left out: objects whose
 # repr runs Python code py-walk cannot emulate (a class's own __repr__, or any such
 # object inside a container), objects whose repr fails or is longer than MAX_REPR, and
 # this script's own objects.
@@ -16,6 +19,7 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_REPR = 50000
+PER_TYPE = 12
 SEED = 2711
 #: bytecode of ``return CONST % self`` (namedtuple's __repr__), emulated by py-walk
 CONST_MOD_SELF = "d\x01\x00|\x00\x00\x16S"
@@ -115,21 +119,28 @@ def main():
     order = list(range(len(objects)))
     rng.shuffle(order)
     chosen = []
-    for index in order:
-        obj = objects[index]
-        if id(obj) in own or isinstance(obj, types.FrameType):
-            continue
-        try:
-            if not emulatable(obj, set(), 2000):
+    taken = set()
+    per_type = {}
+    for cap in (PER_TYPE, count):
+        for index in order:
+            if len(chosen) == count:
+                break
+            obj = objects[index]
+            kind = type(obj)
+            if index in taken or id(obj) in own or kind is types.FrameType or \
+                    per_type.get(kind, 0) >= cap:
                 continue
-            text = repr(obj)
-        except Exception:
-            continue
-        if len(text) > MAX_REPR:
-            continue
-        chosen.append(("%s#%d" % (type(obj).__name__, index), obj, text))
-        if len(chosen) == count:
-            break
+            taken.add(index)
+            try:
+                if not emulatable(obj, set(), 2000):
+                    continue
+                text = repr(obj)
+            except Exception:
+                continue
+            if len(text) > MAX_REPR:
+                continue
+            per_type[kind] = per_type.get(kind, 0) + 1
+            chosen.append(("%s#%d" % (kind.__name__, index), obj, text))
     import json
     line = json.dumps({"pid": os.getpid(), "heap_objects": len(objects),
                        "objects": [[name, id(obj), text.decode("latin-1")]
