@@ -73,7 +73,8 @@ def repr_children(obj):
         return [obj.name]
     if type(obj).__name__ in ("repeat", "count", "dict_keys", "dict_values", "dict_items",
                               "time", "datetime", "FileIO", "BufferedReader",
-                              "BufferedWriter", "BufferedRandom", "TextIOWrapper"):
+                              "BufferedWriter", "BufferedRandom", "TextIOWrapper",
+                              "immutabledict", "tuplegetter"):
         return [child for child in gc.get_referents(obj) if not isinstance(child, type)]
     return []
 

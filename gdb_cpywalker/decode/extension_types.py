@@ -4,7 +4,7 @@ computable from memory, and Python-level reprs that depend only on fields.
 Which types: ``itertools.count`` and ``repeat``, ``super``, weak proxies, structseq
 types (``sys.flags``, ``time.struct_time``, ``posix.stat_result``, ...), ``memoryview``,
 capsules, ctypes function pointers and fields, ``zipimport.zipimporter``, the ``_io``
-files, ``_socket.socket`` and SQLAlchemy's C ``immutabledict``; among Python classes,
+files, ``_socket.socket`` and SQLAlchemy's C ``immutabledict`` and ``tuplegetter``; among Python classes,
 subclasses of ``collections.Counter``, ``OrderedDict`` and ``decimal.Decimal``, and
 tuples whose ``__repr__`` is ``return 'Name(a=%r)' % self`` (namedtuple). The texts are
 in render/extension_repr.py.
@@ -28,6 +28,7 @@ NAME_KINDS = {
     "_io.BufferedRandom": "buffered", "_io.TextIOWrapper": "textio",
     "_socket.socket": "socket", "_ctypes.PyCFuncPtr": "cfuncptr", "_ctypes.CField": "cfield",
     "sqlalchemy.cimmutabledict.immutabledict": "immutabledict",
+    "sqlalchemy.engine.util.tuplegetter": "tuplegetter",
 }
 #: static types whose C repr prints the tp_name of a heap subclass (kind by static name)
 SUBCLASS_REPR_KINDS = {
@@ -265,6 +266,11 @@ def _immutabledict(reader, node, info, max_items):
     _edges(node, [("dict", reader.word(node.address + reader.layout.ImmutableDict.dict))])
 
 
+def _tuplegetter(reader, node, info, max_items):
+    node.info = {}
+    _edges(node, [("item", reader.word(node.address + reader.layout.tuplegetterobject.item))])
+
+
 def _type_name_only(reader, node, info, max_items):
     node.info = {}
 
@@ -286,6 +292,7 @@ DECODERS = {
     "zipimporter": _zipimporter, "fileio": _fileio, "buffered": _buffered,
     "textio": _textio, "socket": _socket, "cfuncptr": _type_name_only,
     "formatted_tuple": _formatted_tuple, "cfield": _cfield, "immutabledict": _immutabledict,
+    "tuplegetter": _tuplegetter,
 }
 
 __all__ = ["DECODERS", "NAME_KINDS", "refine_kind"]

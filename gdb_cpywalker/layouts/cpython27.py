@@ -278,5 +278,6 @@ DECLARATIONS["CFieldObject"] = PyObject_HEAD + (
     ("ssize", "offset"), ("ssize", "field_size"), ("ssize", "index"), ("ptr", "proto"),
     ("ptr", "getfunc"), ("ptr", "setfunc"), ("int", "anonymous"),
 )
-# SQLAlchemy 1.4's C extension lib/sqlalchemy/cextension/immutabledict.c
+# SQLAlchemy 1.4's C extensions lib/sqlalchemy/cextension/immutabledict.c, resultproxy.c
 DECLARATIONS["ImmutableDict"] = PyObject_HEAD + (("ptr", "dict"),)
+DECLARATIONS["tuplegetterobject"] = PyObject_HEAD + (("ssize", "nitems"), ("ptr", "item"))

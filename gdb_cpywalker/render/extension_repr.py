@@ -187,6 +187,9 @@ TOKENS = {
     "formatted_tuple": _formatted_tuple_tokens,
     # ImmutableDict_repr of SQLAlchemy's cextension/immutabledict.c
     "immutabledict": lambda node, edges: _join("immutabledict(", edges, ")"),
+    # tuplegetter_repr of SQLAlchemy's cextension/resultproxy.c (its Py_ReprEnter guard
+    # is left out: the item is a tuple of ints)
+    "tuplegetter": lambda node, edges: _join("%s(" % c_string(node.type_name), edges, ")"),
 }
 
 __all__ = ["TEXT", "TOKENS", "c_string", "snprintf", "child_repr"]
