@@ -26,7 +26,7 @@ bench: prepare
 demo: prepare
 	$(VENV)/bin/python tools/demo.py
 
-prepare: check-tools $(VENV)/.done $(STRIPPED)/.done
+prepare: check-tools $(VENV)/.done $(STRIPPED)/.done $(BUILD)/greenlets.done
 
 check-tools:
 	@command -v gdb >/dev/null || { echo "gdb not found: apt-get install gdb" >&2; exit 1; }
@@ -41,6 +41,10 @@ $(VENV)/.done: requirements-dev.txt
 
 $(STRIPPED)/.done: tools/build-stripped-python.sh
 	tools/build-stripped-python.sh $(PYTHON27) $(STRIPPED)
+	touch $@
+
+$(BUILD)/greenlets.done: tools/install-greenlets.sh
+	tools/install-greenlets.sh $(PYTHON27) $(BUILD)
 	touch $@
 
 clean:

@@ -10,6 +10,7 @@ import re
 from .procfs import Region
 
 _PERMS = re.compile(r"^[r-][w-][x-][ps]$")
+_CORE_FILE = re.compile(r"core dump file:\s*`(.*)', file type")
 _SECTION = re.compile(r"^\s*\[\d+\]\s+0x([0-9a-f]+)->0x([0-9a-f]+) at 0x[0-9a-f]+: (\S+) (.*)$")
 #: Perms shown for a mapping the core has no load section for (not dumped, so unknown).
 UNKNOWN_PERMS = "???p"
@@ -53,6 +54,12 @@ def parse_core_sections(text):
         perms = "r" + ("-" if "READONLY" in flags else "w") + ("x" if "CODE" in flags else "-") + "p"
         sections.append((int(match.group(1), 16), int(match.group(2), 16), perms))
     return sections
+
+
+def core_file_path(info_target_text):
+    """The core file ``info target`` names (```/path/core', file type elf64-x86-64.``), or None."""
+    match = _CORE_FILE.search(info_target_text)
+    return match.group(1) if match else None
 
 
 def vdso_address(auxv_text):

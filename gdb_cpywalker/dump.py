@@ -30,15 +30,20 @@ def checked_length(length, force=False):
     return length
 
 
-def unreadable_reason(address, regions):
-    """Why ``address`` cannot be read: the region that is mapped there but unreadable, or unmapped."""
+def unreadable_reason(address, regions, memory=None):
+    """Why ``address`` cannot be read: what ``memory`` knows (a core file: not dumped, cut),
+    else the region that is mapped there but unreadable, or unmapped."""
+    why = memory.unreadable_reason(address) if memory is not None else "not mapped"
+    if why != "not mapped":
+        return why
     region = region_at(regions or (), address)
     return "%s is not readable" % region.name if region else "not mapped"
 
 
-def gap_note(name, start, stop, regions):
+def gap_note(name, start, stop, regions, memory=None):
     """The one line telling that ``[start, stop)`` was skipped, naming the region when mapped."""
-    return "%s: %#x - %#x: cannot read (%s)\n" % (name, start, stop, unreadable_reason(start, regions))
+    return "%s: %#x - %#x: cannot read (%s)\n" % (name, start, stop,
+                                                  unreadable_reason(start, regions, memory))
 
 
 def dump_memory(memory, start, size, dumper, regions=None, name="hexdump"):
@@ -61,8 +66,8 @@ def dump_memory(memory, start, size, dumper, regions=None, name="hexdump"):
                 continue
         resume = _next_readable(memory, address, end, regions)
         if address == start and resume >= end:
-            raise MemoryReadError(start, size, unreadable_reason(start, regions))
-        yield gap_note(name, address, resume, regions)
+            raise MemoryReadError(start, size, unreadable_reason(start, regions, memory))
+        yield gap_note(name, address, resume, regions, memory)
         dumper.gap()
         address = resume
     if size:
@@ -92,7 +97,7 @@ def dump_regions(memory, regions, dumper, max_bytes, name="hexdump"):
         try:
             yield from dump_memory(memory, region.start, size, dumper, regions, name)
         except MemoryReadError:
-            yield gap_note(name, region.start, region.end, regions)
+            yield gap_note(name, region.start, region.end, regions, memory)
         dumper.gap()
         budget -= size
         if budget <= 0 and (size < region.size or region is not regions[-1]):

@@ -136,6 +136,19 @@ def process_state(pid):
     return text[text.rindex(")") + 2]
 
 
+def process_start_time(pid):
+    """When ``pid`` started, in seconds since the epoch (/proc/PID/stat field 22, clock ticks
+    after boot, plus the boot time of /proc/stat), or None when /proc does not say."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime "))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
 def region_at(regions, address):
     """The region holding ``address``, or None."""
     for region in regions:

@@ -6,13 +6,14 @@ Each subcommand is a module of this package with ``NAME``, ``HELP``,
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins"]
+SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "heap", "refs", "gdbinit"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,10 +23,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, "%s: %s (--help for usage)\n" % (self.prog.split()[-1], message))
 
 
-def build_parser():
+def program_name(argv0=None):
+    """How the user ran us: the installed script's name, else ``python3 -m gdb_cpywalker``."""
+    name = os.path.basename(sys.argv[0] if argv0 is None else argv0)
+    if not name or name in ("__main__.py", "-c", "-m") or name.endswith(".py"):
+        return "%s -m gdb_cpywalker" % (os.path.basename(sys.executable) or "python3")
+    return name
+
+
+def build_parser(prog=None):
     parser = _Parser(
-        prog="python3 -m gdb_cpywalker",
-        description="Inspect the memory and CPython 2.7 objects of a live process.")
+        prog=prog or program_name(),
+        description="Inspect the memory and CPython 2.7 objects of a live process or a core file.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True

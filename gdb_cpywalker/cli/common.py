@@ -1,16 +1,21 @@
-"""Options every CLI subcommand on a live PID shares, and opening that PID's memory (and its Python)."""
+"""Options every CLI subcommand shares, and opening the target's memory (and its Python):
+a live PID (``-p``) or an ELF core file (``--core``, read by ``corefile/`` without gdb).
+"""
 
 import argparse
 import contextlib
 import os
 import signal
+import sys
 import time
 
+from ..corefile import open_core
 from ..errors import TargetError, UsageError
+from ..interp.text import SourceFiles
 from ..layouts import layout_for
 from ..memory import PageCache
 from ..memory.process import PROCESS_KINDS, open_process_memory
-from ..procfs import process_state
+from ..procfs import process_state, read_regions
 from ..render.units import parse_size
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
@@ -38,18 +43,66 @@ def count(text):
     return value
 
 
-def add_pid_arguments(parser):
-    """``-p/--pid`` (required) and ``-S/--stop``: for subcommands that read /proc only."""
-    parser.add_argument("-p", "--pid", type=int, required=True, help="the target process")
+def add_pid_arguments(parser, core=False):
+    """``-p/--pid`` and ``-S/--stop``: for subcommands that read /proc only; with ``core``,
+    ``-p PID`` or ``--core CORE`` (and ``--exe``, ``--sysroot``, ``--lib-path``)."""
+    if core:
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("-p", "--pid", type=int, help="the target process")
+        which.add_argument("--core", metavar="CORE",
+                           help="an ELF core file instead of a live process (.gz/.xz/.bz2/.zst "
+                                "too; - reads standard input)")
+        add_core_arguments(parser)
+    else:
+        parser.add_argument("-p", "--pid", type=int, required=True, help="the target process")
     parser.add_argument("-S", "--stop", action="store_true",
                         help="SIGSTOP the target during the access, SIGCONT after")
 
 
-def add_target_arguments(parser):
-    """``-p/--pid`` (required), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
-    add_pid_arguments(parser)
+def add_core_arguments(parser):
+    """Where the files a core's process mapped are on this machine."""
+    parser.add_argument("--exe", metavar="EXE",
+                        help="with --core: the program's executable (default: the path the core names)")
+    parser.add_argument("--sysroot", metavar="DIR",
+                        help="with --core: look up the mapped files under DIR (a core from another machine)")
+    parser.add_argument("--lib-path", action="append", default=[], metavar="DIR[:DIR...]",
+                        help="with --core: look up mapped files by name in these folders first")
+
+
+def add_target_arguments(parser, core=True):
+    """``-p/--pid`` (or ``--core CORE`` with ``core``), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
+    add_pid_arguments(parser, core)
     parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
-                        help="how to read the target (auto: process_vm_readv when it works)")
+                        help="how to read a live target (auto: process_vm_readv when it works)")
+
+
+def core_of(args):
+    """The opened ``--core`` of ``args`` (opened once per command, warnings on stderr), or None."""
+    path = getattr(args, "core", None)
+    if path is None:
+        return None
+    core = getattr(args, "opened_core", None)
+    if core is None:
+        lib_path = [folder for entry in args.lib_path for folder in entry.split(":") if folder]
+        core = open_core(path, args.exe, args.sysroot, lib_path)
+        args.opened_core = core
+        for warning in core.warnings():
+            sys.stderr.write("%s: warning: %s\n" % (getattr(args, "command", "core"), warning))
+    return core
+
+
+def target_regions(args):
+    """The target's memory map: the core's regions, or /proc/PID/maps."""
+    core = core_of(args)
+    return core.regions() if core is not None else read_regions(args.pid)
+
+
+def source_files(args):
+    """The target's source files: relative paths from a live process's cwd (a core does not
+    say: from here), absolute ones under a core's ``--sysroot`` first."""
+    if getattr(args, "core", None):
+        return SourceFiles(None, args.sysroot)
+    return SourceFiles("/proc/%d/cwd" % args.pid)
 
 
 @contextlib.contextmanager
@@ -72,14 +125,37 @@ def stopped(pid):
 
 
 def held(args):
-    """Context holding ``args.pid`` stopped when ``-S`` was given (else nothing)."""
+    """Context holding the target for one access: ``args.pid`` stopped when ``-S`` was given;
+    a ``--core`` closed after it."""
+    if getattr(args, "core", None) is not None:
+        if args.stop:
+            raise UsageError("-S stops a live process; a core file needs no stopping")
+        return _closing_core(args)
     return stopped(args.pid) if args.stop else contextlib.nullcontext()
 
 
 @contextlib.contextmanager
+def _closing_core(args):
+    try:
+        yield
+    finally:
+        core = getattr(args, "opened_core", None)
+        if core is not None:
+            core.close()
+            args.opened_core = None
+
+
+@contextlib.contextmanager
 def open_target(args, write=False):
-    """The Memory of ``args.pid`` (``args.memory`` backend), stopped around the access if ``-S``."""
+    """The Memory of ``args.pid`` (``args.memory`` backend) or of ``args.core``, stopped around
+    the access if ``-S``."""
     with held(args):
+        core = core_of(args)
+        if core is not None:
+            if write:
+                raise UsageError("a core file is read-only")
+            yield core.memory
+            return
         memory = open_process_memory(args.pid, args.memory, write=write)
         try:
             yield memory
@@ -89,10 +165,12 @@ def open_target(args, write=False):
 
 @contextlib.contextmanager
 def open_python(args):
-    """(memory, symbols, layout) of the python2.7 process ``args.pid``: a page cache over
-    ``open_target(args)``, its ELF symbols, and the struct layout of the build it runs."""
+    """(memory, symbols, layout) of the python2.7 process ``args.pid`` or core ``args.core``:
+    a page cache over ``open_target(args)``, its ELF symbols, and the struct layout of the
+    build it runs."""
     with open_target(args) as backend:
         memory = PageCache(backend)
-        symbols = ProcessSymbols(args.pid)
+        core = core_of(args)
+        symbols = core.symbols if core is not None else ProcessSymbols(args.pid)
         target = detect_python(memory, symbols)
         yield memory, symbols, layout_for(target.pointer_size, target.unicode_width)

@@ -1,16 +1,17 @@
-"""``info -p PID``: the memory regions of a live process (procmem's info), or the one holding ADDR."""
+"""``info (-p PID | --core CORE)``: the memory regions of a live process (procmem's info) or of a
+core file, or the one holding ADDR."""
 
 from ..errors import UsageError
-from ..procfs import read_regions, read_smaps, region_at, select_regions
+from ..procfs import read_smaps, region_at, select_regions
 from ..render.regions import address_report, region_table, smaps_table
-from .common import add_pid_arguments, held, size
+from .common import add_pid_arguments, held, size, target_regions
 
 NAME = "info"
-HELP = "show the memory regions of a live process (or the region holding ADDR)"
+HELP = "show the memory regions of a live process or a core file (or the region holding ADDR)"
 
 
 def add_arguments(parser):
-    add_pid_arguments(parser)
+    add_pid_arguments(parser, core=True)
     parser.add_argument("-P", "--pattern", help="only regions whose path matches this glob ('[heap]', '*libc*')")
     parser.add_argument("-w", "--writable", action="store_true", help="only writable regions")
     parser.add_argument("--min-size", type=size, default=0, metavar="SIZE",
@@ -35,10 +36,12 @@ def run(args):
 def _report(args):
     if args.address is not None:
         address = _address(args.address)
-        region = region_at(read_regions(args.pid), address)
+        region = region_at(target_regions(args), address)
         if region is None:
             raise UsageError("%#x is not in any mapped region" % address)
         return address_report(address, region)
     if args.smaps:
+        if args.core is not None:
+            raise UsageError("--smaps reads /proc/PID/smaps: a live process only")
         return smaps_table(select_regions(read_smaps(args.pid), args.pattern, args.writable, args.min_size))
-    return region_table(select_regions(read_regions(args.pid), args.pattern, args.writable, args.min_size))
+    return region_table(select_regions(target_regions(args), args.pattern, args.writable, args.min_size))

@@ -1,16 +1,17 @@
-"""``read -p PID (ADDR [LEN] | -P PATTERN)``: a live process's memory as ``hexdump -C`` text (procmem read)."""
+"""``read (-p PID | --core CORE) (ADDR [LEN] | -P PATTERN)``: a live process's or a core file's
+memory as ``hexdump -C`` text (procmem read)."""
 
 import sys
 
 from ..errors import UsageError
-from ..procfs import read_regions, select_regions
+from ..procfs import select_regions
 from ..dump import DEFAULT_LENGTH, DEFAULT_MAX_BYTES, HUGE, checked_length, dump_memory, dump_regions
 from ..render.hexdump import HexDumper
 from ..render.units import format_size
-from .common import add_target_arguments, open_target, size
+from .common import add_target_arguments, open_target, size, target_regions
 
 NAME = "read"
-HELP = "dump a live process's memory as hexdump -C does (ADDR [LEN] or whole regions with -P)"
+HELP = "dump a live process's or a core file's memory as hexdump -C does (ADDR [LEN] or whole regions with -P)"
 
 
 def add_arguments(parser):
@@ -39,8 +40,8 @@ def run(args):
     if (args.address is None) == (args.pattern is None):
         raise UsageError("give ADDR [LEN] or -P PATTERN")
     dumper = HexDumper(collapse=not args.verbose, color=sys.stdout.isatty())
-    regions = read_regions(args.pid)
     with open_target(args) as memory:
+        regions = target_regions(args)
         if args.pattern is not None:
             pieces = dump_regions(memory, select_regions(regions, args.pattern), dumper,
                                   args.max_bytes, NAME)

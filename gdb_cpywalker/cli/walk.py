@@ -1,4 +1,4 @@
-"""``walk -p PID ADDR``: py-walk for a live python2.7 process without gdb.
+"""``walk (-p PID | --core CORE) ADDR``: py-walk for a live python2.7 process or a core file without gdb.
 
 Also owns the walk options both front ends share (``--format``, the budgets, ``--output``).
 """
@@ -12,7 +12,7 @@ from ..render import FORMATS, render
 from .common import add_target_arguments, open_python
 
 NAME = "walk"
-HELP = "show the CPython 2.7 object at ADDR of a live python2.7 process and what it reaches"
+HELP = "show the CPython 2.7 object at ADDR of a python2.7 process or core file and what it reaches"
 
 UNLIMITED = "unlimited"
 DEFAULT_FORMAT = "tree"
@@ -96,14 +96,14 @@ def _address(text, symbols):
 
 def run(args):
     budgets = budgets_of(args)
-    with open_python(args) as (memory, symbols, layout):
+    with open_python(args) as (memory, symbols, layout):  # the walk reads while it renders
         graph = walk(memory, _address(args.address, symbols), budgets, layout=layout)
         root = decode(graph.reader, graph.root)
-    if root.kind == "error":  # nothing to show: say why on stderr, exit 1
-        raise root.error
-    if args.output:
-        sys.stderr.write(write_output(render(graph, args.format), args.output))
-        return 0
-    text = render(graph, args.format, color=sys.stdout.isatty())
+        if root.kind == "error":  # nothing to show: say why on stderr, exit 1
+            raise root.error
+        if args.output:
+            sys.stderr.write(write_output(render(graph, args.format), args.output))
+            return 0
+        text = render(graph, args.format, color=sys.stdout.isatty())
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

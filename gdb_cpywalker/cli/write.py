@@ -9,7 +9,7 @@ HELP = "write a string or hex bytes at ADDR in a live process"
 
 
 def add_arguments(parser):
-    add_target_arguments(parser)
+    add_target_arguments(parser, core=False)
     parser.add_argument("address", metavar="ADDR", help="where to write: 0x7f..., bare hex 00007f... or decimal")
     data = parser.add_mutually_exclusive_group(required=True)
     data.add_argument("-s", "--string", help="the bytes of this string (UTF-8), no NUL added")

@@ -70,8 +70,7 @@ class ObjectReader:
             raise MemoryReadError(address, size, "outside the address space")
         data = self.cache.read_partial(address, size)
         if len(data) != size:
-            raise MemoryReadError(address, size, "not mapped" if not data
-                                  else "only %d readable" % len(data))
+            raise self.cache.read_error(address, size, data)
         return data
 
     def word(self, address):

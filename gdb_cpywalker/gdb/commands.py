@@ -4,10 +4,13 @@ from .cmd_hexdump import HexdumpCommand
 from .cmd_meminfo import MemInfoCommand
 from .cmd_origins import MmapOriginsCommand
 from .cmd_pybt import PyBtCommand, PyThreadsCommand
-from .cmd_pyframe import PyDownCommand, PyFrameCommand, PyUpCommand
+from .cmd_pyframe import PyDownCommand, PyFrameCommand, PyListCommand, PyUpCommand
+from .cmd_pygreenlets import PyGreenletsCommand
+from .cmd_pyheap import PyHeapCommand, PyRefsCommand
 from .cmd_pynames import PyGlobalsCommand, PyLocalsCommand, PyPrintCommand
 from .cmd_pywalk import PyWalkCommand
 
 COMMANDS = [MemInfoCommand, PyWalkCommand, PyBtCommand, PyThreadsCommand, PyFrameCommand,
-            PyUpCommand, PyDownCommand, PyLocalsCommand, PyGlobalsCommand, PyPrintCommand,
-            MmapOriginsCommand, HexdumpCommand]
+            PyUpCommand, PyDownCommand, PyListCommand, PyLocalsCommand, PyGlobalsCommand,
+            PyPrintCommand, MmapOriginsCommand, HexdumpCommand, PyHeapCommand, PyRefsCommand,
+            PyGreenletsCommand]

@@ -28,6 +28,7 @@ def read_frame(reader, address):
     """The ``Frame`` at ``address``; DecodeError when it is not a frame object."""
     layout = reader.layout
     if not reader.is_exact(address, "frame"):
+        reader.read(address, reader.head.size)  # an unreadable frame says so
         raise DecodeError(address, "not a frame object")
     frame = reader.fields(layout.PyFrameObject, address)
     code = reader.fields(layout.PyCodeObject, frame["f_code"])

@@ -15,15 +15,23 @@ def backtrace(process, threads, sources, show_locals=False, width=None, native=l
     """The lines of ``py-bt``: per thread a header and its traceback, outermost call first."""
     for thread in threads:
         yield thread_header(thread, native(thread))
-        frames, problem = process.stack(thread)
-        yield "Traceback (most recent call last):" if frames else "  (no Python frame)"
-        for frame in reversed(frames):
-            yield from frame_lines(frame, sources)
-            if show_locals:
-                yield from locals_lines(process.reader, frame, width, indent="        ")
-        if problem:
-            yield "  (%s)" % problem
+        yield from traceback_lines(process.reader, process.stack(thread), sources, show_locals, width)
         yield ""
+
+
+def traceback_lines(reader, stack, sources, show_locals=False, width=None):
+    """One ``(frames, problem)`` stack as a traceback, outermost call first."""
+    frames, problem = stack
+    if frames:
+        yield "Traceback (most recent call last):"
+    elif not problem:
+        yield "  (no Python frame)"
+    for frame in reversed(frames):
+        yield from frame_lines(frame, sources)
+        if show_locals:
+            yield from locals_lines(reader, frame, width, indent="        ")
+    if problem:
+        yield "  (%s)" % problem
 
 
 def locals_lines(reader, frame, width, indent="    "):
@@ -38,11 +46,13 @@ def locals_lines(reader, frame, width, indent="    "):
 
 def thread_header(thread, native=None):
     """``Thread 0x7f.. "worker-1" [gdb thread 3, LWP 42] (holds the GIL)``; ``native`` is
-    ``(gdb thread number, LWP)`` or None."""
+    ``(gdb thread number, LWP)``, ``(None, LWP)`` outside gdb (``[LWP 42]``) or None."""
     text = "Thread %#x" % thread.thread_id
     if thread.name:
         text += ' "%s"' % thread.name
-    if native:
+    if native and native[0] is None:
+        text += " [LWP %d]" % native[1]
+    elif native:
         text += " [gdb thread %d, LWP %d]" % native
     if thread.holds_gil:
         text += " (holds the GIL)"
@@ -54,12 +64,22 @@ def thread_table(process, threads, native=lambda thread: None, selected=None):
     rows = [("", "gdb", "LWP", "thread id", "GIL", "name", "top frame")]
     for thread in threads:
         numbers = native(thread) or ("-", "-")
-        frames, problem = process.stack(thread)
-        top = ("%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line) if frames
-               else "(%s)" % (problem or "no Python frame"))
         rows.append(("*" if thread == selected else "", str(numbers[0]), str(numbers[1]),
                      "%#x" % thread.thread_id, "yes" if thread.holds_gil else "no",
-                     thread.name or "-", top))
+                     thread.name or "-", top_frame_text(process.stack(thread))))
+    return table_text(rows)
+
+
+def top_frame_text(stack):
+    """``name (file:line)`` of a ``(frames, problem)`` stack's innermost frame, or why none."""
+    frames, problem = stack
+    if frames:
+        return "%s (%s:%d)" % (frames[0].name, frames[0].filename, frames[0].line)
+    return "(%s)" % (problem or "no Python frame")
+
+
+def table_text(rows):
+    """Rows of cells as aligned columns; the last column is not padded."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
                      for row in rows)
@@ -102,27 +122,82 @@ def value_text(reader, address, width):
 
 
 class SourceFiles:
-    """Source lines of the target's files, relative paths taken from ``base_dir``."""
+    """Source lines of the target's files: absolute paths looked up under ``root`` first (the
+    live target's ``/proc/PID/root``, a core's ``--sysroot`` or ``--source-root``), then as
+    they are; relative paths from ``base_dir`` (the target's working directory), else
+    from ``root``."""
 
-    def __init__(self, base_dir=None):
+    def __init__(self, base_dir=None, root=None):
         self.base_dir = base_dir
+        self.root = root
         self._lines = {}
+
+    def candidates(self, filename):
+        """The local paths ``filename`` may be at, in the order they are tried."""
+        if os.path.isabs(filename):
+            return ([os.path.join(self.root, filename.lstrip("/"))] if self.root else []) + [filename]
+        base = self.base_dir or self.root
+        return [os.path.join(base, filename) if base else filename]
+
+    def path(self, filename):
+        """Where ``filename`` is read from: the first candidate that exists (else the first)."""
+        paths = self.candidates(filename)
+        return next((path for path in paths if os.path.exists(path)), paths[0])
+
+    def lines(self, filename):
+        """Every line of ``filename`` (without line ends), or None when it cannot be read."""
+        if filename not in self._lines:
+            self._lines[filename] = self._read(filename)
+        return self._lines[filename]
 
     def line(self, filename, number):
         """Line ``number`` (1-based) of ``filename`` without indentation, or None."""
-        if filename not in self._lines:
-            self._lines[filename] = self._read(filename)
-        lines = self._lines[filename]
+        lines = self.lines(filename)
         if lines is None or not 0 < number <= len(lines):
             return None
         return lines[number - 1].strip() or None
 
     def _read(self, filename):
-        path = filename
-        if self.base_dir and not os.path.isabs(filename):
-            path = os.path.join(self.base_dir, filename)
         try:
-            with open(path, "rb") as handle:
+            with open(self.path(filename), "rb") as handle:
                 return handle.read().decode("utf-8", "replace").splitlines()
         except OSError:
             return None
+
+
+#: Lines py-list shows around the current one when not told which (libpython's 5 and 5).
+LIST_CONTEXT = 5
+
+
+def source_listing(sources, frame, first=None, last=None, since=None):
+    """``(notes, lines)`` of ``py-list``: lines ``first``..``last`` of ``frame``'s file
+    (default: around its current line), numbered as libpython's py-list numbers them
+    with ``>`` on the current line. ``since`` is ``(timestamp, "after the process
+    started")``: a file modified later may not be what the target runs, and a note says so."""
+    filename = frame.filename
+    lines = sources.lines(filename)
+    if lines is None:
+        return ["cannot read %s (looked at %s)" % (filename, ", ".join(sources.candidates(filename)))], []
+    path = sources.path(filename)
+    notes = []
+    if since is not None:
+        try:
+            modified = os.stat(path).st_mtime
+        except OSError:
+            modified = None
+        if modified is not None and modified > since[0]:
+            notes.append("%s was modified %s: the lines may not be what the target runs" % (
+                path, since[1]))
+    if frame.line > len(lines):
+        notes.append("%s has %d lines but the frame is at line %d: the file changed"
+                     % (path, len(lines), frame.line))
+    if first is None:
+        first, last = frame.line - LIST_CONTEXT, frame.line + LIST_CONTEXT
+    elif last is None:
+        last = first + 2 * LIST_CONTEXT
+    first = max(first, 1)
+    listing = []
+    for number in range(first, min(last, len(lines)) + 1):
+        label = (">" if number == frame.line else "") + str(number)
+        listing.append("%4s    %s" % (label, lines[number - 1]))
+    return notes, listing

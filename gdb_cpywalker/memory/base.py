@@ -43,9 +43,19 @@ class Memory:
             raise MemoryReadError(address, size, "outside the address space")
         data = self.read_partial(address, size)
         if len(data) != size:
-            raise MemoryReadError(address, size, "not mapped" if not data
-                                  else "only %d readable" % len(data))
+            raise self.read_error(address, size, data)
         return data
+
+    def unreadable_reason(self, address):
+        """Why ``address`` cannot be read, for error messages (a core file says more)."""
+        return "not mapped"
+
+    def read_error(self, address, size, data):
+        """The MemoryReadError of a read of ``size`` bytes at ``address`` that gave only ``data``."""
+        why = self.unreadable_reason(address + len(data))
+        if data:
+            why = "only %d readable" % len(data) + ("" if why == "not mapped" else ", then " + why)
+        return MemoryReadError(address, size, why)
 
     def read_many(self, requests):
         """Read several ``(address, size)`` ranges; backends may batch them.
@@ -78,3 +88,17 @@ class Memory:
                 return out + chunk[:end]
             out += chunk
         return out[:limit]
+
+
+def read_contiguous(read_piece, address, size):
+    """Up to ``size`` bytes from ``address``: ``read_piece(address, size)`` chunks joined until
+    one comes back empty (where readable memory ends)."""
+    out = []
+    while size > 0:
+        chunk = read_piece(address, size)
+        if not chunk:
+            break
+        out.append(chunk)
+        address += len(chunk)
+        size -= len(chunk)
+    return b"".join(out)

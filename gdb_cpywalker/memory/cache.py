@@ -83,6 +83,9 @@ class PageCache(Memory):
                 results[index] = data
         return results
 
+    def unreadable_reason(self, address):
+        return self.backend.unreadable_reason(address)
+
     def write(self, address, data):
         written = self.backend.write(address, data)
         for page_address in range(address & _PAGE_MASK, address + len(data), PAGE_SIZE):

@@ -4,7 +4,7 @@ import errno
 import os
 
 from ..errors import MemoryWriteError, TargetError
-from .base import Memory
+from .base import Memory, read_contiguous
 
 
 class ProcMemory(Memory):
@@ -30,18 +30,13 @@ class ProcMemory(Memory):
         self.close()
 
     def read_partial(self, address, size):
-        out = []
-        while size > 0:
-            try:
-                chunk = os.pread(self._fd, size, address)
-            except (OSError, OverflowError):
-                chunk = b""
-            if not chunk:
-                break
-            out.append(chunk)
-            address += len(chunk)
-            size -= len(chunk)
-        return b"".join(out)
+        return read_contiguous(self._pread, address, size)
+
+    def _pread(self, address, size):
+        try:
+            return os.pread(self._fd, size, address)
+        except (OSError, OverflowError):
+            return b""
 
     def write(self, address, data):
         if not self.writable:

@@ -1,7 +1,8 @@
-"""A minimal ELF reader: headers, segments, sections and symbol tables of ELF32/ELF64 LE files.
+"""A minimal ELF reader: headers, segments, sections, notes and symbol tables of ELF32/ELF64 LE files.
 
-Layouts are declared once as data per ELF class; only what symbol lookup and load-bias
-computation need is parsed. Everything is read lazily from the file with ``pread``.
+Layouts are declared once as data per ELF class; only what symbol lookup, load-bias
+computation, build-ids and core files (``corefile/``) need is parsed. Everything is read
+lazily from the file with ``pread``.
 """
 
 import os
@@ -12,11 +13,18 @@ from ..errors import TargetError
 
 ELFCLASS32, ELFCLASS64 = 1, 2
 ELFDATA2LSB = 1
-ET_EXEC, ET_DYN = 2, 3
-PT_LOAD = 1
+ET_EXEC, ET_DYN, ET_CORE = 2, 3, 4
+PT_LOAD, PT_NOTE = 1, 4
+#: p_flags bits.
+PF_X, PF_W, PF_R = 1, 2, 4
+NT_GNU_BUILD_ID = 3
+#: Largest note segment read whole (a core's notes: registers of every thread, NT_FILE).
+MAX_NOTES_SIZE = 64 << 20
 SHT_SYMTAB, SHT_DYNSYM, SHT_NOBITS = 2, 11, 8
 SHN_UNDEF = 0
-STT_TLS = 6
+#: e_phnum saying the real count is in section 0's sh_info (cores with >= 65535 mappings).
+PN_XNUM = 0xFFFF
+STT_FUNC, STT_TLS, STT_GNU_IFUNC = 2, 6, 10
 
 _IDENT_SIZE = 16
 
@@ -40,6 +48,9 @@ _SYM_FIELDS = {
 Segment = namedtuple("Segment", "type flags offset vaddr filesz memsz")
 Section = namedtuple("Section", "name type flags addr offset size link entsize")
 Symbol = namedtuple("Symbol", "name value size type defined")
+#: One ELF note: owner ``name`` ("CORE", "GNU", ...), ``type`` number and ``desc`` bytes.
+Note = namedtuple("Note", "name type desc")
+_NOTE_HEADER = struct.Struct("<III")
 
 
 class ElfError(TargetError):
@@ -47,15 +58,22 @@ class ElfError(TargetError):
 
 
 class ElfFile:
-    """``ElfFile(path)``: ``segments``, ``sections``, ``section(name)``, ``symbol(name)``."""
+    """``ElfFile(path)``: ``segments``, ``sections``, ``section(name)``, ``symbol(name)``, ``notes()``.
 
-    def __init__(self, path):
+    ``fd``: an already open descriptor to read instead of opening ``path`` (closed with the
+    file). ``image``: the first bytes of the file (as a core dumped them) to read instead:
+    headers, segments and notes only, no sections.
+    """
+
+    def __init__(self, path, fd=None, image=None):
         self.path = path
-        self._fd = None
-        try:
-            self._fd = os.open(path, os.O_RDONLY)
-        except OSError as error:
-            raise ElfError("cannot open %s: %s" % (path, error.strerror)) from None
+        self._fd = fd
+        self._image = image
+        if fd is None and image is None:
+            try:
+                self._fd = os.open(path, os.O_RDONLY)
+            except OSError as error:
+                raise ElfError("cannot open %s: %s" % (path, error.strerror)) from None
         try:
             self._parse_headers()
         except (struct.error, ElfError):
@@ -72,7 +90,10 @@ class ElfFile:
         self.close()
 
     def read(self, offset, size):
-        data = os.pread(self._fd, size, offset)
+        if self._image is not None:
+            data = self._image[offset:offset + size]
+        else:
+            data = os.pread(self._fd, size, offset)
         if len(data) != size:
             raise ElfError("%s: truncated at offset %#x" % (self.path, offset))
         return data
@@ -89,10 +110,14 @@ class ElfFile:
             self.read(_IDENT_SIZE, header_format.size))))
         self.type = header["e_type"]
         self.machine = header["e_machine"]
-        self.segments = self._table(header["e_phoff"], header["e_phnum"], header["e_phentsize"],
+        raw_sections = [] if self._image is not None else self._table(
+            header["e_shoff"], header["e_shnum"], header["e_shentsize"], shdr_format, None,
+            lambda values: values)
+        phnum = header["e_phnum"]
+        if phnum == PN_XNUM and raw_sections:  # more segments than e_phnum holds: sh_info of section 0
+            phnum = raw_sections[0][7]
+        self.segments = self._table(header["e_phoff"], phnum, header["e_phentsize"],
                                     phdr_format, _PHDR_FIELDS[self.elf_class], self._segment)
-        raw_sections = self._table(header["e_shoff"], header["e_shnum"], header["e_shentsize"],
-                                   shdr_format, None, lambda values: values)
         self.sections = []
         if raw_sections and header["e_shstrndx"] < len(raw_sections):
             names = raw_sections[header["e_shstrndx"]]
@@ -138,6 +163,19 @@ class ElfFile:
         first = min(loads, key=lambda segment: segment.vaddr)
         return (first.vaddr - first.offset) & ~0xFFF
 
+    def notes(self):
+        """Every note of the PT_NOTE segments, in file order."""
+        for segment in self.segments:
+            if segment.type == PT_NOTE and 0 < segment.filesz <= MAX_NOTES_SIZE:
+                yield from iter_notes(self.read(segment.offset, segment.filesz))
+
+    def build_id(self):
+        """The GNU build-id (hex text) of this file, or None."""
+        for note in self.notes():
+            if note.name == "GNU" and note.type == NT_GNU_BUILD_ID:
+                return note.desc.hex()
+        return None
+
     @property
     def has_debug_info(self):
         return self.section(".debug_info") is not None
@@ -159,6 +197,16 @@ class ElfFile:
         symbol = self.symbols().get(name)
         return symbol if symbol is not None and symbol.defined else None
 
+    def function_symbols(self):
+        """Every defined function symbol of .symtab and .dynsym (aliases and local
+        duplicates included), as ``Symbol``s sorted by address."""
+        found = set()
+        for kind in (SHT_SYMTAB, SHT_DYNSYM):
+            for symbol in self._read_symbols(kind):
+                if symbol.defined and symbol.value and symbol.type in (STT_FUNC, STT_GNU_IFUNC):
+                    found.add(symbol)
+        return sorted(found, key=lambda symbol: (symbol.value, symbol.name))
+
     def _read_symbols(self, kind):
         fields = _SYM_FIELDS[self.elf_class].split()
         for section in self.sections:
@@ -178,6 +226,28 @@ class ElfFile:
 
     def __repr__(self):
         return "<ElfFile %s ELF%d>" % (self.path, self.pointer_size * 8)
+
+
+def iter_notes(data):
+    """The ``Note``s packed in ``data`` (a PT_NOTE segment): name and desc 4-byte aligned.
+
+    A note running past the end of ``data`` ends the iteration.
+    """
+    offset = 0
+    while offset + _NOTE_HEADER.size <= len(data):
+        name_size, desc_size, kind = _NOTE_HEADER.unpack_from(data, offset)
+        name_start = offset + _NOTE_HEADER.size
+        desc_start = name_start + _align4(name_size)
+        end = desc_start + _align4(desc_size)
+        if desc_start + desc_size > len(data):
+            return
+        name = data[name_start:name_start + name_size].rstrip(b"\0").decode("ascii", "replace")
+        yield Note(name, kind, data[desc_start:desc_start + desc_size])
+        offset = end
+
+
+def _align4(size):
+    return (size + 3) & ~3
 
 
 def _cstring(data, offset):

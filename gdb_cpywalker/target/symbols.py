@@ -13,7 +13,7 @@ from .elf import ElfError, ElfFile
 
 #: A defined symbol that only the object file holding the CPython interpreter has.
 INTERPRETER_SYMBOL = "Py_GetVersion"
-_LIBPYTHON_NAME = re.compile(r"libpython\d+\.\d+")
+LIBPYTHON_NAME = re.compile(r"libpython\d+\.\d+")
 
 
 class Symbols:
@@ -65,7 +65,7 @@ class Symbols:
         """
         candidates = self.objfiles()
         named = [entry for entry in candidates
-                 if _LIBPYTHON_NAME.search(os.path.basename(entry[0]))]
+                 if LIBPYTHON_NAME.search(os.path.basename(entry[0]))]
         for path, bias in named + candidates:
             elf = self.elf(path)
             if elf is not None and elf.symbol(INTERPRETER_SYMBOL) is not None:
@@ -101,14 +101,18 @@ class MappedSymbols(Symbols):
         self.executable = executable
         self._objfiles = None
 
+    def first_mappings(self):
+        """``{path: start}`` of each file mapped from offset 0 (where its ELF header lands)."""
+        first_mapping = {}
+        for region in self.regions:
+            if region.path.startswith("/") and region.offset == 0:
+                first_mapping.setdefault(region.path, region.start)
+        return first_mapping
+
     def objfiles(self):
         if self._objfiles is None:
-            first_mapping = {}
-            for region in self.regions:
-                if region.path.startswith("/") and region.offset == 0:
-                    first_mapping.setdefault(region.path, region.start)
             objfiles = []
-            for path, start in first_mapping.items():
+            for path, start in self.first_mappings().items():
                 elf = self.elf(path)
                 if elf is not None:
                     objfiles.append((path, start - elf.first_load_vaddr))

@@ -14,14 +14,16 @@ from .paths import STRIPPED, TARGETS, clean_env, python27
 class Target:
     """``Target("objects.py")`` runs tests/targets/objects.py; ``stripped=True`` uses the stripped copy."""
 
-    def __init__(self, script, args=(), stripped=False, timeout=60):
+    def __init__(self, script, args=(), stripped=False, timeout=60, env=None, python_home=STRIPPED):
+        """``env``: more environment variables; ``python_home``: the stripped copy to run."""
         path = script if os.path.isabs(script) else os.path.join(TARGETS, script)
         if stripped:
-            executable = os.path.join(STRIPPED, "bin", "python2.7")
-            env = clean_env(PYTHONHOME=STRIPPED, LD_LIBRARY_PATH=os.path.join(STRIPPED, "lib"))
+            executable = os.path.join(python_home, "bin", "python2.7")
+            env = clean_env(PYTHONHOME=python_home, LD_LIBRARY_PATH=os.path.join(python_home, "lib"),
+                            **(env or {}))
         else:
             executable = python27()
-            env = clean_env()
+            env = clean_env(**(env or {}))
         self.process = subprocess.Popen(
             [executable, "-u", path] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             env=env)

@@ -25,7 +25,8 @@ def core_module_count():
     for folder, _, files in os.walk(os.path.join(ROOT, "gdb_cpywalker")):
         if os.path.relpath(folder, ROOT).startswith(os.path.join("gdb_cpywalker", "gdb")):
             continue
-        count += sum(1 for f in files if f.endswith(".py") and f not in ("gdbinit.py", "__main__.py"))
+        top = os.path.relpath(folder, ROOT) == "gdb_cpywalker"  # the gdb loader and python -m entry
+        count += sum(1 for f in files if f.endswith(".py") and not (top and f in ("gdbinit.py", "__main__.py")))
     return count
 
 

@@ -54,3 +54,24 @@ def test_unreadable_sources_and_thread_table():
         "   gdb  LWP  thread id  GIL  name  top frame",
         "*  -    -    0x7f0001   no   -     f (known.py:303)",
     ]
+
+
+def test_source_listing_marks_the_line_and_says_what_is_wrong(tmp_path):
+    from gdb_cpywalker.interp.frames import Frame
+    from gdb_cpywalker.interp.text import source_listing
+    (tmp_path / "app.py").write_text("".join("line %d\n" % number for number in range(1, 21)))
+    sources = SourceFiles(str(tmp_path))
+    frame = Frame(0, 0, 0, "app.py", "f", 3, 0, 0, 0, 0, {})
+    notes, lines = source_listing(sources, frame)
+    assert notes == [] and lines == ["   1    line 1", "   2    line 2", "  >3    line 3"] + [
+        "%4d    line %d" % (number, number) for number in range(4, 9)]
+    assert source_listing(sources, frame, 18)[1][-1] == "  20    line 20"
+    assert len(source_listing(sources, frame, 4, 6)[1]) == 3
+    notes, _ = source_listing(sources, frame, since=(0, "after the process started (1970)"))
+    assert notes == ["%s/app.py was modified after the process started (1970): the lines may not be "
+                     "what the target runs" % tmp_path]
+    assert source_listing(sources, frame._replace(line=40))[0] == [
+        "%s/app.py has 20 lines but the frame is at line 40: the file changed" % tmp_path]
+    missing = frame._replace(filename="/srv/gone.py")
+    assert source_listing(SourceFiles(None, "/nonexistent"), missing) == (
+        ["cannot read /srv/gone.py (looked at /nonexistent/srv/gone.py, /srv/gone.py)"], [])

@@ -1,0 +1,118 @@
+"""``heap -p PID``: py-heap for a live python2.7 process without gdb; ``heap --diff A B``
+compares two saved censuses.
+
+Also owns the options py-heap shares with it (``add_heap_options``), and how the CLI
+opens a target for the heap commands (``heap_target``), which ``refs`` uses too.
+"""
+
+import argparse
+import contextlib
+import glob
+import sys
+
+from ..errors import UsageError
+from ..heap.progress import Progress
+from ..heap.session import HeapTarget, diff_files, heap_report
+from ..memory.process import PROCESS_KINDS
+from ..procfs import read_regions, read_smaps
+from .common import count, open_python, size
+
+NAME = "heap"
+HELP = "count the live objects of a python2.7 process by type (py-heap without gdb)"
+FORMATS = ("table", "json")
+
+
+def add_heap_options(parser, diff_files_too=False):
+    """py-heap's options: --type, --leaks, --memory, --save, --diff, --limit, --min-bytes,
+    --format. ``diff_files_too``: ``--diff`` takes one or two files (two need no target)."""
+    parser.add_argument("--type", metavar="NAME",
+                        help="list the objects of this type (as the census names it: "
+                             "__main__.Order, dict), biggest first")
+    parser.add_argument("--leaks", action="store_true",
+                        help="objects whose refcount is more than the references found to them")
+    parser.add_argument("--memory", dest="memory_report", action="store_true",
+                        help="where the process's resident memory goes: Python objects, "
+                             "pymalloc's free space, malloc, mappings, stacks")
+    parser.add_argument("--save", metavar="FILE", help="also write the census to FILE (JSON)")
+    if diff_files_too:
+        parser.add_argument("--diff", nargs="+", metavar="FILE",
+                            help="growth per type since a saved census; two files: between them")
+    else:
+        parser.add_argument("--diff", metavar="FILE", help="growth per type since a saved census")
+    parser.add_argument("--limit", type=count, metavar="N", help="show the first N rows only")
+    parser.add_argument("--min-bytes", type=size, default=0, metavar="SIZE",
+                        help="show types of at least SIZE bytes only (4k, 1M)")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (default) or json")
+
+
+def add_target_options(parser):
+    """``-p PID``, ``-S`` and the memory backend (``--backend``: ``--memory`` is the
+    breakdown here)."""
+    parser.add_argument("-p", "--pid", type=int, help="the target process")
+    parser.add_argument("-S", "--stop", action="store_true",
+                        help="SIGSTOP the target during the access, SIGCONT after")
+    parser.add_argument("--backend", dest="memory", choices=PROCESS_KINDS, default="auto",
+                        help="how to read the target (auto: process_vm_readv when it works)")
+
+
+def add_arguments(parser):
+    add_target_options(parser)
+    add_heap_options(parser, diff_files_too=True)
+
+
+def stack_pointers(pid):
+    """Each thread's stack pointer from /proc/PID/task/*/syscall, where the kernel tells."""
+    found = []
+    for path in glob.glob("/proc/%d/task/*/syscall" % pid):
+        try:
+            with open(path) as handle:
+                words = handle.read().split()
+        except OSError:
+            continue
+        if len(words) >= 3 and words[-2].startswith("0x"):
+            found.append(int(words[-2], 16))
+    return found
+
+
+def progress_writer(command):
+    """A Progress on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+
+    def write(text):
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    return Progress(write, command)
+
+
+@contextlib.contextmanager
+def heap_target(args, with_memory_map=False):
+    """The HeapTarget of ``args.pid``; ``with_memory_map``: resident sizes from smaps."""
+    if args.pid is None:
+        raise UsageError("which process? -p PID")
+    progress = progress_writer(args.command)
+    with open_python(args) as (memory, symbols, layout):
+        regions = read_smaps(args.pid) if with_memory_map else read_regions(args.pid)
+        resident = {region.start: region.smaps.get("Rss", 0) for region in regions}
+        try:
+            yield HeapTarget(memory, layout, symbols, regions, lambda region: resident[region.start],
+                             "RSS", stack_pointers(args.pid), progress)
+        finally:
+            if progress is not None:
+                progress.done()
+
+
+def run(args):
+    if args.diff and len(args.diff) > 2:
+        raise UsageError("--diff takes one saved census, or two to compare")
+    if args.diff and len(args.diff) == 2:
+        if args.pid is not None:
+            raise UsageError("--diff BEFORE AFTER compares two files: leave out -p")
+        sys.stdout.write(diff_files(args.diff[0], args.diff[1], args))
+        return 0
+    options = argparse.Namespace(**vars(args))
+    options.diff = args.diff[0] if args.diff else None
+    with heap_target(args, with_memory_map=args.memory_report) as target:
+        sys.stdout.write(heap_report(target, options))
+    return 0

@@ -1,0 +1,26 @@
+"""``refs -p PID ADDR``: py-refs for a live python2.7 process without gdb: who refers to the
+object at ADDR, and one shortest path to it from a root."""
+
+import sys
+
+from ..heap.session import refs_report
+from .heap import add_target_options, heap_target
+from .read import parse_address
+
+NAME = "refs"
+HELP = "show what refers to the object at ADDR of a python2.7 process, and a path from a root"
+
+
+def add_arguments(parser):
+    add_target_options(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json")
+    parser.add_argument("address", metavar="ADDR",
+                        help="an object's address (0x7f..., decimal)")
+
+
+def run(args):
+    with heap_target(args) as target:
+        address = parse_address(args.address)
+        sys.stdout.write(refs_report(target, address, args.format))
+    return 0

@@ -1,0 +1,147 @@
+"""The census: live objects per type, counted and sized as the target's ``sys.getsizeof``.
+
+``take_census(scan)`` streams a HeapScan's batches into one tally per type entry (no
+per-object state is kept) and merges entries that share a name. ``Census`` is the result
+and the snapshot format: ``to_json()``/``from_json()``; ``diff(before, after)`` is the
+growth per type.
+"""
+
+import json
+import struct
+from collections import Counter, namedtuple
+
+from ..errors import CpywalkerError, UsageError
+
+#: One row of a census: the type's name, how many objects, their bytes.
+Row = namedtuple("Row", "type count bytes")
+#: One row of a diff: growth in count and bytes (negative: shrinkage), and the counts now.
+DiffRow = namedtuple("DiffRow", "type count bytes now_count now_bytes")
+
+
+class Census:
+    """Rows (type, count, bytes) of every type found, biggest first, with totals and notes.
+
+    ``inexact`` names the types sized as ``object.__sizeof__`` because their own
+    ``__sizeof__`` is not emulated; ``notes`` says what the scan could not read.
+    """
+
+    def __init__(self, rows, inexact=(), notes=()):
+        self.rows = sorted(rows, key=lambda row: (-row.bytes, -row.count, row.type))
+        self.inexact = sorted(inexact)
+        self.notes = list(notes)
+
+    @property
+    def objects(self):
+        return sum(row.count for row in self.rows)
+
+    @property
+    def bytes(self):
+        return sum(row.bytes for row in self.rows)
+
+    def select(self, limit=None, min_bytes=0):
+        """The rows shown: at least ``min_bytes`` each, the first ``limit`` of them."""
+        rows = [row for row in self.rows if row.bytes >= min_bytes]
+        return rows if limit is None else rows[:limit]
+
+    def to_json(self, limit=None, min_bytes=0):
+        """``{"objects", "bytes", "types": [{"type", "count", "bytes"}]}`` (totals cover every row)."""
+        out = {"objects": self.objects, "bytes": self.bytes,
+               "types": [row._asdict() for row in self.select(limit, min_bytes)]}
+        if self.inexact:
+            out["inexact"] = self.inexact
+        if self.notes:
+            out["notes"] = self.notes
+        return out
+
+    @classmethod
+    def from_json(cls, data, source="census"):
+        try:
+            rows = [Row(str(item["type"]), int(item["count"]), int(item["bytes"]))
+                    for item in data["types"]]
+        except (KeyError, TypeError, ValueError) as error:
+            raise UsageError("%s is not a py-heap census (%s)" % (source, error)) from None
+        return cls(rows, data.get("inexact", ()), data.get("notes", ()))
+
+
+def load(path):
+    """The Census saved in ``path`` by ``--save``."""
+    try:
+        with open(path) as handle:
+            data = json.load(handle)
+    except OSError as error:
+        raise UsageError("cannot read %s: %s" % (path, error.strerror)) from None
+    except ValueError as error:
+        raise UsageError("%s is not JSON: %s" % (path, error)) from None
+    if not isinstance(data, dict):
+        raise UsageError("%s is not a py-heap census" % path)
+    return Census.from_json(data, path)
+
+
+def save(census, path):
+    try:
+        with open(path, "w") as handle:
+            json.dump(census.to_json(), handle, indent=1)
+            handle.write("\n")
+    except OSError as error:
+        raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
+
+
+def diff(before, after):
+    """Growth per type from ``before`` to ``after``, biggest byte growth first; types that
+    did not change are left out."""
+    old = {row.type: row for row in before.rows}
+    new = {row.type: row for row in after.rows}
+    rows = []
+    for name in set(old) | set(new):
+        was = old.get(name, Row(name, 0, 0))
+        now = new.get(name, Row(name, 0, 0))
+        if (was.count, was.bytes) != (now.count, now.bytes):
+            rows.append(DiffRow(name, now.count - was.count, now.bytes - was.bytes, now.count, now.bytes))
+    return sorted(rows, key=lambda row: (-row.bytes, -row.count, row.type))
+
+
+def take_census(scan, predicate=None):
+    """The Census of everything ``scan`` finds (``predicate(entry)``: only those types).
+
+    Counting is per batch and per type (``Counter.update`` over the batch's entries); only
+    types whose size varies are sized object by object.
+    """
+    sizer = scan.types.sizer
+    counts = Counter()
+    sizes = Counter()
+    unsized = Counter()
+    for batch in scan.batches():
+        entries = batch.entries
+        counts.update(entries)
+        for entry in set(entries):
+            if entry is None or entry.fixed is not None:
+                continue
+            try:
+                sizes[entry] += sizer.total(entry, batch)
+            except (CpywalkerError, IndexError, ValueError, struct.error):
+                unsized[entry] += 1
+    counts.pop(None, None)
+    merged = {}
+    for entry, count in counts.items():
+        if predicate is not None and not predicate(entry):
+            continue
+        size = count * entry.fixed if entry.fixed is not None else sizes[entry]
+        row = merged.get(entry.name, (0, 0))
+        merged[entry.name] = (row[0] + count, row[1] + size)
+    inexact = {entry.name for entry in counts if not entry.exact and entry.name in merged}
+    notes = scan_notes(scan.stats)
+    if unsized:
+        notes.append("the bytes of %d batches of %s could not be read (not counted)"
+                     % (sum(unsized.values()), ", ".join(sorted({e.name for e in unsized}))))
+    return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes)
+
+
+def scan_notes(stats):
+    """What a scan could not read, one line each."""
+    notes = []
+    for kind, count in sorted(stats.corrupt.items()):
+        notes.append("%d unreadable %s%s" % (count, kind, "s" if count > 1 else ""))
+    notes += ["  " + problem for problem in stats.first_problems]
+    if stats.roots_problem:
+        notes.append("interpreter roots not read: %s" % stats.roots_problem)
+    return notes

@@ -1,0 +1,40 @@
+"""A count per object address at one byte per 16 bytes of address space, in 1 MiB granules
+allocated on first use; counts past 255 go to a dict (the few objects referenced that
+often: types, None, small ints). Two objects never share 16 bytes: every object is at
+least 16 bytes long."""
+
+GRANULE_SHIFT = 20
+_COUNTERS = 1 << (GRANULE_SHIFT - 4)
+_INDEX_MASK = _COUNTERS - 1
+_SATURATED = 255
+
+
+class CountMap:
+    """``counts.add(addresses)`` then ``counts.get(address)``."""
+
+    def __init__(self):
+        self.granules = {}
+        self.overflow = {}
+
+    def add(self, addresses):
+        granules = self.granules
+        for address in addresses:
+            granule = granules.get(address >> GRANULE_SHIFT)
+            if granule is None:
+                granule = granules[address >> GRANULE_SHIFT] = bytearray(_COUNTERS)
+            index = (address >> 4) & _INDEX_MASK
+            count = granule[index]
+            if count < _SATURATED:
+                granule[index] = count + 1
+            else:
+                self.overflow[address] = self.overflow.get(address, _SATURATED) + 1
+
+    def get(self, address):
+        granule = self.granules.get(address >> GRANULE_SHIFT)
+        if granule is None:
+            return 0
+        count = granule[(address >> 4) & _INDEX_MASK]
+        return self.overflow.get(address, count) if count == _SATURATED else count
+
+    def nbytes(self):
+        return len(self.granules) * _COUNTERS
