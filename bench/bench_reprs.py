@@ -47,8 +47,12 @@ def install_apps():
     marker = os.path.join(APPS, ".done")
     if os.path.exists(marker) and os.path.getmtime(marker) >= os.path.getmtime(REQUIREMENTS):
         return
-    subprocess.check_call([python27(), "-m", "pip", "install", "-q", "--no-compile",
-                           "--disable-pip-version-check", "--target", APPS, "-r", REQUIREMENTS])
+    done = subprocess.run([python27(), "-m", "pip", "install", "-q", "--no-compile",
+                           "--disable-pip-version-check", "--upgrade", "--target", APPS,
+                           "-r", REQUIREMENTS], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    if done.returncode:
+        raise RuntimeError("pip install --target %s failed:\n%s" % (APPS, done.stdout))
     open(marker, "w").close()
 
 
