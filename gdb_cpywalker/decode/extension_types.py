@@ -3,7 +3,7 @@ computable from memory, and Python-level reprs that depend only on fields.
 
 Which types: ``itertools.count`` and ``repeat``, ``super``, weak proxies, structseq
 types (``sys.flags``, ``time.struct_time``, ``posix.stat_result``, ...), ``memoryview``,
-capsules, ctypes function pointers and fields, ``zipimport.zipimporter``, the ``_io``
+capsules, ctypes function pointers, fields and simple values, cElementTree's Element, ``zipimport.zipimporter``, the ``_io``
 files, ``_socket.socket`` and SQLAlchemy's C ``immutabledict`` and ``tuplegetter``; among Python classes,
 subclasses of ``collections.Counter``, ``OrderedDict`` and ``decimal.Decimal``, and
 tuples whose ``__repr__`` is ``return 'Name(a=%r)' % self`` (namedtuple). The texts are
@@ -15,6 +15,8 @@ it up there; a class without one inherits its base's C tp_repr).
 """
 
 import re
+import struct
+from fractions import Fraction
 
 from ..errors import CpywalkerError, DecodeError
 from .objects import decode, dict_lookup_str, instance_dict_address
@@ -28,12 +30,13 @@ NAME_KINDS = {
     "_io.BufferedRandom": "buffered", "_io.TextIOWrapper": "textio",
     "_socket.socket": "socket", "_ctypes.PyCFuncPtr": "cfuncptr", "_ctypes.CField": "cfield",
     "sqlalchemy.cimmutabledict.immutabledict": "immutabledict",
-    "sqlalchemy.engine.util.tuplegetter": "tuplegetter",
+    "sqlalchemy.engine.util.tuplegetter": "tuplegetter", "Element": "element",
 }
 #: static types whose C repr prints the tp_name of a heap subclass (kind by static name)
 SUBCLASS_REPR_KINDS = {
     "datetime.date": "date", "datetime.time": "time", "datetime.datetime": "datetime",
     "datetime.timedelta": "timedelta", "_ctypes.PyCFuncPtr": "cfuncptr",
+    "_ctypes._SimpleCData": "ctypes_simple",
 }
 #: Python classes whose __repr__ py-walk emulates -> kind
 PYTHON_REPR_KINDS = {"collections.Counter": "counter", "decimal.Decimal": "decimal",
@@ -271,6 +274,86 @@ def _tuplegetter(reader, node, info, max_items):
     _edges(node, [("item", reader.word(node.address + reader.layout.tuplegetterobject.item))])
 
 
+def _element(reader, node, info, max_items):
+    node.info = {}
+    _edges(node, [("tag", reader.word(node.address + reader.layout.ElementObject.tag))])
+
+
+#: _ctypes/cfield.c's getfuncs by the class's _type_: (struct code or C type, L suffix)
+_SIMPLE_INTS = {"b": ("b", ""), "B": ("B", ""), "h": ("h", ""), "H": ("H", ""),
+                "i": ("i", ""), "I": ("I", "L"), "l": ("long", ""), "L": ("ulong", "L"),
+                "q": ("q", "L"), "Q": ("Q", "L")}
+
+
+def _ctypes_simple(reader, node, info, max_items):
+    """Simple_repr of _ctypes.c: ``c_int(5)`` (``%s(%r)`` of tp_name and the value the
+    type code's getfunc returns) for a direct subclass of _SimpleCData, else
+    ``<%s object at %p>``."""
+    node.info = {"direct": not reader.type_info(info.base).is_heap}
+    if not node.info["direct"]:
+        return
+    code = reader.name_of(dict_lookup_str(reader, info.dict, b"_type_"), "")
+    pointer = reader.word(node.address + reader.layout.CDataObject.b_ptr)
+    model = reader.layout.model
+    if code in _SIMPLE_INTS:
+        fmt, suffix = _SIMPLE_INTS[code]
+        if fmt in ("long", "ulong"):
+            fmt = model.ctype_format(fmt)
+        value = struct.unpack("<" + fmt, reader.read(pointer, struct.calcsize(fmt)))[0]
+        node.value = "%d%s" % (value, suffix)
+    elif code in ("d", "f"):
+        fmt = code
+        node.value = repr(struct.unpack("<" + fmt, reader.read(pointer, struct.calcsize(fmt)))[0])
+    elif code == "g":
+        node.value = repr(_long_double(reader.read(pointer, 10)))
+    elif code == "?":
+        node.value = "True" if reader.read(pointer, 1) != b"\0" else "False"
+    elif code == "c":
+        node.value = ("str", reader.read(pointer, 1))
+    elif code == "u":
+        node.value = ("unicode", _wchars(reader, pointer, 1))
+    elif code == "P":
+        address = reader.word(pointer)
+        node.value = "None" if not address else \
+            "%d%s" % (address, "L" if address >> (8 * reader.psize - 1) else "")
+    elif code == "Z":
+        address = reader.word(pointer)
+        node.value = "None" if not address else ("unicode", _wchars(reader, address, None))
+    elif code == "O":
+        node.value = None
+        _edges(node, [("value", reader.word(pointer))])
+    else:
+        raise DecodeError(node.address, "ctypes type code %r" % code)
+
+
+def _long_double(data):
+    """An x87 80-bit long double as the double PyFloat_FromDouble makes of it."""
+    mantissa = int.from_bytes(data[:8], "little")
+    exponent = int.from_bytes(data[8:10], "little")
+    sign = -1 if exponent & 0x8000 else 1
+    exponent &= 0x7FFF
+    if exponent == 0x7FFF:
+        return sign * float("inf") if mantissa << 1 == 0 else float("nan")
+    return sign * float(Fraction(mantissa) * Fraction(2) ** (exponent - 16383 - 63))
+
+
+#: longest c_wchar_p string read
+MAX_WCHARS = 1 << 16
+
+
+def _wchars(reader, address, count):
+    """``count`` wchar_t (UCS4 on Linux) at ``address``, or up to the first NUL."""
+    if count is not None:
+        return reader.read(address, 4 * count).decode("utf-32-le", "surrogatepass")
+    chars = []
+    while len(chars) < MAX_WCHARS:
+        chunk = reader.read(address + 4 * len(chars), 4)
+        if chunk == b"\0\0\0\0":
+            return "".join(chars)
+        chars.append(chunk.decode("utf-32-le", "surrogatepass"))
+    raise DecodeError(address, "c_wchar_p string longer than %d characters" % MAX_WCHARS)
+
+
 def _type_name_only(reader, node, info, max_items):
     node.info = {}
 
@@ -292,7 +375,7 @@ DECODERS = {
     "zipimporter": _zipimporter, "fileio": _fileio, "buffered": _buffered,
     "textio": _textio, "socket": _socket, "cfuncptr": _type_name_only,
     "formatted_tuple": _formatted_tuple, "cfield": _cfield, "immutabledict": _immutabledict,
-    "tuplegetter": _tuplegetter,
+    "tuplegetter": _tuplegetter, "element": _element, "ctypes_simple": _ctypes_simple,
 }
 
 __all__ = ["DECODERS", "NAME_KINDS", "refine_kind"]

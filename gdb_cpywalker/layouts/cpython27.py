@@ -278,6 +278,17 @@ DECLARATIONS["CFieldObject"] = PyObject_HEAD + (
     ("ssize", "offset"), ("ssize", "field_size"), ("ssize", "index"), ("ptr", "proto"),
     ("ptr", "getfunc"), ("ptr", "setfunc"), ("int", "anonymous"),
 )
+# Modules/_ctypes/ctypes.h: every ctypes instance; b_value is a 16-byte union aligned
+# for long double (the decoder reads the value through b_ptr)
+DECLARATIONS["CDataObject"] = PyObject_HEAD + (
+    ("ptr", "b_ptr"), ("int", "b_needsfree"), ("ptr", "b_base"), ("ssize", "b_size"),
+    ("ssize", "b_length"), ("ssize", "b_index"), ("ptr", "b_objects"),
+    ("ptr", "b_value_alignment"), ("char[16]", "b_value"),
+)
+# Modules/_elementtree.c
+DECLARATIONS["ElementObject"] = PyObject_HEAD + (
+    ("ptr", "tag"), ("ptr", "text"), ("ptr", "tail"), ("ptr", "extra"),
+)
 # SQLAlchemy 1.4's C extensions lib/sqlalchemy/cextension/immutabledict.c, resultproxy.c
 DECLARATIONS["ImmutableDict"] = PyObject_HEAD + (("ptr", "dict"),)
 DECLARATIONS["tuplegetterobject"] = PyObject_HEAD + (("ssize", "nitems"), ("ptr", "item"))

@@ -164,6 +164,21 @@ def _textio_tokens(node, edges):
     return _join("<_io.TextIOWrapper encoding=", edges, ">")
 
 
+def _ctypes_simple_tokens(node, edges):
+    """Simple_repr of _ctypes.c."""
+    from .repr import str_repr, unicode_repr  # repr.py registers this module's tables
+
+    name = c_string(node.type_name)
+    if not node.info["direct"]:
+        return ["<%s object at %#x>" % (name, node.address)]
+    value = node.value
+    if value is None:
+        return _join(name + "(", edges, ")")
+    if value.__class__ is tuple:
+        value = str_repr(value[1]) if value[0] == "str" else unicode_repr(value[1])
+    return ["%s(%s)" % (name, value)]
+
+
 _SPEC = re.compile(r"%(.)")
 
 
@@ -190,6 +205,9 @@ TOKENS = {
     # tuplegetter_repr of SQLAlchemy's cextension/resultproxy.c (its Py_ReprEnter guard
     # is left out: the item is a tuple of ints)
     "tuplegetter": lambda node, edges: _join("%s(" % c_string(node.type_name), edges, ")"),
+    # element_repr of _elementtree.c
+    "element": lambda node, edges: _join("<Element ", edges, " at %#x>" % node.address),
+    "ctypes_simple": _ctypes_simple_tokens,
 }
 
 __all__ = ["TEXT", "TOKENS", "c_string", "snprintf", "child_repr"]

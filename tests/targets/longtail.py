@@ -353,3 +353,25 @@ class Pair(ctypes.Structure):
 
 OBJECTS += [("ctypes_field", Pair.flag), ("ctypes_bitfield", Pair.bits),
             ("ctypes_field_double", Pair.value)]
+
+
+class MyCInt(ctypes.c_int):
+    pass
+
+
+import xml.etree.cElementTree as cElementTree  # noqa: E402
+
+wide_text = ctypes.c_wchar_p(u"wide \u20ac")
+OBJECTS += [
+    ("ctypes_int", ctypes.c_int(-5)), ("ctypes_uint", ctypes.c_uint(5)),
+    ("ctypes_long", ctypes.c_long(-2 ** 40)), ("ctypes_ulong", ctypes.c_ulong(2 ** 64 - 1)),
+    ("ctypes_short", ctypes.c_short(-2)), ("ctypes_ubyte", ctypes.c_ubyte(255)),
+    ("ctypes_byte", ctypes.c_byte(-1)), ("ctypes_ushort", ctypes.c_ushort(65535)),
+    ("ctypes_char", ctypes.c_char("\xff")), ("ctypes_wchar", ctypes.c_wchar(u"\xe9")),
+    ("ctypes_double", ctypes.c_double(0.1)), ("ctypes_float", ctypes.c_float(0.1)),
+    ("ctypes_longdouble", ctypes.c_longdouble(1.0 / 3)), ("ctypes_bool", ctypes.c_bool(True)),
+    ("ctypes_void_null", ctypes.c_void_p()), ("ctypes_void", ctypes.c_void_p(16)),
+    ("ctypes_wchar_p", wide_text), ("ctypes_wchar_p_null", ctypes.c_wchar_p()),
+    ("ctypes_subclass", MyCInt(3)),
+    ("element", cElementTree.Element("tag")), ("element_unicode", cElementTree.Element(u"caf\xe9")),
+]
