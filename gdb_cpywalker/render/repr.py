@@ -174,9 +174,10 @@ def _descriptor(template):
 
 def _module_repr(node, reader):
     """module_repr of moduleobject.c."""
+    name = c_string(node.info["name"])
     if node.info["file"] is None:
-        return "<module '%s' (built-in)>" % node.info["name"]
-    return "<module '%s' from '%s'>" % (node.info["name"], node.info["file"])
+        return "<module '%s' (built-in)>" % name
+    return "<module '%s' from '%s'>" % (name, c_string(node.info["file"]))
 
 
 def _code_repr(node, reader):
@@ -289,7 +290,8 @@ KIND_TEXT = {
     "staticmethod": _object_repr, "classmethod": _object_repr, "type": _type_repr,
     "frame": _object_repr, "classobj": _classobj_repr,
     "classic_instance": _classic_instance_repr,
-    "function": lambda node, reader: "<function %s at %#x>" % (node.value, node.address),
+    "function": lambda node, reader: "<function %s at %#x>" % (c_string(node.value),
+                                                               node.address),
     "cfunction": _cfunction_repr, "method_wrapper": _method_wrapper_repr,
     "wrapper_descriptor": _descriptor("<slot wrapper '%s' of '%s' objects>"),
     "method_descriptor": _descriptor("<method '%s' of '%s' objects>"),

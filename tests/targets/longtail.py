@@ -375,3 +375,12 @@ OBJECTS += [
     ("ctypes_subclass", MyCInt(3)),
     ("element", cElementTree.Element("tag")), ("element_unicode", cElementTree.Element(u"caf\xe9")),
 ]
+
+
+def nul_named():
+    pass
+
+
+nul_named.__name__ = "before\0after"
+nul_module = new.module("mod\0ule")
+OBJECTS += [("function_nul_name", nul_named), ("module_nul_name", nul_module)]
