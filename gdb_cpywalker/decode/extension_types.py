@@ -343,15 +343,17 @@ MAX_WCHARS = 1 << 16
 
 def _wchars(reader, address, count):
     """``count`` wchar_t (UCS4 on Linux) at ``address``, or up to the first NUL."""
-    if count is not None:
+    if count is None:
+        count = 0
+        while reader.read(address + 4 * count, 4) != b"\0\0\0\0":
+            count += 1
+            if count > MAX_WCHARS:
+                raise DecodeError(address, "c_wchar_p string longer than %d characters"
+                                  % MAX_WCHARS)
+    try:
         return reader.read(address, 4 * count).decode("utf-32-le", "surrogatepass")
-    chars = []
-    while len(chars) < MAX_WCHARS:
-        chunk = reader.read(address + 4 * len(chars), 4)
-        if chunk == b"\0\0\0\0":
-            return "".join(chars)
-        chars.append(chunk.decode("utf-32-le", "surrogatepass"))
-    raise DecodeError(address, "c_wchar_p string longer than %d characters" % MAX_WCHARS)
+    except UnicodeDecodeError:
+        raise DecodeError(address, "wchar_t string is not valid UTF-32")
 
 
 def _type_name_only(reader, node, info, max_items):

@@ -216,3 +216,33 @@ def test_layout_tables_of_the_long_tail():
             layout.PyCapsule.name, layout.fileio.dict, layout.buffered.dict,
             layout.textio.encoding, layout.textio.dict, layout.PySocketSockObject.size) == \
         (32, 24, 32, 24, 32, 136, 40, 168, 56)
+
+
+LONG_TAIL_TYPES = [
+    ("itertools.count", "countobject"), ("itertools.repeat", "repeatobject"),
+    ("super", "superobject"), ("weakproxy", "PyWeakReference"), ("PyCapsule", "PyCapsule"),
+    ("zipimport.zipimporter", "ZipImporter"), ("_io.FileIO", "fileio"),
+    ("_io.BufferedReader", "buffered"), ("_io.TextIOWrapper", "textio"),
+    ("_socket.socket", "PySocketSockObject"), ("_ctypes.CField", "CFieldObject"),
+    ("sqlalchemy.cimmutabledict.immutabledict", "ImmutableDict"),
+    ("sqlalchemy.engine.util.tuplegetter", "tuplegetterobject"), ("Element", "ElementObject"),
+]
+
+
+@pytest.mark.parametrize("name, struct_name", LONG_TAIL_TYPES)
+def test_garbage_fields_give_an_error_text_never_an_exception(name, struct_name):
+    """Every word after the header is garbage: a pointer into nowhere, a misaligned one,
+    a huge count. The repr says what could not be read; nothing raises."""
+    import random
+
+    rng = random.Random(name)
+    for _ in range(20):
+        builder = ImageBuilder()
+        kind = static_type(builder, name, struct_name)
+        size = getattr(builder.layout, struct_name).size
+        address = builder.new(struct_name, kind)
+        words = [rng.choice([0, 1, -1, 0x7f0000000008, 0x7f0000000003, 2 ** 62,
+                             rng.getrandbits(64)]) for _ in range(2, size // 8)]
+        builder.words(address + 16, [word & (2 ** 64 - 1) for word in words])
+        text = repr_of(builder, address)
+        assert isinstance(text, str) and "internal error" not in text
