@@ -13,6 +13,7 @@
 import gc
 import os
 import random
+import re
 import sys
 import types
 import warnings
@@ -21,8 +22,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_REPR = 50000
 PER_TYPE = 12
 SEED = 2711
-#: bytecode of ``return CONST % self`` (namedtuple's __repr__), emulated by py-walk
-CONST_MOD_SELF = "d\x01\x00|\x00\x00\x16S"
+#: what gdb_cpywalker/decode/python_reprs.py emulates: ``return CONST % OPERAND``
+FIELD_ONLY = re.compile(r"^d\x01\x00(?:(?:\|\x00\x00(?:j..j..|j..)?)|t..\|\x00\x00\x83\x01\x00(?:j..)?)+"
+                        r"(?:f..)?\x16S$", re.S)
+CONVERSIONS = set("rsdix%")
 EMULATED = ("collections.Counter", "collections.OrderedDict", "decimal.Decimal")
 HEAPTYPE = 1 << 9
 
@@ -48,13 +51,37 @@ def python_repr(obj):
         return repr_owner(cls, "__str__") is not owner
     if name in EMULATED:
         return False
-    function = owner.__dict__["__repr__"]
-    return not (isinstance(obj, tuple) and isinstance(function, types.FunctionType)
-                and function.func_code.co_code == CONST_MOD_SELF)
+    return not field_only(owner.__dict__["__repr__"])
+
+
+def field_only(function):
+    """A __repr__ whose bytecode is ``return CONST % OPERAND`` of self, self.attr,
+    self.__class__.__name__/__module__, type(self).__name__, id(self) (roughly: py-walk
+    checks each operand, and refuses the rest with an error text)."""
+    if not isinstance(function, types.FunctionType):
+        return False
+    code = function.func_code
+    if not FIELD_ONLY.match(code.co_code) or len(code.co_consts) < 2 or \
+            not isinstance(code.co_consts[1], str):
+        return False
+    if "id" in function.func_globals or "type" in function.func_globals:
+        return False
+    specs = re.findall("%(.)", code.co_consts[1])
+    return all(spec in CONVERSIONS for spec in specs)
 
 
 def repr_children(obj):
-    """The objects whose repr is part of repr(obj)."""
+    """The objects whose repr is part of repr(obj) (for a field-only Python __repr__, all
+    its attributes)."""
+    owner = repr_owner(type(obj)) if type(obj) is not types.InstanceType else None
+    if owner is not None and owner.__flags__ & HEAPTYPE and \
+            field_only(owner.__dict__["__repr__"]):
+        values = list(getattr(obj, "__dict__", {}).values())
+        for klass in type(obj).__mro__:
+            for name in klass.__dict__.get("__slots__", ()):
+                if isinstance(name, str) and hasattr(obj, name):
+                    values.append(getattr(obj, name))
+        return values + (list(obj) if isinstance(obj, tuple) else [])
     if isinstance(obj, dict):
         children = obj.keys() + obj.values()
         factory = getattr(obj, "default_factory", None)

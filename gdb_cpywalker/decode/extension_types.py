@@ -6,20 +6,22 @@ types (``sys.flags``, ``time.struct_time``, ``posix.stat_result``, ...), ``memor
 capsules, ctypes function pointers, fields and simple values, cElementTree's Element, ``zipimport.zipimporter``, the ``_io``
 files, ``_socket.socket`` and SQLAlchemy's C ``immutabledict`` and ``tuplegetter``; among Python classes,
 subclasses of ``collections.Counter``, ``OrderedDict`` and ``decimal.Decimal``, and
-tuples whose ``__repr__`` is ``return 'Name(a=%r)' % self`` (namedtuple). The texts are
-in render/extension_repr.py.
+classes whose ``__repr__`` only formats fields (python_reprs.py: namedtuple's
+``'Name(a=%r)' % self``, ``'<%s %r>' % (self.__class__.__name__, self.x)``...). The
+texts are in render/extension_repr.py.
 
 ``refine_kind`` is called once per type object (reader.py): a heap type prints what the
 first class of its MRO defining ``__repr__`` prints (typeobject.c's slot_tp_repr looks
 it up there; a class without one inherits its base's C tp_repr).
 """
 
-import re
 import struct
 from fractions import Fraction
 
 from ..errors import CpywalkerError, DecodeError
 from .objects import decode, dict_lookup_str, instance_dict_address
+from .python_reprs import DECODERS as PYTHON_REPR_DECODERS
+from .python_reprs import format_program
 
 #: tp_name of a static type -> its kind here
 NAME_KINDS = {
@@ -44,11 +46,6 @@ PYTHON_REPR_KINDS = {"collections.Counter": "counter", "decimal.Decimal": "decim
 #: Longest tp_mro read
 MAX_MRO = 64
 
-#: 2.7's bytecode of ``return CONST % self``: LOAD_CONST 1, LOAD_FAST 0, BINARY_MODULO,
-#: RETURN_VALUE (namedtuple's __repr__)
-_CONST_MOD_SELF = b"d\x01\x00|\x00\x00\x16S"
-_FORMAT_SPEC = re.compile(r"%(.)")
-
 
 def refine_kind(reader, info):
     """The kind of ``info`` once the long tail is known (``info.detail`` gets what a kind
@@ -69,11 +66,10 @@ def refine_kind(reader, info):
             return kind  # Decimal.__repr__ calls str(self): a subclass may change it
         if python_kind is not None:
             return python_kind
-        if kind == "tuple":
-            detail = _tuple_format(reader, owner)
-            if detail is not None:
-                info.detail = detail
-                return "formatted_tuple"
+        program = format_program(reader, owner)
+        if program is not None and (program[1] != [("self",)] or kind == "tuple"):
+            info.detail = program
+            return "python_format"
     except CpywalkerError:
         pass
     return kind
@@ -98,28 +94,6 @@ def _owner(reader, info, name):
 
 def _repr_owner(reader, info):
     return _owner(reader, info, b"__repr__")
-
-
-def _tuple_format(reader, owner):
-    """The format string of a ``__repr__`` that is ``return 'Name(x=%r, y=%r)' % self``,
-    or None when the class's __repr__ is any other code."""
-    function = decode(reader, dict_lookup_str(reader, owner.dict, b"__repr__"))
-    if function.kind != "function":
-        return None
-    code_address = reader.word(function.address + reader.layout.PyFunctionObject.func_code)
-    code = reader.fields(reader.layout.PyCodeObject, code_address)
-    if reader.str_value(code["co_code"]) != _CONST_MOD_SELF:
-        return None
-    consts = decode(reader, code["co_consts"])
-    if consts.kind != "tuple" or len(consts.edges) < 2:
-        return None
-    fmt = decode(reader, consts.edges[1])
-    if fmt.kind != "str":
-        return None
-    text = fmt.value.decode("latin-1")
-    if any(spec not in "r%" for spec in _FORMAT_SPEC.findall(text)):
-        return None
-    return text
 
 
 # -- decoders -------------------------------------------------------------------------
@@ -360,24 +334,13 @@ def _type_name_only(reader, node, info, max_items):
     node.info = {}
 
 
-def _formatted_tuple(reader, node, info, max_items):
-    """A tuple whose __repr__ is ``return FORMAT % self``: the items and the format."""
-    size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
-    if sum(spec == "r" for spec in _FORMAT_SPEC.findall(info.detail)) != size:
-        raise DecodeError(node.address, "%r does not format %d items" % (info.detail, size))
-    node.edges = reader.words(node.address + reader.layout.PyTupleObject.ob_item, size)
-    node.size = size
-    node.value = info.detail
-    node.info = {}
-
-
-DECODERS = {
+DECODERS = dict(PYTHON_REPR_DECODERS, **{
     "count": _count, "repeat": _repeat, "super": _super, "weakproxy": _weakproxy,
     "memoryview": _memoryview, "capsule": _capsule, "structseq": _structseq,
     "zipimporter": _zipimporter, "fileio": _fileio, "buffered": _buffered,
     "textio": _textio, "socket": _socket, "cfuncptr": _type_name_only,
-    "formatted_tuple": _formatted_tuple, "cfield": _cfield, "immutabledict": _immutabledict,
+    "cfield": _cfield, "immutabledict": _immutabledict,
     "tuplegetter": _tuplegetter, "element": _element, "ctypes_simple": _ctypes_simple,
-}
+})
 
 __all__ = ["DECODERS", "NAME_KINDS", "refine_kind"]

@@ -721,12 +721,12 @@ _DECODERS = {
     "time": _time, "datetime": _datetime,
 }
 
-from .extension_types import DECODERS as _EXTENSION_DECODERS  # noqa: E402 (imports this module)
-
-_DECODERS.update(_EXTENSION_DECODERS)
-
 #: kinds whose value is a plain Python scalar (rendered inline by tree and repr)
 SCALAR_KINDS = frozenset(("int", "bool", "long", "float", "complex", "none", "ellipsis",
                           "notimplemented", "str", "unicode", "bytearray"))
+
+from .extension_types import DECODERS as _EXTENSION_DECODERS  # noqa: E402 (imports this module)
+
+_DECODERS.update(_EXTENSION_DECODERS)
 
 __all__ = ["decode", "dict_items", "dict_lookup_str", "name_attr", "SCALAR_KINDS"]

@@ -9,9 +9,6 @@ reprs of containers (children recurse as CPython's do: none of these guards with
 Py_ReprEnter).
 """
 
-import re
-
-
 def c_string(text, precision=None):
     """What ``%s`` (``%.Ns`` with ``precision``) of C prints of ``text``: up to the first
     NUL, at most ``precision`` bytes (text holds one character per byte)."""
@@ -179,27 +176,16 @@ def _ctypes_simple_tokens(node, edges):
     return ["%s(%s)" % (name, value)]
 
 
-_SPEC = re.compile(r"%(.)")
-
-
-def _formatted_tuple_tokens(node, edges):
-    """``FORMAT % self`` of a tuple whose __repr__ is just that (namedtuple's)."""
-    out = []
-    items = iter(edges)
-    position = 0
-    fmt = node.value
-    for match in _SPEC.finditer(fmt):
-        out.append(fmt[position:match.start()])
-        out.append("%" if match.group(1) == "%" else next(items))
-        position = match.end()
-    out.append(fmt[position:])
-    return out
+def _python_format_tokens(node, edges):
+    """``FORMAT % OPERAND`` of a field-only Python __repr__ (decode/python_reprs.py):
+    its text parts, and the children its %r (and %s of a type) print."""
+    return [part if part.__class__ is str else edges[part] for part in node.value]
 
 
 TOKENS = {
     "count": _count_tokens, "repeat": _repeat_tokens, "fileio": _fileio_tokens,
     "buffered": _buffered_tokens, "textio": _textio_tokens,
-    "formatted_tuple": _formatted_tuple_tokens,
+    "python_format": _python_format_tokens,
     # ImmutableDict_repr of SQLAlchemy's cextension/immutabledict.c
     "immutabledict": lambda node, edges: _join("immutabledict(", edges, ")"),
     # tuplegetter_repr of SQLAlchemy's cextension/resultproxy.c (its Py_ReprEnter guard

@@ -384,3 +384,47 @@ def nul_named():
 nul_named.__name__ = "before\0after"
 nul_module = new.module("mod\0ule")
 OBJECTS += [("function_nul_name", nul_named), ("module_nul_name", nul_module)]
+
+
+# field-only Python reprs: return CONST % (self.attr | self.__class__.__name__ | id(self))
+class Tagged(object):
+    def __init__(self, tag, payload):
+        self.tag = tag
+        self.payload = payload
+
+    def __repr__(self):
+        return "<%s %s %r at 0x%x>" % (self.__class__.__name__, self.tag, self.payload, id(self))
+
+
+class SlottedRepr(object):
+    __slots__ = ("name", "count")
+
+    def __init__(self, name, count):
+        self.name = name
+        self.count = count
+
+    def __repr__(self):
+        return "%s(%r, count=%d, module=%s)" % (type(self).__name__, self.name, self.count,
+                                                self.__class__.__module__)
+
+
+class DefaultRepr(object):
+    kind = "default"
+
+    def __repr__(self):
+        return "<kind %s, 100%%>" % (self.kind)
+
+
+class TaggedChild(Tagged):
+    pass
+
+
+import codecs  # noqa: E402
+
+OBJECTS += [
+    ("python_repr_attrs", Tagged("t1", [1, {"a": (2,)}])),
+    ("python_repr_subclass", TaggedChild(u"uni", None)),
+    ("python_repr_slots", SlottedRepr("n", 3)), ("python_repr_class_attr", DefaultRepr()),
+    ("python_repr_in_list", [Tagged(7, Tagged(8L, ()))]),
+    ("codec_info", codecs.lookup("utf-8")),
+]

@@ -190,7 +190,8 @@ def test_namedtuple_style_repr_from_its_format():
     function = builder.function(b"__repr__")
     code = builder.get_word(function + builder.layout.PyFunctionObject.func_code)
     builder.set_fields("PyCodeObject", code, co_code=builder.str_(b"d\x01\x00|\x00\x00\x16S"),
-                       co_consts=builder.tuple_([b"doc", b"Point(x=%r, y=%r, p=100%%)"]))
+                       co_consts=builder.tuple_([b"doc", b"Point(x=%r, y=%r, p=100%%)"]),
+                       co_names=builder.tuple_([]))
     namespace = builder.get_word(point + builder.layout.PyTypeObject.tp_dict)
     entries = builder.get_word(namespace + builder.layout.PyDictObject.ma_table)
     for slot in range(8):
