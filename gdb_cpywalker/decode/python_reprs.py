@@ -9,8 +9,8 @@ A class's ``__repr__`` is emulated when its 2.7 bytecode is exactly
 - ``self.__class__.__name__``, ``self.__class__.__module__``, ``type(self).__name__``,
 - ``id(self)``;
 
-and CONST uses only ``%r``, ``%s`` (of a str, int, long, bool, None, type or ASCII
-unicode: where str() is repr() or the text itself), ``%d``/``%i``/``%x`` (of an int) and
+and CONST uses only ``%r``, ``%s`` (of a str, int, long, bool, None, type, ASCII
+unicode, or an instance whose str() is object's: where str() is repr() or the text itself), ``%d``/``%i``/``%x`` (of an int) and
 ``%%``: e.g. ``'<WeakKeyDictionary at %s>' % id(self)``, ``'<%s %r>' %
 (self.__class__.__name__, self._mapping)``, ``'<PreparedRequest [%s]>' % (self.method)``.
 ``id`` and ``type`` must not be rebound in the method's module. Nothing is called.
@@ -156,9 +156,21 @@ def _attribute(reader, address, info, name):
     raise DecodeError(address, "no attribute %s" % name)
 
 
+def _str_owner(reader, node):
+    """tp_name of the first class of the object's MRO whose dict defines __str__."""
+    mro = decode(reader, reader.type_info(node.type_address).mro)
+    for base in mro.edges if mro.kind == "tuple" else []:
+        base_info = reader.type_info(base)
+        if dict_lookup_str(reader, base_info.dict, b"__str__"):
+            return base_info.name
+    return None
+
+
 def _str_text(reader, address):
     """str() of the object at ``address`` for the kinds whose str() is known."""
     node = decode(reader, address)
+    if node.kind in ("instance", "generic") and _str_owner(reader, node) == "object":
+        return None  # object_str is repr(): streamed as a child
     if node.kind not in STR_KINDS:
         raise DecodeError(address, "%%s of a %s" % node.kind)
     if node.kind == "str":

@@ -428,3 +428,6 @@ OBJECTS += [
     ("python_repr_in_list", [Tagged(7, Tagged(8L, ()))]),
     ("codec_info", codecs.lookup("utf-8")),
 ]
+OBJECTS += [("python_repr_str_of_instance", SlottedRepr(Tagged, 0)),
+            ("python_repr_percent_s_object", DefaultRepr())]
+OBJECTS[-1][1].kind = Base()
