@@ -2,7 +2,9 @@
 
 ``info proc mappings`` names the file-backed mappings (with perms on a live target);
 a core file's load sections (``maintenance info sections``) add the anonymous ones
-and the permissions gdb knows from the core's program headers.
+and the permissions gdb knows from the core's program headers. A core file cut short
+(a core size limit, a full disk) lacks the bytes its program headers promise past its
+end: ``mark_truncated`` records where each region's bytes stop.
 """
 
 import re
@@ -107,3 +109,29 @@ def _program_end(mappings):
         return None
     program = min(files, key=lambda r: r.start).path
     return max(r.end for r in files if r.path == program)
+
+
+def truncation_note(file_size):
+    """Why memory of a truncated core cannot be read (the CLI's core reader says the same)."""
+    return "not in the core file (truncated at offset %d)" % file_size
+
+
+def missing_ranges(load_segments, file_size):
+    """``[(start, end)]`` of the memory the core's PT_LOAD segments hold bytes for past the
+    file's end (a segment that holds no bytes was not dumped, which is no truncation)."""
+    missing = []
+    for segment in load_segments:
+        present = max(0, file_size - segment.offset)
+        if segment.filesz > present:
+            missing.append((segment.vaddr + present, segment.vaddr + segment.filesz))
+    return missing
+
+
+def mark_truncated(regions, missing, file_size):
+    """Set ``truncated`` of each region that ``missing`` (``missing_ranges``) cuts."""
+    for region in regions:
+        cuts = [(max(start, region.start), min(end, region.end)) for start, end in missing
+                if start < region.end and region.start < end]
+        if cuts:
+            region.truncated = (min(cut[0] for cut in cuts), max(cut[1] for cut in cuts), file_size)
+    return regions

@@ -8,7 +8,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 
-from .errors import TargetError, UsageError
+from .errors import ProcessGone, TargetError, UsageError
 
 #: smaps fields the ``--smaps`` view shows, in order.
 SMAPS_COLUMNS = ("Rss", "Pss", "Private_Dirty", "Swap")
@@ -27,6 +27,9 @@ class Region:
     path: str = ""
     #: smaps counters in bytes ("Rss" -> 4096), empty unless read from smaps.
     smaps: dict = field(default_factory=dict)
+    #: A region of a truncated core file: (start, end) of the part its file lacks, and the
+    #: file's size: ``(start, end, file_size)``.
+    truncated: tuple = None
 
     @property
     def size(self):
@@ -47,6 +50,10 @@ class Region:
 
     def contains(self, address):
         return self.start <= address < self.end
+
+    def cut_at(self, address):
+        """True when ``address`` is in the part of this region a truncated core file lacks."""
+        return bool(self.truncated) and self.truncated[0] <= address < self.truncated[1]
 
 
 @dataclass
@@ -114,8 +121,12 @@ def _read(pid, name):
 
 
 def read_regions(pid):
-    """The regions of live process ``pid`` from /proc/PID/maps."""
-    return parse_maps(_read(pid, "maps"))
+    """The regions of live process ``pid`` from /proc/PID/maps; ProcessGone when it died
+    (a zombie's maps are empty: that is not "no regions")."""
+    text = _read(pid, "maps")
+    if not text and process_gone(pid):
+        raise ProcessGone(pid)
+    return parse_maps(text)
 
 
 def read_smaps(pid):
@@ -134,6 +145,29 @@ def process_state(pid):
     except OSError as error:
         raise TargetError("no process %d: %s" % (pid, error.strerror)) from None
     return text[text.rindex(")") + 2]
+
+
+def readable_ranges(regions):
+    """``(start, end)`` of the regions that may be read: perms ``r...``, or unknown (``?``,
+    a core's region gdb did not describe)."""
+    return [(region.start, region.end) for region in regions if region.perms[:1] in ("r", "?")]
+
+
+def process_gone(pid):
+    """True when ``pid`` no longer runs: no /proc/PID, or a zombie (Z) or dead (X) process
+    not yet reaped, whose memory is gone."""
+    try:
+        return process_state(pid) in ("Z", "X")
+    except TargetError:
+        return True
+
+
+def path_in_process(pid, path):
+    """Where this machine opens the file that process ``pid`` calls ``path`` (absolute):
+    through /proc/PID/root, its own mount namespace and root (a container, a chroot), when
+    that is readable; else ``path`` itself."""
+    rooted = "/proc/%d/root%s" % (pid, path)
+    return rooted if os.access(rooted, os.R_OK) else path
 
 
 def process_start_time(pid):

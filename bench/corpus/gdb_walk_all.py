@@ -5,7 +5,8 @@ import os
 
 import gdb
 
-_FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited"
+_FULL = ("--max-depth unlimited --max-items unlimited --max-objects unlimited "
+         "--max-string unlimited")
 
 
 def _walk_all():

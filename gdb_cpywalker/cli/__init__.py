@@ -64,3 +64,9 @@ def main(argv=None):
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug of ours: still one line, as in gdb, unless --debug
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write("%s: internal error: %s: %s (--debug for details)\n"
+                         % (args.command, type(error).__name__, error))
+        return 1

@@ -2,6 +2,7 @@
 or the core); with ``--native`` each thread's native frames too, unwound from ``.eh_frame``
 with registers from ptrace (a live process) or NT_PRSTATUS (a core)."""
 
+from ..frontend.options import BUDGETS, budget
 import contextlib
 
 from ..errors import UnsupportedTarget, UsageError
@@ -31,6 +32,9 @@ def add_arguments(parser):
     parser.add_argument("--locals", action="store_true", help="show each frame's locals")
     parser.add_argument("--width", type=count, default=80,
                         help="cut each value's repr at this many characters (0: never)")
+    parser.add_argument("--max-string", type=budget, metavar="N|unlimited",
+                        default=BUDGETS["max-string"][0],
+                        help="with --locals: %s (default: %%(default)s)" % BUDGETS["max-string"][1])
     parser.add_argument("--thread", type=lambda text: int(text, 0), metavar="IDENT",
                         help="only the thread whose ident (thread.get_ident()) is IDENT "
                              "(with --core or --native: or whose LWP is IDENT)")
@@ -57,6 +61,7 @@ def run(args):
         raise UsageError("--reverse goes with --native (bt alone is outermost first already)")
     with open_python(args) as (memory, symbols, layout):
         process = PythonProcess(memory, symbols, layout, args.lookup)
+        process.reader.string_limit = args.max_string
         core = core_of(args)
         lines = ([core.file.describe()] if core else []) + [process.describe(), ""]
         threads = process.select(thread_ident(args.thread, core))
@@ -110,6 +115,7 @@ def run_native(args):
             target = detect_python(memory, symbols)
             process = PythonProcess(memory, symbols, layout_for(target.pointer_size, target.unicode_width),
                                     args.lookup)
+            process.reader.string_limit = args.max_string
             header = process.describe()
         except UnsupportedTarget as error:
             process, header = None, "No Python interpreter (%s): native frames only" % error

@@ -2,7 +2,6 @@
 a live PID (``-p``) or an ELF core file (``--core``, read by ``corefile/`` without gdb).
 """
 
-import argparse
 import contextlib
 import os
 import signal
@@ -11,36 +10,17 @@ import time
 
 from ..corefile import open_core
 from ..errors import TargetError, UsageError
+from ..frontend.options import count, size  # noqa: F401  (the CLI subcommands' argparse types)
 from ..interp.text import SourceFiles
 from ..layouts import layout_for
 from ..memory import PageCache
 from ..memory.process import PROCESS_KINDS, open_process_memory
 from ..procfs import process_state, read_regions
-from ..render.units import parse_size
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
 
 #: How long ``-S`` waits for the target to report itself stopped.
 STOP_TIMEOUT = 5.0
-
-
-def size(text):
-    """An argparse type: ``parse_size`` with its refusal reported by argparse."""
-    try:
-        return parse_size(text)
-    except UsageError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def count(text):
-    """An argparse type: a whole number >= 0 (``--width``)."""
-    try:
-        value = int(text, 0)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError("expected a number >= 0, got %r" % text)
-    return value
 
 
 def add_pid_arguments(parser, core=False):
@@ -99,10 +79,11 @@ def target_regions(args):
 
 def source_files(args):
     """The target's source files: relative paths from a live process's cwd (a core does not
-    say: from here), absolute ones under a core's ``--sysroot`` first."""
+    say: from here), absolute ones under its root (its mount namespace) or a core's
+    ``--sysroot`` first."""
     if getattr(args, "core", None):
         return SourceFiles(None, args.sysroot)
-    return SourceFiles("/proc/%d/cwd" % args.pid)
+    return SourceFiles("/proc/%d/cwd" % args.pid, "/proc/%d/root" % args.pid)
 
 
 @contextlib.contextmanager

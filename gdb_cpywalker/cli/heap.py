@@ -1,5 +1,5 @@
-"""``heap -p PID``: py-heap for a live python2.7 process without gdb; ``heap --diff A B``
-compares two saved censuses.
+"""``heap -p PID`` / ``heap --core CORE``: py-heap without gdb; ``heap --diff A B`` compares
+two saved censuses.
 
 Also owns the options py-heap shares with it (``add_heap_options``), and how the CLI
 opens a target for the heap commands (``heap_target``), which ``refs`` uses too.
@@ -15,10 +15,10 @@ from ..heap.progress import Progress
 from ..heap.session import HeapTarget, diff_files, heap_report
 from ..memory.process import PROCESS_KINDS
 from ..procfs import read_regions, read_smaps
-from .common import count, open_python, size
+from .common import add_core_arguments, core_of, count, open_python, size, target_regions
 
 NAME = "heap"
-HELP = "count the live objects of a python2.7 process by type (py-heap without gdb)"
+HELP = "count the live objects of a python2.7 process or core by type (py-heap without gdb)"
 FORMATS = ("table", "json")
 
 
@@ -47,9 +47,13 @@ def add_heap_options(parser, diff_files_too=False):
 
 
 def add_target_options(parser):
-    """``-p PID``, ``-S`` and the memory backend (``--backend``: ``--memory`` is the
-    breakdown here)."""
-    parser.add_argument("-p", "--pid", type=int, help="the target process")
+    """``-p PID`` or ``--core CORE``, ``-S`` and the memory backend (``--backend``: ``--memory``
+    is the breakdown here)."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("-p", "--pid", type=int, help="the target process")
+    which.add_argument("--core", metavar="CORE",
+                       help="an ELF core file instead of a live process (.gz/.xz/.bz2/.zst too)")
+    add_core_arguments(parser)
     parser.add_argument("-S", "--stop", action="store_true",
                         help="SIGSTOP the target during the access, SIGCONT after")
     parser.add_argument("--backend", dest="memory", choices=PROCESS_KINDS, default="auto",
@@ -88,31 +92,49 @@ def progress_writer(command):
 
 @contextlib.contextmanager
 def heap_target(args, with_memory_map=False):
-    """The HeapTarget of ``args.pid``; ``with_memory_map``: resident sizes from smaps."""
-    if args.pid is None:
-        raise UsageError("which process? -p PID")
+    """The HeapTarget of ``args.pid`` or ``args.core``; ``with_memory_map``: resident sizes
+    (smaps Rss of a process, the bytes a core holds) and each thread's stack pointer."""
+    if args.pid is None and args.core is None:
+        raise UsageError("which process? -p PID or --core CORE")
     progress = progress_writer(args.command)
     with open_python(args) as (memory, symbols, layout):
-        regions = read_smaps(args.pid) if with_memory_map else read_regions(args.pid)
-        resident = {region.start: region.smaps.get("Rss", 0) for region in regions}
+        core = core_of(args)
+        if core is not None:
+            regions = target_regions(args)
+            resident, source = core_resident(core.file), "core"
+            pointers = [core.file.stack_pointer(thread) for thread in core.file.threads]
+        else:
+            regions = read_smaps(args.pid) if with_memory_map else read_regions(args.pid)
+            rss = {region.start: region.smaps.get("Rss", 0) for region in regions}
+            resident, source = (lambda region: rss[region.start]), "RSS"
+            pointers = stack_pointers(args.pid)
         try:
-            yield HeapTarget(memory, layout, symbols, regions, lambda region: resident[region.start],
-                             "RSS", stack_pointers(args.pid), progress)
+            yield HeapTarget(memory, layout, symbols, regions, resident, source,
+                             [sp for sp in pointers if sp], progress)
         finally:
             if progress is not None:
                 progress.done()
+
+
+def core_resident(core_file):
+    """``resident(region)``: the bytes of ``region`` a core file holds (its PT_LOADs' file parts)."""
+    def dumped(region):
+        return sum(max(0, min(load.vaddr + load.filesz, region.end) - max(load.vaddr, region.start))
+                   for load in core_file.loads)
+    return dumped
 
 
 def run(args):
     if args.diff and len(args.diff) > 2:
         raise UsageError("--diff takes one saved census, or two to compare")
     if args.diff and len(args.diff) == 2:
-        if args.pid is not None:
-            raise UsageError("--diff BEFORE AFTER compares two files: leave out -p")
+        if args.pid is not None or args.core is not None:
+            raise UsageError("--diff BEFORE AFTER compares two files: leave out -p and --core")
         sys.stdout.write(diff_files(args.diff[0], args.diff[1], args))
         return 0
     options = argparse.Namespace(**vars(args))
     options.diff = args.diff[0] if args.diff else None
     with heap_target(args, with_memory_map=args.memory_report) as target:
-        sys.stdout.write(heap_report(target, options))
+        text = heap_report(target, options)
+    sys.stdout.write(text)
     return 0

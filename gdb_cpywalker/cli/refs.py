@@ -20,7 +20,8 @@ def add_arguments(parser):
 
 
 def run(args):
+    address = parse_address(args.address)
     with heap_target(args) as target:
-        address = parse_address(args.address)
-        sys.stdout.write(refs_report(target, address, args.format))
+        text = refs_report(target, address, args.format)
+    sys.stdout.write(text)
     return 0

@@ -9,6 +9,7 @@ gcore writes) comes from the file NT_FILE says was mapped there, as found by the
 import bisect
 import os
 
+from ..coremaps import truncation_note
 from ..memory.base import Memory, read_contiguous
 from .core import segment_perms
 
@@ -30,6 +31,11 @@ class CoreMemory(Memory):
             if fd is not None:
                 os.close(fd)
         self._fds.clear()
+
+    def readable_ranges(self):
+        """Where the core has bytes to give: its PT_LOAD segments and the files it maps."""
+        return [(segment.vaddr, segment.vaddr + segment.memsz) for segment in self.core.loads] + \
+            [(mapping.start, mapping.end) for mapping in self._files]
 
     def read_partial(self, address, size):
         return read_contiguous(self._read_piece, address, size)
@@ -74,7 +80,7 @@ class CoreMemory(Memory):
         mapping = self.mapping_at(address)
         if segment is not None and address < segment.vaddr + segment.filesz:
             if self.core.truncated_at is not None:
-                return "not in the core file (truncated at offset %d)" % self.core.truncated_at
+                return truncation_note(self.core.truncated_at)
             return "not in the core file"
         if mapping is not None:
             found, why = self.locator.find(mapping.path)

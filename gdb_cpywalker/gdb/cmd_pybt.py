@@ -7,8 +7,8 @@ import os
 
 import gdb
 
-from ..cli.common import count
 from ..errors import CpywalkerError, UsageError
+from ..frontend.options import count
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
@@ -21,7 +21,7 @@ from .memory import live_local_pid, open_memory
 from .nativestack import GdbUnwinder, pthread_of
 from .pyselect import (PyStateCommand, current_thread, native_numbers, open_process, thread_id_of,
                        width_setting)
-from .symbols import GdbSymbols
+from .symbols import GdbSymbols, sysroot
 
 bt_parser = make_parser("py-bt", "Show the Python stack of every thread, outermost call first.")
 bt_parser.add_argument("--thread", metavar="N",
@@ -55,11 +55,12 @@ def declare_source_root():
 def source_files(root=None):
     """The target's source files: a live local process's through /proc/PID/root (relative
     paths from its /proc/PID/cwd); a core's under ``root``, else ``set cpywalker source-root``,
-    else where its paths point on this machine."""
+    else gdb's ``set sysroot``, else where its paths point on this machine."""
     root = root or parameters.value("source-root") or None
     pid = live_local_pid()
     if pid:
         return SourceFiles("/proc/%d/cwd" % pid, root or "/proc/%d/root" % pid)
+    root = root or sysroot()
     return SourceFiles(root, root)
 
 

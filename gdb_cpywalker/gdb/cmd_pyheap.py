@@ -33,8 +33,12 @@ refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
 
 
 def stack_pointers():
-    """Each thread's ``$sp`` (the selected thread is selected again after)."""
+    """Each thread's ``$sp`` (the selected thread and frame are selected again after)."""
     selected = gdb.selected_thread()
+    try:
+        frame = gdb.selected_frame()
+    except gdb.error:
+        frame = None
     found = []
     try:
         for thread in gdb.selected_inferior().threads():
@@ -46,6 +50,8 @@ def stack_pointers():
     finally:
         if selected is not None and selected.is_valid():
             selected.switch()
+            if frame is not None and frame.is_valid():
+                frame.select()
     return found
 
 
@@ -85,10 +91,11 @@ class PyHeapCommand(CpywalkerCommand):
     def run(self, args, from_tty):
         target = heap_target(args.backend, from_tty, args.memory_report)
         try:
-            gdb.write(heap_report(target, args))
+            text = heap_report(target, args)
         finally:
             if target.progress is not None:
                 target.progress.done()
+        gdb.write(text)
 
 
 class PyRefsCommand(CpywalkerCommand):
@@ -102,7 +109,8 @@ class PyRefsCommand(CpywalkerCommand):
         address = address_of(" ".join(args.expression))
         target = heap_target(args.backend, from_tty)
         try:
-            gdb.write(refs_report(target, address, args.format))
+            text = refs_report(target, address, args.format)
         finally:
             if target.progress is not None:
                 target.progress.done()
+        gdb.write(text)

@@ -6,10 +6,10 @@ type and address, for ``py-walk``.
 
 import gdb
 
-from ..cli.common import count
+from ..frontend.options import count
 from ..errors import UsageError
-from ..interp.namespaces import frame_globals, lookup
-from ..interp.text import locals_lines, name_lines
+from ..interp.namespaces import lookup
+from ..interp.text import globals_lines, locals_lines, name_lines
 from .command import make_parser
 from .cmd_pybt import frame_header
 from .pyselect import PyStateCommand, current_thread, open_process, selected_frame, width_setting
@@ -63,8 +63,7 @@ class PyGlobalsCommand(PyStateCommand):
     parser = globals_parser
 
     def run(self, args, from_tty):
-        show_names(args, lambda reader, frame, width: name_lines(
-            reader, sorted(frame_globals(reader, frame)), width, indent="  "))
+        show_names(args, lambda reader, frame, width: globals_lines(reader, frame, width, indent="  "))
 
 
 class PyPrintCommand(PyStateCommand):

@@ -8,7 +8,10 @@ import traceback
 import gdb
 
 from ..errors import CpywalkerError, UsageError
+from ..render.units import format_size
 from . import parameters
+from .truncation import core_truncation
+from .memory import live_local_pid
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,6 +147,8 @@ class CpywalkerCommand(gdb.Command):
             if self.walks_memory and target_is_running():
                 gdb.write("%s: note: the target is running, so what it reads may be changing; "
                           "'interrupt' stops it\n" % self.command_name, gdb.STDERR)
+            if self.walks_memory:
+                self._note_truncated_core()
             self.run(args, from_tty)
         except _HelpShown:
             pass
@@ -153,6 +158,16 @@ class CpywalkerCommand(gdb.Command):
             raise gdb.GdbError("%s: interrupted" % self.command_name) from None
         except Exception as error:  # a bug of ours: still one line unless debugging
             self.fail(error, bug=True)
+
+    def _note_truncated_core(self):
+        """A core file cut short lacks memory its objects point into: say so before reading."""
+        truncation = live_local_pid() is None and core_truncation()
+        if truncation:
+            missing, file_size = truncation
+            gdb.write("%s: note: the core file is truncated at offset %d: %s of the target's memory "
+                      "is not in it (mem-info marks where)\n"
+                      % (self.command_name, file_size, format_size(sum(end - start for start, end in missing))),
+                      gdb.STDERR)
 
     def fail(self, error, bug=False):
         if parameters.value("debug"):

@@ -3,19 +3,21 @@
 A live local process: /proc/PID/maps. Otherwise (core file, remote target)
 ``info proc mappings`` merged with the core's load sections, so anonymous memory shows too;
 their permissions come from the core file's own program headers when it can be read here,
-and from the mapped files' segments for mappings the core did not dump.
+and from the mapped files' segments for mappings the core did not dump; the regions a
+truncated core file lacks bytes for are marked (``Region.truncated``).
 """
 
 import gdb
 
-from ..corefile import CoreFile, CoreFileError, perms_from_files
+from ..corefile import perms_from_files
 from ..corefile.regions import load_sections
-from ..coremaps import (core_file_path, merge_core_regions, parse_core_sections, parse_proc_mappings,
+from ..coremaps import (mark_truncated, merge_core_regions, parse_core_sections, parse_proc_mappings,
                         vdso_address)
 from ..errors import TargetError
 from ..procfs import read_regions
 from ..target.symbols import MappedSymbols
 from .memory import live_local_pid
+from .truncation import gdb_core_file, lost_memory
 
 
 def _gdb_text(command):
@@ -38,22 +40,15 @@ def current_regions(kind="auto"):
     if pid is not None and kind != "gdb":
         return read_regions(pid)
     mappings = parse_proc_mappings(_gdb_text("info proc mappings"))
-    sections = _core_load_sections() or parse_core_sections(_gdb_text("maintenance info sections"))
+    with gdb_core_file() as core:  # its PT_LOAD segments give exact p_flags
+        sections = (load_sections(core) if core else None) or parse_core_sections(
+            _gdb_text("maintenance info sections"))
+        truncation = lost_memory(core)
     if not mappings and not sections:
         raise TargetError("no memory map: no process or core file")
     landmarks = {"[stack]": _stack_pointer(), "[vdso]": vdso_address(_gdb_text("info auxv"))}
     regions = merge_core_regions(mappings, sections, landmarks)
     perms_from_files(regions, MappedSymbols(regions, gdb.current_progspace().filename))
+    if truncation:
+        mark_truncated(regions, *truncation)
     return regions
-
-
-def _core_load_sections():
-    """The PT_LOAD segments of gdb's core file, read from the file (exact p_flags), or None."""
-    path = core_file_path(_gdb_text("info target"))
-    if path is None:
-        return None
-    try:
-        with CoreFile(path) as core:
-            return load_sections(core)
-    except CoreFileError:
-        return None

@@ -3,11 +3,13 @@
 ``open_python``: its memory (a fresh page cache) and that layout, for one command.
 
 Object files and load biases come from the memory map gdb sees (/proc for a live local
-process, ``info proc mappings`` for a core); symbols from their ELF files first (.dynsym
+process, ``info proc mappings`` for a core); symbols from their ELF files, opened as the
+target sees them (``local_path``: a container's own files), first (.dynsym
 is all a stripped build has), then from gdb itself (full symbols from debug info,
 minimal symbols), which also answers when the ELF files are not readable here.
 """
 
+import os
 import re
 
 import gdb
@@ -15,11 +17,12 @@ import gdb
 from ..errors import CpywalkerError, TargetError, UnsupportedTarget
 from ..layouts import layout_for
 from ..memory.cache import PageCache
+from ..procfs import path_in_process, readable_ranges
 from ..target.detect import detect_python
 from ..target.symbols import MappedSymbols
 from . import parameters
 from .layoutcheck import warn_on_mismatch
-from .memory import open_memory
+from .memory import live_local_pid, open_memory
 from .regions import current_regions
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -34,6 +37,11 @@ class GdbSymbols(MappedSymbols):
         except CpywalkerError:
             regions = []
         super().__init__(regions, gdb.current_progspace().filename)
+        self._pid = live_local_pid()
+
+    def local_path(self, path):
+        start = self.first_mappings().get(path)
+        return target_file(path, self._pid, gdb.solib_name(start) if start is not None else None)
 
     def address(self, name):
         found = super().address(name)
@@ -46,6 +54,34 @@ class GdbSymbols(MappedSymbols):
             return gdb.lookup_type(type_name).sizeof
         except gdb.error:
             return None
+
+
+def target_file(path, pid, loaded=None):
+    """Where this gdb opens the file the target calls ``path``: live process ``pid``'s own
+    view (/proc/PID/root: its mount namespace), else ``loaded`` (the file gdb loaded for
+    it: ``set sysroot``, ``solib-search-path``), else sysroot + ``path``, else the program
+    gdb was given when the names agree, else ``path``."""
+    if pid is not None:
+        return path_in_process(pid, path)
+    candidates = [_local(loaded)] if loaded else []
+    if sysroot():
+        candidates.append(sysroot() + path)
+    program = gdb.current_progspace().filename
+    if program and os.path.basename(program) == os.path.basename(path):
+        candidates.append(program)
+    return next((candidate for candidate in candidates if os.access(candidate, os.R_OK)), path)
+
+
+def sysroot():
+    """gdb's ``set sysroot`` as a folder of this machine, or None (unset, ``/`` or ``target:``)."""
+    folder = _local(gdb.parameter("sysroot") or "").rstrip("/")
+    return folder or None
+
+
+def _local(path):
+    """A gdb file name without its ``target:`` prefix (on a core or a native target that is
+    this machine's file system; a live process is read through /proc/PID/root instead)."""
+    return path[len("target:"):] if path.startswith("target:") else path
 
 
 def _gdb_symbol_address(name):
@@ -102,5 +138,6 @@ def open_python(kind=None):
     """``(memory, layout)`` of the selected inferior: a fresh page cache (valid while the
     target stays stopped: one command) over the ``kind`` backend, else ``set cpywalker
     memory``, and the layout of the CPython 2.7 it runs (see ``current_python``)."""
-    memory = PageCache(open_memory(parameters.memory_kind(kind)))
+    kind = parameters.memory_kind(kind)
+    memory = PageCache(open_memory(kind), ranges=lambda: readable_ranges(current_regions(kind)))
     return memory, current_python(memory)[1]

@@ -37,6 +37,3 @@ class AddressSet:
             return False
         index = (address >> 3) & _INDEX_MASK
         return bool(granule[index >> 3] & (1 << (index & 7)))
-
-    def nbytes(self):
-        return len(self.granules) * _GRANULE_BYTES

@@ -25,10 +25,12 @@ class Census:
     ``__sizeof__`` is not emulated; ``notes`` says what the scan could not read.
     """
 
-    def __init__(self, rows, inexact=(), notes=()):
+    def __init__(self, rows, inexact=(), notes=(), found=None):
         self.rows = sorted(rows, key=lambda row: (-row.bytes, -row.count, row.type))
         self.inexact = sorted(inexact)
         self.notes = list(notes)
+        #: where the objects were found (objects per place, pools, how pools were found)
+        self.found = found
 
     @property
     def objects(self):
@@ -47,6 +49,8 @@ class Census:
         """``{"objects", "bytes", "types": [{"type", "count", "bytes"}]}`` (totals cover every row)."""
         out = {"objects": self.objects, "bytes": self.bytes,
                "types": [row._asdict() for row in self.select(limit, min_bytes)]}
+        if self.found:
+            out["found"] = self.found
         if self.inexact:
             out["inexact"] = self.inexact
         if self.notes:
@@ -103,8 +107,8 @@ def diff(before, after):
 def take_census(scan, predicate=None):
     """The Census of everything ``scan`` finds (``predicate(entry)``: only those types).
 
-    Counting is per batch and per type (``Counter.update`` over the batch's entries); only
-    types whose size varies are sized object by object.
+    Counting is per batch and per type (a count of each type in the batch's entries); the
+    sizes of types whose size varies come from columns of the batch's bytes.
     """
     sizer = scan.types.sizer
     counts = Counter()
@@ -112,14 +116,16 @@ def take_census(scan, predicate=None):
     unsized = Counter()
     for batch in scan.batches():
         entries = batch.entries
-        counts.update(entries)
-        for entry in set(entries):
-            if entry is None or entry.fixed is not None:
-                continue
-            try:
-                sizes[entry] += sizer.total(entry, batch)
-            except (CpywalkerError, IndexError, ValueError, struct.error):
-                unsized[entry] += 1
+        distinct = set(entries)
+        distinct.discard(None)
+        for entry in distinct:
+            count = entries.count(entry)
+            counts[entry] += count
+            if entry.fixed is None:
+                try:
+                    sizes[entry] += sizer.total(entry, batch, count)
+                except (CpywalkerError, IndexError, ValueError, struct.error):
+                    unsized[entry] += 1
     counts.pop(None, None)
     merged = {}
     for entry, count in counts.items():
@@ -133,7 +139,17 @@ def take_census(scan, predicate=None):
     if unsized:
         notes.append("the bytes of %d batches of %s could not be read (not counted)"
                      % (sum(unsized.values()), ", ".join(sorted({e.name for e in unsized}))))
-    return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes)
+    return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes,
+                  found_by(scan.stats))
+
+
+def found_by(stats):
+    """``{"pymalloc": objects, "malloc": ..., "static": ..., "pools": n, "pools_by": how}``."""
+    found = {place: stats.objects[place] for place in ("pymalloc", "malloc", "static")}
+    found.update(pools=stats.pools, pools_by=stats.method)
+    if stats.followed:
+        found["by_reference"] = stats.objects["found by reference"]
+    return found
 
 
 def scan_notes(stats):
@@ -145,3 +161,5 @@ def scan_notes(stats):
     if stats.roots_problem:
         notes.append("interpreter roots not read: %s" % stats.roots_problem)
     return notes
+
+

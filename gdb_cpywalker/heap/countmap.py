@@ -1,9 +1,9 @@
-"""A count per object address at one byte per 16 bytes of address space, in 1 MiB granules
+"""A count per object address at one byte per 16 bytes of address space, in 64 KiB granules
 allocated on first use; counts past 255 go to a dict (the few objects referenced that
 often: types, None, small ints). Two objects never share 16 bytes: every object is at
 least 16 bytes long."""
 
-GRANULE_SHIFT = 20
+GRANULE_SHIFT = 16
 _COUNTERS = 1 << (GRANULE_SHIFT - 4)
 _INDEX_MASK = _COUNTERS - 1
 _SATURATED = 255
@@ -35,6 +35,3 @@ class CountMap:
             return 0
         count = granule[(address >> 4) & _INDEX_MASK]
         return self.overflow.get(address, count) if count == _SATURATED else count
-
-    def nbytes(self):
-        return len(self.granules) * _COUNTERS

@@ -133,24 +133,27 @@ def iter_chunks(memory, span, on_bytes=lambda count: None):
         if len(data) >= 16:
             yield data, 16, span.first, span.end - span.first
         return
-    window_start, data = span.first, b""
-    address = span.first
+    unpack = _HEADER.unpack_from
+    end = span.end
+    window_start = safe = address = span.first
+    data = b""
     pending = None
-    while address + 16 <= span.end:
-        offset = address - window_start
-        if offset < 0 or offset + 16 > len(data) or \
-                (offset + min(USER_BYTES + 32, span.end - address) > len(data) and len(data) == WINDOW):
-            window_start, data = address, memory.read_partial(address, min(WINDOW, span.end - address))
+    while address + 16 <= end:
+        if address >= safe:
+            data = memory.read_partial(address, min(WINDOW, end - address))
             on_bytes(len(data))
-            offset = 0
             if len(data) < 16:
                 raise MallocError(address, "chunk at %#x is not readable" % address)
-        size = _HEADER.unpack_from(data, offset)[1]
+            window_start = address
+            window_end = address + len(data)
+            safe = window_end - (USER_BYTES + 32) if len(data) == WINDOW and window_end < end \
+                else window_end - 15
+        offset = address - window_start
+        size = unpack(data, offset)[1]
         if pending is not None and size & PREV_INUSE:
             yield pending
-        pending = None
         chunk = size & ~FLAGS
-        if chunk < MINSIZE or chunk % MALLOC_ALIGNMENT or address + chunk > span.end:
+        if chunk < MINSIZE or chunk % MALLOC_ALIGNMENT or address + chunk > end:
             raise MallocError(address, "chunk at %#x has an impossible size %#x" % (address, size))
         pending = (data, offset + 16, address, chunk)
         address += chunk

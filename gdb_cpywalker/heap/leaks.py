@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..errors import CpywalkerError
 from . import roots
-from .census import Census, Row, scan_notes
+from .census import Census, Row, found_by, scan_notes
 from .countmap import CountMap
 from .referents import Referents
 
@@ -36,17 +36,26 @@ class LeakFinder:
     def count_references(self):
         """Pass 1: every reference found, counted per target address."""
         of = self.referents.of
+        holds = self.referents.holds_references
         add = self.counts.add
         static_objects = []
         for batch in self.scan.batches():
             data = batch.data
+            found = []
+            if batch.stride == 8:
+                static_objects += [(address, address + entry.basicsize)
+                                   for address, entry, _ in batch.items()]
+            wanted = {entry for entry in set(batch.entries) if entry is not None and holds(entry)}
+            if not wanted:
+                continue
             for address, entry, off in batch.items():
+                if entry not in wanted:
+                    continue
                 try:
-                    add(of(entry, data, off, address))
+                    found += of(entry, data, off, address)
                 except (CpywalkerError, struct.error, IndexError):
                     self.problems[entry.name] += 1
-                if batch.stride == 8:
-                    static_objects.append((address, address + entry.basicsize))
+            add(found)
         found, problem = roots.interpreter_roots(self.scan.reader.cache, self.scan.symbols,
                                                  self.scan.layout)
         self.scan.stats.roots_problem = problem
@@ -56,11 +65,12 @@ class LeakFinder:
     def _static_words(self, extents):
         """Pointer words of static data that are not fields of static objects."""
         starts = [start for start, _ in extents]
+        mapped = self.scan.types.mapped
         for start, data in roots.static_data(self.scan.reader.cache, self.scan.symbols):
             words = struct.unpack("<%dQ" % (len(data) // 8), data)
             outside = []
             for index, word in enumerate(words):
-                if word < 4096 or word & 7:
+                if word < 4096 or word & 7 or word not in mapped:
                     continue
                 address = start + index * 8
                 position = bisect.bisect_right(starts, address) - 1
@@ -73,13 +83,13 @@ class LeakFinder:
         """Pass 2: ``(address, entry, refcount, references found, batch, off)`` of each
         object whose refcount is higher than its references found."""
         get = self.counts.get
+        refcount = struct.Struct("<q").unpack_from
         for batch in self.scan.batches():
             data = batch.data
             for address, entry, off in batch.items():
-                refcnt = struct.unpack_from("<q", data, off)[0]
-                found = get(address)
-                if refcnt > found:
-                    yield address, entry, refcnt, found, batch, off
+                count = refcount(data, off)[0]
+                if count > get(address):
+                    yield address, entry, count, get(address), batch, off
 
 
 def leak_census(scan):
@@ -101,4 +111,4 @@ def leak_census(scan):
                      "reported here" % (sum(finder.problems.values()),
                                         ", ".join(sorted(finder.problems))))
     rows = [Row(name, count, size) for name, (count, size) in tallies.items()]
-    return Census(rows, notes=notes), finder
+    return Census(rows, notes=notes, found=found_by(scan.stats)), finder

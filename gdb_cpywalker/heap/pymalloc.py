@@ -1,12 +1,13 @@
 """pymalloc's arenas and pools in target memory: where they are, which blocks are in use.
 
 Arenas come from the ``arenas``/``maxarenas`` variables when debug symbols name them;
-otherwise every anonymous writable mapping is read in big chunks and each 4 KiB page
-shaped like a pool header (a size class below 32, offsets that fit it) is a pool. Either
-way a pool must add up: a free list that stays inside it and matches its count, and an
-arena index whose pools lie within one arena's span. A block is in use when it lies below
-the pool's ``nextoffset`` and is not on the pool's ``freeblock`` chain; whether it holds a
-live object is the scanner's question (its refcount and type).
+otherwise the scanner reads the header of every page of the anonymous mappings malloc
+does not use, and a page shaped like a pool header (a size class below 32, offsets that
+fit it: ``PoolReader.shaped``) is a pool. Either way a pool must add up: a free list that
+stays inside it and matches its count, and an arena index whose pools lie within one
+arena's span. Pools are then read whole, in big chunks (``iter_pools``). A block is in
+use when it lies below the pool's ``nextoffset`` and is not on the pool's ``freeblock``
+chain; whether it holds a live object is the scanner's question (its refcount and type).
 """
 
 import struct
@@ -113,20 +114,11 @@ def arenas_by_symbol(memory, symbols, layout):
     return sorted(spans)
 
 
-def anonymous_spans(regions):
-    """``[(start, end)]`` of the mappings pymalloc's arenas can be in: anonymous, readable
-    and writable, at least one arena long (the brk heap and stacks are not)."""
-    return [(r.start, r.end) for r in regions
-            if r.readable and r.writable and (not r.path or r.path.startswith("[anon"))
-            and r.size >= o.ARENA_SIZE]
-
-
-def iter_pools(memory, spans, reader, by_symbol, on_corrupt, on_bytes=lambda count: None):
-    """``(data, offset, Pool)`` of every pool in use in ``spans``, in address order.
-
-    ``by_symbol``: the spans are arenas' carved pools (every page must be a pool); else
-    pages not shaped like a pool are skipped. A pool that does not add up goes to
-    ``on_corrupt(error)``; ``on_bytes(count)`` hears of each chunk read.
+def iter_pools(memory, spans, reader, on_corrupt, on_bytes=lambda count: None):
+    """``(data, offset, Pool)`` of every pool in use in ``spans`` (runs of pool pages), in
+    address order; an empty pool is skipped. A page that is not shaped like a pool or a
+    pool that does not add up goes to ``on_corrupt(error)``; ``on_bytes(count)`` hears of
+    each chunk read.
     """
     arena_first = {}
     for start, end in spans:
@@ -140,8 +132,7 @@ def iter_pools(memory, spans, reader, by_symbol, on_corrupt, on_bytes=lambda cou
                 fields = reader.shaped(data, offset)
                 pool_address = address + offset
                 if fields is None:
-                    if by_symbol:
-                        on_corrupt(CorruptPool("pool at %#x: not a pool header" % pool_address))
+                    on_corrupt(CorruptPool("pool at %#x: not a pool header" % pool_address))
                     continue
                 if not fields[0]:
                     continue

@@ -5,11 +5,14 @@ its class, a frame's locals and value stack.
 ``Referents(reader, table).of(entry, buf, off, address)`` returns the addresses the object
 at ``address`` (its bytes from ``buf[off]``) refers to; ``labelled=True`` returns
 ``(label, address)`` pairs instead, a label being a field name (``func_globals``), an index
-(``[3]``), ``key``, a ``("value", key address)`` pair for a mapping's value, or ``?`` for a
-word of a type this module does not know, which is taken when it points to an object
-(conservative: the caller validates). Borrowed pointers (a weakref's referent, weak
+(``[3]``), ``key``, a ``("value", key address)`` pair for a mapping's value, a frame's
+``local 'x'``, or ``word +0x18`` for a word of a type this module does not know, taken when
+it points into a mapping (conservative: the caller validates). Borrowed pointers (a weakref's referent, weak
 reference lists, a frame's thread state) are left out. Arrays outside the object (list
 items, hash tables, deque blocks) are read through the reader.
+
+Each kind's reader returns ``(labels, values)``: ``labels`` a list, or a function of the
+number of values (only called when labels are asked for).
 """
 
 import struct
@@ -51,18 +54,21 @@ FIELDS = {
     "exception": ("PyBaseExceptionObject", ("dict", "args", "message")),
     "buffer": ("PyBufferObject", ("b_base",)),
     "unicode": ("PyUnicodeObject", ("defenc",)),
-    "type": ("PyHeapTypeObject", ("tp_dict", "tp_bases", "tp_mro", "tp_base", "tp_cache",
-                                  "tp_subclasses")),
+    "type": ("PyTypeObject", ("tp_dict", "tp_bases", "tp_mro", "tp_base", "tp_cache",
+                              "tp_subclasses")),
     "frame": ("PyFrameObject", ("f_back", "f_code", "f_builtins", "f_globals", "f_locals",
                                 "f_trace", "f_exc_type", "f_exc_value", "f_exc_traceback")),
     "defaultdict": ("defdictobject", ("default_factory",)),
 }
-#: kinds holding no reference but to their type
-LEAVES = frozenset(("int", "bool", "long", "float", "complex", "none", "ellipsis",
-                    "notimplemented", "str", "bytearray", "xrange", "array", "date",
-                    "timedelta"))
-#: kinds whose base struct is a dict (their own fields come after it)
-DICT_KINDS = frozenset(("dict", "defaultdict", "ordereddict", "counter"))
+
+
+def _indexes(prefix):
+    def labels(count):
+        return ["%s[%d]" % (prefix, index) for index in range(count)]
+    return labels
+
+
+_ITEMS = _indexes("")
 
 
 class Referents:
@@ -78,62 +84,94 @@ class Referents:
         self.layout = layout
         self.psize = reader.psize
         fmt = layout.model.ctype_format("ptr")
+        self.fmt = fmt
         self.word = struct.Struct("<" + fmt)
         self.ssize = struct.Struct("<" + layout.model.ctype_format("ssize"))
-        self.fmt = fmt
-        self.fields = {kind: tuple((name, getattr(getattr(layout, struct_name), name))
-                                   for name in names)
+        self.fields = {kind: self._fields_struct(getattr(layout, struct_name), names)
                        for kind, (struct_name, names) in FIELDS.items()}
-        self._names = {}
         heap_type = layout.PyHeapTypeObject
-        self.heap_type_fields = (("ht_name", heap_type.ht_name), ("ht_slots", heap_type.ht_slots))
+        self.heap_type_fields = self._fields_struct(heap_type, ("ht_name", "ht_slots"))
+        self._names = {}
+        self._kinds = {}
+
+    def _fields_struct(self, compiled, names):
+        """(names, struct reading their words in one unpack at the object's start)."""
+        offsets = sorted((getattr(compiled, name), name) for name in names)
+        fmt, position = "<", 0
+        for offset, _ in offsets:
+            fmt += "%dx%s" % (offset - position, self.fmt)
+            position = offset + self.psize
+        return [name for _, name in offsets], struct.Struct(fmt)
+
+    def holds_references(self, entry):
+        """Whether objects of ``entry`` can refer to anything (a str cannot)."""
+        parts = self._kinds.get(entry)
+        if parts is None:
+            parts = self._kinds[entry] = self._readers(entry)
+        return bool(parts)
 
     def of(self, entry, buf, off, address, labelled=False):
         """What the object at ``address`` refers to (see the module docstring)."""
-        out = []
-        add = out.append if labelled else (lambda pair: out.append(pair[1]))
-        if entry.heap:
-            add(("__class__", entry.address))
+        parts = self._kinds.get(entry)
+        if parts is None:
+            parts = self._kinds[entry] = self._readers(entry)
+        if not labelled:
+            out = []
+            for part in parts:
+                out += part(entry, buf, off, address)[1]
+            return [value for value in out if value]
+        pairs = []
+        for part in parts:
+            labels, values = part(entry, buf, off, address)
+            if callable(labels):
+                labels = labels(len(values))
+            pairs += zip(labels, values)
+        return [pair for pair in pairs if pair[1]]
+
+    def _readers(self, entry):
+        """The part readers of one type, in order."""
         kind = entry.kind
+        parts = []
+        if entry.heap:
+            parts.append(self._class)
         if kind in self.fields:
-            self._fields(kind, buf, off, add)
+            parts.append(self._fields)
         extra = getattr(self, "_" + kind, None)
         if extra is not None:
-            extra(entry, buf, off, address, add)
+            parts.append(extra)
         elif kind == "generic" or (kind == "exception" and not entry.heap):
-            self._conservative(entry, buf, off, address, add)
+            parts.append(self._conservative)
         if entry.state_words or (entry.heap and entry.dictoffset < 0):
-            self._state(entry, buf, off, address, add)
-        return [pair for pair in out if pair[1]] if labelled else [a for a in out if a]
+            parts.append(self._state)
+        return parts
 
-    # -- helpers -------------------------------------------------------------------
+    # -- parts ---------------------------------------------------------------------
 
-    def _fields(self, kind, buf, off, add):
-        unpack = self.word.unpack_from
-        for name, offset in self.fields[kind]:
-            add((name, unpack(buf, off + offset)[0]))
+    def _class(self, entry, buf, off, address):
+        return ["__class__"], [entry.address]
+
+    def _fields(self, entry, buf, off, address):
+        names, compiled = self.fields[entry.kind]
+        return names, compiled.unpack_from(buf, off)
 
     def _words(self, address, count):
         if not 0 <= count <= MAX_REFS:
             raise CpywalkerError("implausible item count %d at %#x" % (count, address))
         return self.reader.words(address, count) if count else []
 
-    def _ssize(self, buf, off, compiled, name):
+    def _ssize_at(self, buf, off, compiled, name):
         return self.ssize.unpack_from(buf, off + getattr(compiled, name))[0]
 
-    def _items(self, items, add):
-        for index, item in enumerate(items):
-            add(("[%d]" % index, item))
-
-    def _state(self, entry, buf, off, address, add):
+    def _state(self, entry, buf, off, address):
         """A Python class's ``__slots__`` and ``__dict__`` words."""
         unpack = self.word.unpack_from
         names = self._state_names(entry)
-        for offset in entry.state_words:
-            add((names.get(offset, "?"), unpack(buf, off + offset)[0]))
+        labels = [names.get(offset, "?") for offset in entry.state_words]
+        values = [unpack(buf, off + offset)[0] for offset in entry.state_words]
         if entry.dictoffset < 0 and entry.info is not None:
-            slot = instance_dict_address(self.reader, address, entry.info)
-            add(("__dict__", self.reader.word(slot)))
+            labels.append("__dict__")
+            values.append(self.reader.word(instance_dict_address(self.reader, address, entry.info)))
+        return labels, values
 
     def _state_names(self, entry):
         """{offset: slot name or ``__dict__``} of a Python class's instance words."""
@@ -149,53 +187,66 @@ class Referents:
             self._names[entry.address] = names
         return names
 
-    def _conservative(self, entry, buf, off, address, add):
+    def _conservative(self, entry, buf, off, address):
         """Every pointer-aligned word of an unknown object, but its header and weak list."""
         first = self.layout.PyBaseExceptionObject.size if entry.kind == "exception" else \
             self.layout.PyObject.size
         end = entry.basicsize - entry.basicsize % self.psize
-        if end > len(buf) - off:
-            return
+        if end > len(buf) - off or end <= first:
+            return [], []
         words = struct.unpack_from("<%d%s" % ((end - first) // self.psize, self.fmt), buf, off + first)
-        for index, word in enumerate(words):
-            if first + index * self.psize != entry.weaklistoffset:
-                add(("?", word))
+        weak = (entry.weaklistoffset - first) // self.psize if entry.weaklistoffset >= first else -1
+        mapped = self.table.mapped
+        kept = [(first + index * self.psize, word) for index, word in enumerate(words)
+                if index != weak and not word & 7 and word and (mapped is None or word in mapped)]
+        return ["word +%#x" % offset for offset, _ in kept], [word for _, word in kept]
 
     # -- kinds with arrays ---------------------------------------------------------
 
-    def _tuple(self, entry, buf, off, address, add):
+    def _tuple(self, entry, buf, off, address):
         size = self.ssize.unpack_from(buf, off + self.layout.PyVarObject.ob_size)[0]
         start = off + self.layout.PyTupleObject.ob_item
         if 0 <= size and start + size * self.psize <= len(buf):
-            self._items(struct.unpack_from("<%d%s" % (size, self.fmt), buf, start), add)
-        else:
-            self._items(self._words(address + self.layout.PyTupleObject.ob_item, size), add)
+            return _ITEMS, struct.unpack_from("<%d%s" % (size, self.fmt), buf, start)
+        return _ITEMS, self._words(address + self.layout.PyTupleObject.ob_item, size)
 
-    def _list(self, entry, buf, off, address, add):
+    def _list(self, entry, buf, off, address):
         L = self.layout.PyListObject
-        size = self._ssize(buf, off, L, "ob_size")
-        self._items(self._words(self.word.unpack_from(buf, off + L.ob_item)[0], size), add)
+        size = self._ssize_at(buf, off, L, "ob_size")
+        return _ITEMS, self._words(self.word.unpack_from(buf, off + L.ob_item)[0], size)
 
-    def _dict(self, entry, buf, off, address, add):
+    def _dict(self, entry, buf, off, address):
         D = self.layout.PyDictObject
-        mask = self._ssize(buf, off, D, "ma_mask")
+        mask = self._ssize_at(buf, off, D, "ma_mask")
         table = self.word.unpack_from(buf, off + D.ma_table)[0]
         words = self._table(buf, off, address, D.ma_smalltable, table, mask, 3)
-        for key, value in zip(words[1::3], words[2::3]):
+        keys, values = words[1::3], words[2::3]
+        out = []
+        for key, value in zip(keys, values):
             if key:
-                add(("key", key))
-            if value:
-                add((("value", key), value))
+                out.append(key)
+                if value:
+                    out.append(value)
+        return (lambda count: self._dict_labels(keys, values)), out
+
+    @staticmethod
+    def _dict_labels(keys, values):
+        labels = []
+        for key, value in zip(keys, values):
+            if key:
+                labels.append("key")
+                if value:
+                    labels.append(("value", key))
+        return labels
 
     _defaultdict = _ordereddict = _counter = _dict
 
-    def _set(self, entry, buf, off, address, add):
+    def _set(self, entry, buf, off, address):
         S = self.layout.PySetObject
-        mask = self._ssize(buf, off, S, "mask")
+        mask = self._ssize_at(buf, off, S, "mask")
         table = self.word.unpack_from(buf, off + S.table)[0]
-        for key in self._table(buf, off, address, S.smalltable, table, mask, 2)[1::2]:
-            if key:
-                add(("item", key))
+        keys = [key for key in self._table(buf, off, address, S.smalltable, table, mask, 2)[1::2] if key]
+        return ["item"] * len(keys), keys
 
     _frozenset = _set
 
@@ -207,11 +258,11 @@ class Referents:
             return struct.unpack_from("<%d%s" % (slots * entry_words, self.fmt), buf, off + small)
         return self._words(table, slots * entry_words)
 
-    def _deque(self, entry, buf, off, address, add):
+    def _deque(self, entry, buf, off, address):
         deque = self.layout.dequeobject
         block = self.word.unpack_from(buf, off + deque.leftblock)[0]
-        index = self._ssize(buf, off, deque, "leftindex")
-        length = self._ssize(buf, off, deque, "len")
+        index = self._ssize_at(buf, off, deque, "leftindex")
+        length = self._ssize_at(buf, off, deque, "len")
         if not 0 <= length <= MAX_REFS or not 0 <= index < c.DEQUE_BLOCKLEN:
             raise CpywalkerError("implausible deque at %#x" % address)
         items = []
@@ -219,9 +270,9 @@ class Referents:
             words = self.reader.words(block, c.DEQUE_BLOCKLEN + 1)
             items.extend(words[index:c.DEQUE_BLOCKLEN][:length - len(items)])
             block, index = words[c.DEQUE_BLOCKLEN], 0
-        self._items(items, add)
+        return _ITEMS, items
 
-    def _frame(self, entry, buf, off, address, add):
+    def _frame(self, entry, buf, off, address):
         """The locals, cells and free variables, then the value stack up to its top (while
         the frame runs: the whole stack, or none of it without ``running_stacks``)."""
         F = self.layout.PyFrameObject
@@ -237,30 +288,44 @@ class Referents:
             depth = (top - stack) // self.psize
         else:
             depth = fields["co_stacksize"] if self.running_stacks else 0
-        base = address + F.f_localsplus
-        words = self._words(base, count + max(0, min(depth, fields["co_stacksize"])))
-        for index, word in enumerate(words):
-            add(("f_localsplus[%d]" % index if index < count else "stack[%d]" % (index - count), word))
+        words = self._words(address + F.f_localsplus, count + max(0, min(depth, fields["co_stacksize"])))
 
-    def _type(self, entry, buf, off, address, add):
+        def labels(total):
+            names = self._variable_names(fields)
+            return [names[index] if index < len(names) else
+                    "f_localsplus[%d]" % index if index < count else "stack[%d]" % (index - count)
+                    for index in range(total)]
+        return labels, words
+
+    def _variable_names(self, code):
+        """``local 'x'``, ``cell 'y'``, ``free 'z'``: the f_localsplus slots' names, in order."""
+        names = []
+        reader = self.reader
+        try:
+            for field, kind in (("co_varnames", "local"), ("co_cellvars", "cell"),
+                                ("co_freevars", "free")):
+                found = reader.tuple_items(code[field])
+                if field == "co_varnames":
+                    found = found[:max(code["co_nlocals"], 0)]
+                names += ["%s '%s'" % (kind, reader.name_of(name)) for name in found]
+        except CpywalkerError:
+            pass
+        return names
+
+    def _type(self, entry, buf, off, address):
         flags = self.word.unpack_from(buf, off + self.layout.PyTypeObject.tp_flags)[0]
-        if flags & c.Py_TPFLAGS_HEAPTYPE:
-            unpack = self.word.unpack_from
-            for name, offset in self.heap_type_fields:
-                add((name, unpack(buf, off + offset)[0]))
+        if flags & c.Py_TPFLAGS_HEAPTYPE and len(buf) - off >= self.layout.PyHeapTypeObject.size:
+            names, compiled = self.heap_type_fields
+            return names, compiled.unpack_from(buf, off)
+        return [], []
 
-    def _time(self, entry, buf, off, address, add):
-        self._tzinfo(self.layout.PyDateTime_Time, buf, off, add)
+    def _time(self, entry, buf, off, address):
+        return self._tzinfo(self.layout.PyDateTime_Time, buf, off)
 
-    def _datetime(self, entry, buf, off, address, add):
-        self._tzinfo(self.layout.PyDateTime_DateTime, buf, off, add)
+    def _datetime(self, entry, buf, off, address):
+        return self._tzinfo(self.layout.PyDateTime_DateTime, buf, off)
 
-    def _tzinfo(self, compiled, buf, off, add):
+    def _tzinfo(self, compiled, buf, off):
         if buf[off + compiled.hastzinfo]:
-            add(("tzinfo", self.word.unpack_from(buf, off + compiled.tzinfo)[0]))
-
-    def _decimal(self, entry, buf, off, address, add):
-        pass
-
-    def _instance(self, entry, buf, off, address, add):
-        pass
+            return ["tzinfo"], [self.word.unpack_from(buf, off + compiled.tzinfo)[0]]
+        return [], []

@@ -47,7 +47,7 @@ class RefFinder:
                 return "[%s]" % repr_at(self.scan.reader.cache, label[1], KEY_WIDTH, self.scan.layout)
             except CpywalkerError:
                 return "[key %#x]" % label[1]
-        if label.startswith("[") or label in ("key", "item", "?"):
+        if label in ("key", "item") or not label.isidentifier():
             return label
         return "." + label
 

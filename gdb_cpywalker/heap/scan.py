@@ -38,7 +38,8 @@ CACHE_PAGES = 4096
 HEADER_BATCH = 4096
 #: 2.7's int and float blocks: BLOCK_SIZE 1000 less the ``next`` pointer, in objects.
 NUMBER_BLOCK = 1000
-NUMBER_KINDS = ("int", "float")
+#: Most int blocks decoded as one run.
+MAX_RUN = 1024
 #: Most bytes a chunk has beyond its request: rounding to 16, and a remainder too small
 #: to split off (under MINSIZE).
 SLACK = glibc.MALLOC_ALIGNMENT + glibc.MINSIZE
@@ -51,7 +52,6 @@ class ScanStats:
         self.method = None
         self.alignment = None
         self.pools = 0
-        self.arenas = set()
         #: objects and their allocated bytes by where they are: pymalloc, malloc, static
         self.objects = Counter()
         self.object_bytes = Counter()
@@ -86,14 +86,24 @@ class HeapScan:
         self.types = TypeTable(self.reader, Mapped(regions))
         self.gc_head = layout.PyGC_Head.size
         self.decoder = SlotDecoder(self.types, self.gc_head)
+        item = layout.PyIntObject.size
+        self._number_block_bytes = self.reader.psize + (NUMBER_BLOCK - self.reader.psize) // item * item
+        #: the chunk of an int block when malloc gave it exactly what it asked for: a whole
+        #: number of slots, the block's ``next`` pointer and the chunk header making one
+        self._number_run_chunk = self._number_block_bytes + 2 * self.reader.psize
         self.stats = ScanStats()
         self.pool_reader = None
+        #: requests up to this size are pymalloc's (SMALL_REQUEST_THRESHOLD)
+        self.small_request = 512
         self.pool_pages = set()
         self.follower = None
         self._walked = ([], [])
 
     def batches(self):
-        """Every live object, in batches (see the module docstring)."""
+        """Every live object, in batches (see the module docstring); ``stats`` describe the
+        last pass."""
+        self.stats = ScanStats()
+        self.follower = None
         spans, rest = glibc.malloc_spans(self.raw, self.regions)
         runs = self.find_pools(rest)
         total = sum(end - start for start, end in runs) + sum(s.end - s.start for s in spans)
@@ -132,14 +142,20 @@ class HeapScan:
     def classify_classic(self, batch):
         """File each classic instance under its class's entry."""
         instance = self.types.instance
-        if instance is None or instance not in batch.entries:
+        entries = batch.entries
+        if instance is None or instance not in entries:
             return
-        in_class = self.layout.PyInstanceObject.in_class
-        for index, entry in enumerate(batch.entries):
-            if entry is instance:
-                _, off = batch.offsets(index, entry)
-                klass = struct.unpack_from("<Q", batch.data, off + in_class)[0]
-                batch.entries[index] = self.types.classic(entry, klass) or entry
+        classes = batch.column(instance, self.layout.PyInstanceObject.in_class, every=True) \
+            if batch.stride >= self.gc_head + self.layout.PyInstanceObject.size else None
+        if classes is None:
+            classes = [0] * len(entries)
+            for index in batch.indexes(instance):
+                _, off = batch.offsets(index, instance)
+                classes[index] = struct.unpack_from("<q", batch.data,
+                                                    off + self.layout.PyInstanceObject.in_class)[0]
+        classic = self.types.classic
+        entries[:] = [(classic(entry, klass) or entry) if entry is instance else entry
+                      for entry, klass in zip(entries, classes)]
 
     # -- pymalloc ----------------------------------------------------------------------
 
@@ -174,6 +190,7 @@ class HeapScan:
         alignment = votes.most_common(1)[0][0] if votes else o.ALIGNMENTS[self.reader.psize != 8]
         self.stats.alignment = alignment
         self.pool_reader = pymalloc.PoolReader(self.layout, alignment)
+        self.small_request = alignment * o.NB_SMALL_SIZE_CLASSES
         if spans is None:
             pages = [page for page, header in zip(pages, headers) if self.pool_reader.shaped(header, 0)]
             spans = _runs(pages)
@@ -184,19 +201,25 @@ class HeapScan:
         stats = self.stats
         overhead = self.pool_reader.overhead
         decode = self.decoder.decode
-        pools = pymalloc.iter_pools(self.raw, runs, self.pool_reader, True,
+        instance = self.layout.PyInstanceObject.size + self.gc_head
+        instance_block = instance + -instance % self.pool_reader.alignment
+        pools = pymalloc.iter_pools(self.raw, runs, self.pool_reader,
                                     lambda error: stats.problem("pool", error), on_bytes)
+        pools_seen = live_total = live_bytes = 0
         for data, offset, pool in pools:
-            stats.pools += 1
-            stats.arenas.add(pool.arenaindex)
+            pools_seen += 1
             base = offset + overhead
             entries = decode(data, base, pool.size, pool.nblocks, pool.free)
             batch = Batch(data, base, pool.address + overhead, pool.size, entries, self.gc_head)
             live = pool.nblocks - entries.count(None)
-            stats.objects["pymalloc"] += live
-            stats.object_bytes["pymalloc"] += live * pool.size
-            self.classify_classic(batch)
+            live_total += live
+            live_bytes += live * pool.size
+            if pool.size == instance_block:
+                self.classify_classic(batch)
             yield batch
+        stats.pools += pools_seen
+        stats.objects["pymalloc"] += live_total
+        stats.object_bytes["pymalloc"] += live_bytes
 
     # -- malloc ------------------------------------------------------------------------
 
@@ -208,11 +231,27 @@ class HeapScan:
         walked = []
         for span in spans:
             try:
+                run = None
                 for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes):
+                    if size == self._number_run_chunk:
+                        if run is not None and run[0] is data and run[4] == off and run[3] < MAX_RUN:
+                            run[3] += 1
+                            run[4] += size
+                            continue
+                        if run is not None:
+                            yield from self._number_run(run, stats)
+                        run = [data, off, address + 16, 1, off + size]
+                        continue
+                    if run is not None:
+                        yield from self._number_run(run, stats)
+                        run = None
                     batch = self._chunk_objects(data, off, address + 16, size - 8, stats)
                     if batch is not None:
-                        self.classify_classic(batch)
+                        if batch.stride == 0:
+                            self.classify_classic(batch)
                         yield batch
+                if run is not None:
+                    yield from self._number_run(run, stats)
                 walked.append((span.start, span.end))
             except glibc.MallocError as error:
                 stats.problem("malloc heap", error)
@@ -230,12 +269,13 @@ class HeapScan:
 
     def _chunk_objects(self, data, off, user, usable, stats):
         """The Batch of one chunk in use: an int or float block's live numbers, or the
-        object at its start (a GC header in for a GC type) when its allocation fits."""
+        object at its start (a GC header in for a GC type) when its allocation fits; an
+        object pymalloc would have served (``small_request`` bytes or less) is not looked for."""
         if 0 <= usable - self._number_block_bytes < SLACK:
             batch = self._number_block(data, off, user, stats)
             if batch is not None:
                 return batch
-        if len(data) - off < 48:
+        if usable <= self.small_request or len(data) - off < 48:
             return None
         entry = self.decoder.one(data, off)
         if entry is None:
@@ -252,11 +292,30 @@ class HeapScan:
         stats.object_bytes["malloc"] += needed
         return Batch(data, off, user, 0, [entry], self.gc_head)
 
-    @property
-    def _number_block_bytes(self):
+    def _number_run(self, run, stats):
+        """The Batches of adjacent chunks of an int block's size: their slots are one run
+        (a block and the next chunk's header are 42 slots of 24 bytes); a chunk of that
+        size that holds no number is looked at on its own."""
+        data, off, user, blocks, _ = run
         psize = self.reader.psize
         item = self.layout.PyIntObject.size
-        return psize + (NUMBER_BLOCK - psize) // item * item
+        per_block = self._number_run_chunk // item
+        count = blocks * per_block - 1
+        entries = self.decoder.numbers(data, off + psize, item, count)
+        live = count - entries.count(None)
+        for block in range(blocks):
+            if entries[block * per_block:(block + 1) * per_block - 1].count(None) == per_block - 1:
+                chunk_off = off + block * self._number_run_chunk
+                batch = self._chunk_objects(data, chunk_off, user + block * self._number_run_chunk,
+                                            self._number_run_chunk - 8, stats)
+                if batch is not None:
+                    if batch.stride == 0:
+                        self.classify_classic(batch)
+                    yield batch
+        if live:
+            stats.objects["malloc"] += live
+            stats.object_bytes["malloc"] += live * item
+            yield Batch(data, off + psize, user + psize, item, entries, 0)
 
     def _number_block(self, data, off, user, stats):
         """The Batch of a block of ints or floats (a free one's type word is a link), or

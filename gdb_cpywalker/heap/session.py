@@ -82,11 +82,12 @@ def heap_report(target, options):
         if fmt == "json":
             return render.diff_json(rows, options.limit)
         return render.diff_table(rows, options.limit, options.diff, "now")
-    text = ""
+    text = _census_output(census, options)
     if options.save:
         census_module.save(census, options.save)
-        text = "saved the census (%d types) to %s\n" % (len(census.rows), options.save)
-    return _census_output(census, options) + text
+        if fmt != "json":
+            text += "saved the census (%d types) to %s\n" % (len(census.rows), options.save)
+    return text
 
 
 def _census_output(census, options, title=None):

@@ -21,6 +21,8 @@ sized as ``object.__sizeof__`` and the type is marked inexact.
 """
 
 import struct
+from itertools import compress, repeat
+from operator import and_, is_, ne
 
 from ..layouts import cpython27 as c
 
@@ -84,61 +86,70 @@ class Sizer:
             return size + (self.gc_head if flags & c.Py_TPFLAGS_HEAPTYPE else 0)
         return size + (self.gc_head if entry.gc else 0)
 
-    def total(self, entry, batch):
-        """The summed ``sys.getsizeof`` of the objects of ``entry`` in a ``slots.Batch``
-        (columns of fields for the common formulas, one object at a time for the rest)."""
-        indexes = batch.indexes(entry)
+    def total(self, entry, batch, count=None):
+        """The summed ``sys.getsizeof`` of the ``count`` objects of ``entry`` in a
+        ``slots.Batch`` (columns of fields for the common formulas, one object at a time
+        for the rest)."""
+        if count is None:
+            count = batch.entries.count(entry)
         if entry.fixed is not None:
-            return entry.fixed * len(indexes)
+            return entry.fixed * count
         fast = self._columns.get(entry.formula)
         if fast is not None and entry.kind != "type":
-            total = fast(entry, batch, indexes)
-            return total + (self.gc_head * len(indexes) if entry.gc else 0)
+            return fast(entry, batch, count) + (self.gc_head * count if entry.gc else 0)
         total = 0
-        for index in indexes:
+        for index in batch.indexes(entry):
             address, off = batch.offsets(index, entry)
             total += self.size(entry, batch.data, off, address)
         return total
 
-    def _object_column(self, entry, batch, indexes):
-        sizes = batch.column(entry, self.ob_size, indexes)
-        return entry.basicsize * len(indexes) + entry.itemsize * sum(sizes)
+    def _object_column(self, entry, batch, count):
+        if not entry.itemsize:
+            return entry.basicsize * count
+        return entry.basicsize * count + entry.itemsize * sum(batch.column(entry, self.ob_size))
 
-    def _str_column(self, entry, batch, indexes):
-        return self.str_base * len(indexes) + sum(batch.column(entry, self.ob_size, indexes))
+    def _str_column(self, entry, batch, count):
+        return self.str_base * count + sum(batch.column(entry, self.ob_size))
 
-    def _long_column(self, entry, batch, indexes):
-        digits = sum(map(abs, batch.column(entry, self.ob_size, indexes)))
-        return entry.basicsize * len(indexes) + self.digit * digits
+    def _long_column(self, entry, batch, count):
+        return entry.basicsize * count + self.digit * sum(map(abs, batch.column(entry, self.ob_size)))
 
-    def _unicode_column(self, entry, batch, indexes):
-        lengths = batch.column(entry, self.reader.layout.PyUnicodeObject.length, indexes)
-        return (self.unicode_base + self.reader.ucs) * len(indexes) + self.reader.ucs * sum(lengths)
+    def _unicode_column(self, entry, batch, count):
+        lengths = batch.column(entry, self.reader.layout.PyUnicodeObject.length)
+        return (self.unicode_base + self.reader.ucs) * count + self.reader.ucs * sum(lengths)
 
-    def _list_column(self, entry, batch, indexes):
-        allocated = batch.column(entry, self.reader.layout.PyListObject.allocated, indexes)
-        return entry.basicsize * len(indexes) + self.psize * sum(allocated)
+    def _list_column(self, entry, batch, count):
+        allocated = batch.column(entry, self.reader.layout.PyListObject.allocated)
+        return entry.basicsize * count + self.psize * sum(allocated)
 
-    def _dict_column(self, entry, batch, indexes):
+    def _dict_column(self, entry, batch, count):
         layout = self.reader.layout
-        return self._tables_column(entry, batch, indexes, layout.PyDictObject, "ma_table",
+        return self._tables_column(entry, batch, layout.PyDictObject, "ma_table",
                                    "ma_smalltable", "ma_mask", layout.PyDictEntry.size)
 
-    def _set_column(self, entry, batch, indexes):
+    def _set_column(self, entry, batch, count):
         layout = self.reader.layout
-        return self._tables_column(entry, batch, indexes, layout.PySetObject, "table",
+        return self._tables_column(entry, batch, layout.PySetObject, "table",
                                    "smalltable", "mask", layout.setentry.size)
 
-    def _tables_column(self, entry, batch, indexes, compiled, table, small, mask, entry_size):
+    def _tables_column(self, entry, batch, compiled, table, small, mask, entry_size):
         """A dict's or set's basic size, plus its table where it is not the small one."""
-        tables = batch.column(entry, getattr(compiled, table), indexes)
-        masks = batch.column(entry, getattr(compiled, mask), indexes)
-        small = getattr(compiled, small)
-        total = entry.basicsize * len(indexes)
-        for index, table_address, table_mask in zip(indexes, tables, masks):
-            if table_address != batch.offsets(index, entry)[0] + small:
-                total += (table_mask + 1) * entry_size
-        return total
+        if batch.stride < entry.basicsize:
+            total = 0
+            for index in batch.indexes(entry):
+                address, off = batch.offsets(index, entry)
+                total += self._hash_table(entry, batch.data, off, address, compiled, table, small,
+                                          mask, entry_size)
+            return total
+        shift = (batch.gc_head if entry.gc else 0)
+        tables = batch.column(entry, getattr(compiled, table), every=True)
+        masks = batch.column(entry, getattr(compiled, mask), every=True)
+        first = batch.first + shift + getattr(compiled, small)
+        own = list(map(is_, batch.entries, repeat(entry)))
+        outside = list(map(and_, own, map(ne, tables, range(first, first + len(own) * batch.stride,
+                                                              batch.stride))))
+        big = sum(outside)
+        return entry.basicsize * sum(own) + entry_size * (sum(compress(masks, outside)) + big)
 
     def _field(self, buf, off, compiled, name):
         return self.ssize.unpack_from(buf, off + getattr(compiled, name))[0]

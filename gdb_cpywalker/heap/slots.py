@@ -1,21 +1,24 @@
 """Runs of equal-sized slots decoded from bytes all at once: which slots hold live objects.
 
-A pool's blocks and an int block's ints are each a run of ``count`` slots of ``stride``
-bytes from ``base``; a static section is a run of 8-byte slots where an object may start. One struct unpack per run reads every
-slot's refcount and type word (at the slot's start for a non-GC type, ``gc_head`` in for a
-GC type); the live ones are those with a positive refcount and a known type of the right
-kind. ``Batch.entries`` holds one TypeEntry (or None) per slot, which a census counts
-without a per-object step; ``Batch.items()`` lists ``(address, entry, off)`` for the rest.
+A pool's blocks and a run of int blocks' ints are each ``count`` slots of ``stride`` bytes
+from ``base``; a static section is a run of 8-byte slots where an object may start. The
+run's bytes are viewed as words (``memoryview.cast``), and each slot's refcount and type
+word (at the slot's start for a non-GC type, ``gc_head`` in for a GC type) are taken with
+one stepped slice each: the live slots are those with a positive refcount and a known type
+of the right kind. ``Batch.entries`` holds one TypeEntry (or None) per slot, which a census
+counts without a per-object step; ``Batch.column`` gives one field of every object the
+same way; ``Batch.items()`` lists ``(address, entry, off)`` for the rest.
 """
 
 import struct
+from itertools import compress, repeat
+from operator import is_
 
 from .types import MAX_REFCNT
+
 _WORD = struct.Struct("<q")
 #: (refcount, type) at a chunk's start and a GC header in (gc_next, gc_prev, gc_refs, pad)
 _HEADERS = struct.Struct("<qQqqqQ")
-#: column structs by (stride, slots, offset)
-_COLUMNS = {}
 
 
 class Batch:
@@ -38,93 +41,106 @@ class Batch:
 
     def indexes(self, entry):
         """The slots holding an object of ``entry``."""
-        return [index for index, found in enumerate(self.entries) if found is entry]
+        return list(compress(range(len(self.entries)), map(is_, self.entries, repeat(entry))))
 
-    def column(self, entry, field, indexes):
-        """The signed word at ``field`` bytes into each object of ``entry`` in ``indexes``."""
+    def column(self, entry, field, indexes=None, every=False):
+        """The signed word at ``field`` bytes into each object of ``entry`` (in ``indexes``,
+        else in every slot of ``entry``; ``every``: the word of every slot, one per slot)."""
         shift = (self.gc_head if entry.gc else 0) + field
-        if shift + 8 > self.stride:
+        inside = shift + 8 <= self.stride and not shift % 8
+        if every and inside:
+            return self._column(shift)
+        if indexes is None:
+            if inside:
+                return compress(self._column(shift), map(is_, self.entries, repeat(entry)))
+            indexes = self.indexes(entry)
+        if not inside:
             return [_WORD.unpack_from(self.data, self.base + index * self.stride + shift)[0]
                     for index in indexes]
-        key = (self.stride, len(self.entries), shift)
-        compiled = _COLUMNS.get(key)
-        if compiled is None:
-            if len(_COLUMNS) > 4096:
-                _COLUMNS.clear()
-            compiled = _COLUMNS[key] = struct.Struct(
-                "<" + ("%dxq%dx" % (shift, self.stride - shift - 8)) * len(self.entries))
-        values = compiled.unpack_from(self.data, self.base)
+        values = self._column(shift)
         return [values[index] for index in indexes]
+
+    def _column(self, shift):
+        """The signed word ``shift`` bytes into every slot."""
+        words = memoryview(self.data)[self.base:self.base + len(self.entries) * self.stride].cast("q")
+        return words[shift // 8::self.stride // 8]
 
     def items(self):
         """``(address, entry, off)`` of every live object of the run."""
-        out = []
-        for index, entry in enumerate(self.entries):
-            if entry is not None:
-                address, off = self.offsets(index, entry)
-                out.append((address, entry, off))
-        return out
-
-
-def single(data, off, address, entry):
-    """The Batch of one object at ``address`` whose bytes start at ``data[off]``."""
-    return Batch(data, off, address, 0, [entry], 0)
+        first, base, stride, gc_head = self.first, self.base, self.stride, self.gc_head
+        return [(first + index * stride + (gc_head if entry.gc else 0), entry,
+                 base + index * stride + (gc_head if entry.gc else 0))
+                for index, entry in enumerate(self.entries) if entry is not None]
 
 
 class SlotDecoder:
-    """Decodes runs of slots against a TypeTable's known types (structs cached per shape)."""
+    """Decodes runs of slots against a TypeTable's known types."""
 
     def __init__(self, table, gc_head):
         self.table = table
         self.gc_head = gc_head
-        self._structs = {}
-
-    def _struct(self, stride, count, gc):
-        """Unpacks (refcount, type) at each slot's start, then, with ``gc``, (refcount,
-        type) a GC header in."""
-        key = (stride, count, gc)
-        compiled = self._structs.get(key)
-        if compiled is None:
-            if len(self._structs) > 4096:
-                self._structs.clear()
-            if gc:
-                slot = "qQ%dxqQ%dx" % (self.gc_head - 16, stride - self.gc_head - 16)
-            else:
-                slot = "qQ%dx" % (stride - 16)
-            compiled = self._structs[key] = struct.Struct("<" + slot * count)
-        return compiled
+        self.gc_word = gc_head // 8
 
     def decode(self, data, base, stride, count, free=(), gc=True):
         """One entry or None per slot (see the module docstring); ``gc``: slots may hold
         GC objects (a GC header then the object)."""
         table = self.table
         gc = gc and stride >= self.gc_head + 16
-        words = self._struct(stride, count, gc).unpack_from(data, base)
+        words = memoryview(data)[base:base + count * stride].cast("q")
+        per_slot = stride // 8
+        entries = self._uniform(words, per_slot, count, free, gc)
+        if entries is not None:
+            return entries
         if gc:
+            shift = self.gc_word
             entries = [first if first is not None and 0 < refcnt <= MAX_REFCNT else
                        (second if second is not None and 0 < gc_refcnt <= MAX_REFCNT else None)
                        for first, second, refcnt, gc_refcnt in zip(
-                           map(table.nongc.get, words[1::4]), map(table.gc.get, words[3::4]),
-                           words[0::4], words[2::4])]
+                           map(table.nongc.get, words[1::per_slot]),
+                           map(table.gc.get, words[shift + 1::per_slot]),
+                           words[0::per_slot], words[shift::per_slot])]
         else:
             entries = [entry if entry is not None and 0 < refcnt <= MAX_REFCNT else None
-                       for entry, refcnt in zip(map(table.nongc.get, words[1::2]), words[0::2])]
+                       for entry, refcnt in zip(map(table.nongc.get, words[1::per_slot]),
+                                                words[0::per_slot])]
         for index in free:
             entries[index] = None
         if entries.count(None) > len(free):
-            self._new_types(entries, words, 4 if gc else 2, free)
+            self._new_types(entries, words, per_slot, gc, free)
         return entries
 
-    def _new_types(self, entries, words, per_slot, free):
+    def _uniform(self, words, per_slot, count, free, gc):
+        """The entries when every slot not free holds a live object of a known type, all
+        at the slot's start or all after a GC header (one pass in C), else None."""
+        first = list(map(self.table.nongc.get, words[1::per_slot]))
+        missing = first.count(None)
+        refcnts = words[0::per_slot]
+        if missing and gc and missing == count:
+            first = list(map(self.table.gc.get, words[self.gc_word + 1::per_slot]))
+            missing = first.count(None)
+            refcnts = words[self.gc_word::per_slot]
+        if missing:
+            return None
+        if free:
+            refcnts = list(refcnts)
+            for index in free:
+                refcnts[index] = 1
+                first[index] = None
+        if min(refcnts) <= 0 or max(refcnts) > MAX_REFCNT:
+            return None
+        return first
+
+    def _new_types(self, entries, words, per_slot, gc, free):
         """Slots no known type explains: validate their type words once (the table
         remembers both verdicts)."""
         table = self.table
+        shift = self.gc_word
         for index, entry in enumerate(entries):
             if entry is not None or index in free:
                 continue
             first = index * per_slot
-            if per_slot == 4 and 0 < words[first + 2] <= MAX_REFCNT:
-                candidate = table.get(words[first + 3])
+            if gc and 0 < words[first + shift] <= MAX_REFCNT:
+                candidate = table.get(words[first + shift + 1])
                 if candidate is not None and candidate.gc:
                     entries[index] = candidate
                     continue
@@ -148,19 +164,20 @@ class SlotDecoder:
         if not (0 < refcnt <= MAX_REFCNT or 0 < gc_refcnt <= MAX_REFCNT):
             return None
         entries = [None]
-        self._new_types(entries, (refcnt, type_address, gc_refcnt, gc_type), 4, ())
+        self._new_types(entries, (refcnt, type_address, 0, 0, gc_refcnt, gc_type), 6, True, ())
         return entries[0]
 
     def numbers(self, data, base, stride, count):
-        """The int and float entries of a block of them (other slots None)."""
+        """The int and float entries of a run of int or float slots (other slots None): a
+        free slot's type word is a free-list link, never the type."""
         table = self.table
-        words = self._struct(stride, count, False).unpack_from(data, base)
+        words = memoryview(data)[base:base + count * stride].cast("q")
+        per_slot = stride // 8
         numbers = table.numbers
-        entries = [entry if entry is not None and 0 < refcnt <= MAX_REFCNT else None
-                   for entry, refcnt in zip(map(numbers.get, words[1::2]), words[0::2])]
+        entries = list(map(numbers.get, words[1::per_slot]))
         if len(numbers) < 2 and entries.count(None) == count:
             known = len(numbers)
-            for type_address, refcnt in zip(words[1::2], words[0::2]):
+            for type_address, refcnt in zip(words[1::per_slot], words[0::per_slot]):
                 if 0 < refcnt <= MAX_REFCNT and type_address not in numbers:
                     table.get(type_address)
             if len(numbers) > known:

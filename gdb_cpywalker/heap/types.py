@@ -22,8 +22,9 @@ MAX_BASICSIZE = 1 << 20
 MAX_ITEMSIZE = 1 << 16
 #: Longest metatype chain (``type(type(type(x)))``) followed.
 MAX_META = 8
-#: Largest refcount a live object is believed to have (a pointer is bigger).
-MAX_REFCNT = 1 << 40
+#: Largest refcount a live object is believed to have: a pointer is bigger, and so are
+#: two UCS4 characters read as one word (every object would need 512 GB of references).
+MAX_REFCNT = 1 << 36
 #: Rejected addresses remembered; the set starts over when it is full.
 MAX_BAD = 1 << 16
 
@@ -250,7 +251,9 @@ class TypeTable:
         """The entry a classic instance of class ``klass`` is counted under: the
         ``instance`` type's, named ``module.Class`` (None when ``klass`` is no class)."""
         entry = self._classes.get(klass)
-        if entry is None and klass not in self._classes:
+        if entry is not None:
+            return entry
+        if klass not in self._classes:
             entry = self._classic(instance_entry, klass)
             self._classes[klass] = entry
         return entry

@@ -25,20 +25,22 @@ def addr2line(lnotab, firstlineno, lasti):
 
 
 def read_frame(reader, address):
-    """The ``Frame`` at ``address``; DecodeError when it is not a frame object."""
+    """The ``Frame`` at ``address``; DecodeError when it is not a frame object or its code
+    is not a code object. The file and function names are decoration: ``?`` when damaged."""
     layout = reader.layout
     if not reader.is_exact(address, "frame"):
         reader.read(address, reader.head.size)  # an unreadable frame says so
         raise DecodeError(address, "not a frame object")
     frame = reader.fields(layout.PyFrameObject, address)
+    reader.expect(frame["f_code"], "code")
     code = reader.fields(layout.PyCodeObject, frame["f_code"])
     lasti = frame["f_lasti"]
     if frame["f_trace"]:
         line = frame["f_lineno"]  # PyFrame_GetLineNumber: a traced frame keeps it current
     else:
         line = addr2line(reader.str_value(code["co_lnotab"]), code["co_firstlineno"], lasti)
-    return Frame(address, frame["f_back"], frame["f_code"], reader.string(code["co_filename"]),
-                 reader.string(code["co_name"]), line, lasti, frame["f_globals"],
+    return Frame(address, frame["f_back"], frame["f_code"], reader.name_of(code["co_filename"]),
+                 reader.name_of(code["co_name"]), line, lasti, frame["f_globals"],
                  frame["f_builtins"], frame["f_locals"], code)
 
 

@@ -6,9 +6,9 @@ follow it; the repr comes from ``decode.repr_at``, cut at the caller's width.
 
 import os
 
-from ..decode import repr_at
+from ..decode import Budgets, repr_at
 from ..errors import CpywalkerError
-from .namespaces import frame_locals, is_module_frame
+from .namespaces import frame_globals, frame_locals, is_module_frame
 
 
 def backtrace(process, threads, sources, show_locals=False, width=None, native=lambda thread: None):
@@ -42,6 +42,14 @@ def locals_lines(reader, frame, width, indent="    "):
         return name_lines(reader, frame_locals(reader, frame), width, indent)
     except CpywalkerError as error:
         return [indent + "(locals unreadable: %s)" % error]
+
+
+def globals_lines(reader, frame, width, indent="    "):
+    """A frame's module globals as ``name_lines``, sorted by name."""
+    try:
+        return name_lines(reader, sorted(frame_globals(reader, frame)), width, indent)
+    except CpywalkerError as error:
+        return [indent + "(globals unreadable: %s)" % error]
 
 
 def thread_header(thread, native=None):
@@ -115,8 +123,11 @@ def object_label(reader, address):
 
 
 def value_text(reader, address, width):
+    """The repr of one value, cut at ``width`` characters and its strings at the reader's
+    ``string_limit`` (max-string)."""
     try:
-        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout)
+        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout,
+                       budgets=Budgets(max_string=reader.string_limit))
     except CpywalkerError as error:
         return "<unreadable: %s>" % error
 

@@ -2,7 +2,7 @@
 
 from collections import namedtuple
 
-from ..errors import DecodeError, MemoryReadError, UsageError
+from ..errors import CpywalkerError, UsageError
 from .frames import frame_chain
 from .locate import find_interpreter, gil_holder
 from .objects import StateReader
@@ -60,20 +60,43 @@ class PythonProcess:
         return frame_chain(self.reader, thread.frame)
 
     def threading_names(self, modules):
-        """``{thread ident: name}`` from ``threading._active`` (empty when not importable)."""
+        """``{thread ident: name}`` from ``threading._active``.
+
+        Names are decoration: a ``threading`` not imported, replaced or damaged, a missing or
+        foreign ``_active``, or one unreadable entry gives fewer names, never an error.
+        """
         reader = self.reader
         try:
             threading = reader.str_keyed(modules).get("threading")
-            if not threading:
+            if not threading or not reader.is_exact(threading, "module"):
                 return {}
             module_dict = reader.word(threading + reader.layout.PyModuleObject.md_dict)
             active = reader.str_keyed(module_dict).get("_active")
-            names = {}
-            for ident, thread in reader.keyed(active, reader.int_value).items():
-                instance = reader.instance_dict(thread)
-                name = instance and reader.str_keyed(instance).get("_Thread__name")
-                if name:
-                    names[ident & (1 << 64) - 1] = reader.string(name)
-            return names
-        except (DecodeError, MemoryReadError):
+            if not active or not reader.is_exact(active, "dict"):
+                return {}
+            entries = reader.keyed(active, reader.int_value)
+        except CpywalkerError:
             return {}
+        names = {}
+        for ident, thread in entries.items():
+            try:
+                name = self._thread_name(thread)
+            except CpywalkerError:
+                continue
+            if name:
+                names[ident & (1 << 64) - 1] = name
+        return names
+
+    def _thread_name(self, thread):
+        """``Thread.__name`` of a ``threading.Thread``, escaped to one printable line, or None."""
+        instance = self.reader.instance_dict(thread)
+        name = instance and self.reader.str_keyed(instance).get("_Thread__name")
+        return printable(self.reader.str_value(name)) if name else None
+
+
+def printable(data):
+    """``bytes`` as one line of text: UTF-8 where it decodes, ``\\xNN`` for other bytes and
+    for control characters (a damaged name must not forge lines of output)."""
+    text = data.decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in text)

@@ -22,11 +22,24 @@ def census_table(census, limit=None, min_bytes=0, title=None):
     lines.append("%12s %16s %10s  total: %s types%s" % (
         _number(census.objects), _number(census.bytes), format_size(census.bytes),
         _number(len(census.rows)), shown))
+    if census.found:
+        lines.append(found_line(census.found))
     if census.inexact:
         lines.append("sizes as object.__sizeof__ (their own __sizeof__ is not emulated): "
                      + ", ".join(census.inexact))
     lines += census.notes
     return "\n".join(lines) + "\n"
+
+
+def found_line(found):
+    """Where a scan found its objects, in one line."""
+    how = "arenas from the symbol table" if found["pools_by"] == "symbol" else "found by their headers"
+    line = "found %s objects in %s pymalloc pools (%s), %s in malloc chunks, %s in static data" % (
+        _number(found["pymalloc"]), _number(found["pools"]), how, _number(found["malloc"]),
+        _number(found["static"]))
+    if "by_reference" in found:
+        line += ", %s by following references" % _number(found["by_reference"])
+    return line
 
 
 def census_json(census, limit=None, min_bytes=0):
@@ -98,8 +111,9 @@ def memory_json(total, parts, source):
 
 def refs_text(target, type_name, refcnt, referrers, path):
     """The referrers of ``target`` and the path from a root."""
-    lines = ["%#x is a %s (refcount %d), referred to %d times:" % (target, type_name, refcnt,
-                                                                   len(referrers))]
+    lines = ["%#x is a %s (refcount %d), referred to %s" % (
+        target, type_name, refcnt, "%d time%s:" % (len(referrers), "s" if len(referrers) > 1 else "")
+        if referrers else "by nothing found")]
     for ref in referrers:
         where = "%#x" % ref.address if ref.address is not None else "-"
         lines.append("  %-18s %-24s %s" % (where, ref.type, ref.via))

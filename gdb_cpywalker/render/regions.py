@@ -4,6 +4,7 @@ Layout as procmem: ``start-end  size  perms``, then the file offset and the path
 ``[anon]``; ``--smaps`` adds Rss, Pss, Private_Dirty and Swap; a totals line ends each table.
 """
 
+from ..coremaps import truncation_note
 from ..procfs import SMAPS_COLUMNS
 from .units import format_size
 
@@ -20,13 +21,24 @@ def _span(region):
 
 
 def region_row(region):
-    """``000000400000-000000401000    4.00KiB  r--p  00000000  /usr/bin/python2.7``."""
-    return "%s  %s  %08x  %s" % (_span(region), region.perms, region.offset, region.name)
+    """``000000400000-000000401000    4.00KiB  r--p  00000000  /usr/bin/python2.7``, then
+    ``[not in the core file ...]`` when a truncated core lacks its bytes (or some of them)."""
+    row = "%s  %s  %08x  %s" % (_span(region), region.perms, region.offset, region.name)
+    if region.truncated:
+        start, end, file_size = region.truncated
+        part = "" if (start, end) == (region.start, region.end) else "%#x-%#x " % (start, end)
+        row += "  [%s%s]" % (part, truncation_note(file_size))
+    return row
 
 
 def region_table(regions):
     lines = [region_row(region) for region in regions]
-    lines.append("%s, %s mapped" % (_count(regions), format_size(sum(r.size for r in regions))))
+    total = "%s, %s mapped" % (_count(regions), format_size(sum(r.size for r in regions)))
+    cut = [region for region in regions if region.truncated]
+    if cut:
+        total += ", %s %s" % (format_size(sum(r.truncated[1] - r.truncated[0] for r in cut)),
+                              truncation_note(cut[0].truncated[2]))
+    lines.append(total)
     return "\n".join(lines) + "\n"
 
 
@@ -52,6 +64,8 @@ def address_report(address, region):
     where = "%#x = %#x + %#x (%d bytes into %s)" % (address, region.start, delta, delta, region.name)
     if region.path.startswith("/"):
         where += ", file offset %#x" % (region.offset + delta)
+    if region.cut_at(address):
+        where += ", %s" % truncation_note(region.truncated[2])
     return region_row(region) + "\n" + where + "\n"
 
 

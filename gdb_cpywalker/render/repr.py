@@ -9,25 +9,29 @@ whose items the hot path already read (a deep nest is never decoded level by lev
 Recursion prints ``[...]``, ``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter
 does.
 
-Budgets: with any limit the repr shows exactly the objects of the walker's Graph, so
-tree, json and repr cut the same objects. What a budget leaves out is named in angle
-brackets, never confused with a recursion marker::
+Budgets: with any limit on depth, items or objects the repr shows exactly the objects
+of the walker's Graph, so tree, json and repr cut the same objects (a ``WalkIndex`` walks
+just ahead of the text). What a budget leaves out is named in angle brackets, never
+confused with a recursion marker::
 
     [0, 1, <98 more not shown: max-items>]         items past --max-items
     [<10 items not shown: max-depth>]              a container at --max-depth
     {'a': 1, <5 more not shown: max-objects>}      entries past --max-objects
     <bound method A.f of <not shown: max-objects>> one object past a budget
+    'abcd'<996 more bytes not shown: max-string>   a str past --max-string
+
+``ReprWriter.pieces`` yields the text as it is made, for front ends to stream.
 """
 
-import decimal
 import struct
 
 from ..decode.graph import UNLIMITED
 from ..decode.objects import SCALAR_KINDS, decode
-from ..decode.reader import MAX_STRING, ObjectReader
-from ..decode.walker import Graph
-from ..errors import CpywalkerError
+from ..decode.reader import ObjectReader
+from ..decode.walker import Graph, WalkIndex
+from ..errors import CpywalkerError, ProcessGone
 from ..memory.cache import PAGE_SIZE
+from .bigint import decimal_string
 from .extension_repr import TEXT as EXTENSION_TEXT
 from .extension_repr import TOKENS as EXTENSION_TOKENS
 from .extension_repr import c_string, snprintf
@@ -103,12 +107,23 @@ def decimal_text(value):
     try:
         return str(value)
     except ValueError:
-        return str(decimal.Decimal(value))
+        return decimal_string(value)
+
+
+def string_cut(node):
+    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
+    if not node.truncated:
+        return ""
+    unit = "character" if node.kind == "unicode" else "byte"
+    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
+                                                     "" if node.truncated == 1 else "s")
 
 
 def scalar_repr(node):
     """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
-    shortest ('r') format, exactly as Python 3's repr of float and complex."""
+    shortest ('r') format, exactly as Python 3's repr of float and complex. A string cut
+    by max-string is the repr of the part shown (its quotes chosen from that part), then
+    ``string_cut``."""
     kind = node.kind
     if kind == "int":
         return str(node.value)
@@ -117,12 +132,45 @@ def scalar_repr(node):
     if kind in ("float", "complex", "bool"):
         return repr(node.value)
     if kind == "str":
-        return str_repr(node.value)
+        return str_repr(node.value) + string_cut(node)
     if kind == "unicode":
-        return unicode_repr(node.value)
+        return unicode_repr(node.value) + string_cut(node)
     if kind == "bytearray":
-        return bytearray_repr(node.value)
+        return bytearray_repr(node.value)[:-1] + string_cut(node) + ")"
     return {"none": "None", "ellipsis": "Ellipsis", "notimplemented": "NotImplemented"}[kind]
+
+
+#: strings longer than this (bytes, or characters of a unicode) are escaped and written
+#: in pieces of this size: a 500 MB str is never copied whole into its repr
+STRING_PIECE = 1 << 20
+
+
+def string_pieces(node):
+    """The repr of a str, unicode or bytearray node (as scalar_repr), in pieces of
+    STRING_PIECE, the quotes chosen from its whole value."""
+    data = node.value
+    kind = node.kind
+    quotes = ("'", '"') if kind == "unicode" else (b"'", b'"')
+    double = quotes[0] in data and quotes[1] not in data
+    quote = '"' if double else "'"
+    if kind == "unicode":
+        table, opening, closing = (_UNICODE_DOUBLE if double else _UNICODE_SINGLE), "u" + quote, quote
+    elif kind == "str":
+        table, opening, closing = (_STR_DOUBLE if double else _STR_SINGLE), quote, quote
+    else:  # bytearray_repr always escapes a single quote
+        table, opening, closing = _STR_SINGLE, "bytearray(b" + quote, quote
+    escaped_quote = "'" if table in (_STR_SINGLE, _UNICODE_SINGLE) else '"'
+    yield opening
+    for start in range(0, len(data), STRING_PIECE):
+        piece = data[start:start + STRING_PIECE]
+        if kind != "unicode":
+            piece = piece.decode("latin-1")
+        if piece.isascii() and piece.isprintable() and "\\" not in piece \
+                and escaped_quote not in piece:
+            yield piece
+        else:
+            yield piece.translate(table)
+    yield closing + string_cut(node) + (")" if kind == "bytearray" else "")
 
 
 def error_text(node):
@@ -313,6 +361,8 @@ _RECURSION = {"list": "[...]", "dict": "{...}", "tuple": "(...)", "deque": "[...
               "ordereddict": "..."}
 _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
                          "dictview", "ordereddict", "counter"))
+#: kinds whose long values string_pieces writes piece by piece
+_STRING_KINDS = frozenset(("str", "unicode", "bytearray"))
 #: how the key and the value of one dict entry print
 _DICT_PAIR = ("", ": ", "")
 
@@ -322,6 +372,11 @@ class ReprWriter:
 
     #: items formatted between two yields when a character limit is set
     CHUNK = 64
+    #: items formatted between two yields otherwise
+    STREAM_CHUNK = 8192
+    #: tokens joined into one piece of the streamed text (a long token ends a piece)
+    FLUSH = 1024
+    LONG_TOKEN = 4096
     #: bytes read at once where the hot path meets a page it has not asked for yet
     READAHEAD = 16 * PAGE_SIZE
 
@@ -329,9 +384,10 @@ class ReprWriter:
         self.reader = reader
         self.budgets = budgets
         self.max_chars = max_chars
-        #: with budgets, the walked Graph that decides what is shown (else None)
+        #: with graph budgets, the walked Graph that decides what is shown (else None)
         self.graph = graph
-        self._nodes = None
+        #: the WalkIndex of that graph while rendering it
+        self._index = None
         #: whether the object _start just decoded is in graph.depth_cut
         self._depth_cut = False
         self._int_type = -1
@@ -355,29 +411,58 @@ class ReprWriter:
         #: what fast_texts needs, bound once: its per-call setup is one unpack (a deep
         #: nest calls it once or twice per object, with one address); the set holds the
         #: pages prefetched, the dict the fast kind of each type address
+        #: longest str the hot path formats: a page, or less with max-string
+        longest = PAGE_SIZE if reader.string_limit is None else min(PAGE_SIZE, reader.string_limit)
         self._hot = (cache.page, cache.prefetch, cache.max_pages, cache.read_partial,
                      self._pages, set(), self.READAHEAD, reader.header.unpack_from,
                      struct.Struct("<d").unpack_from, {}, layout.PyStringObject.ob_sval, fval,
-                     span, PAGE_SIZE - span, reader.psize - 1)
+                     span, PAGE_SIZE - span, reader.psize - 1, longest)
 
     def render(self, address):
-        """The repr text of the object at ``address``."""
-        if self.budgets != UNLIMITED:
+        """The repr text of the object at ``address`` (clipped at max_chars)."""
+        limit = self.max_chars
+        if limit is None:
+            return "".join(self.pieces(address))
+        out = []
+        length = 0
+        for piece in self.pieces(address, flush=1):
+            out.append(piece)
+            length += len(piece)
+            if length > limit:
+                break
+        return self._clip("".join(out))
+
+    def pieces(self, address, flush=FLUSH):
+        """The repr text of the object at ``address`` in pieces (of ``flush`` tokens), each
+        as soon as it is made."""
+        if self.budgets.limits_graph:
             if self.graph is None or self.graph.root != address:
                 self.graph = Graph(self.reader, address, self.budgets)
-            self._nodes = self.graph.nodes
-        out = []
+            self._index = WalkIndex(self.graph)
         first = self._start(address)
         if first.__class__ is str:
-            return self._clip(first)
+            yield first
+            return
+        out = []
         stack = [(first, address)]
         # objects being printed: those that guard with Py_ReprEnter -> what a recursive
-        # repr prints; the others recurse once more, as CPython's reprs do
+        # repr prints; the others (unguarded) recurse once more, as CPython's reprs do
         markers = {}
         unguarded = {}
         self._enter(address, markers, unguarded)
-        limit = self.max_chars
-        length = 0
+        long_token = self.LONG_TOKEN
+        try:
+            yield from self._stream(out, stack, (markers, unguarded), flush, long_token)
+        except ProcessGone:
+            if out:  # what was made before the target died
+                yield "".join(out)
+            raise
+        if out:
+            yield "".join(out)
+
+    def _stream(self, out, stack, entered, flush, long_token):
+        """The loop of ``pieces``: tokens of the objects on ``stack`` into ``out``."""
+        markers, unguarded = entered
         while stack:
             tokens, current = stack[-1]
             for token in tokens:
@@ -398,17 +483,15 @@ class ReprWriter:
                             break
                         token = child
                 out.append(token)
-                if limit is not None:
-                    length += len(token)
-                    if length > limit:
-                        return self._clip("".join(out))
+                if len(out) >= flush or len(token) >= long_token:
+                    yield "".join(out)
+                    out.clear()
             else:
                 stack.pop()
                 if current in markers:
                     del markers[current]
                 elif current is not None:
                     unguarded[current] -= 1
-        return self._clip("".join(out))
 
     #: times an object without a recursion guard may be on the stack (CPython would
     #: recurse until its stack overflows)
@@ -435,19 +518,21 @@ class ReprWriter:
             self._marker = _RECURSION["list" if opening == "[" else "tuple"]
             self._depth_cut = False
             return self._items(opening, items, closing, None)
-        if self._nodes is None:
+        if self._index is None:
             node = decode(self.reader, address)
             self._depth_cut = False
         else:
-            node = self._nodes.get(address)
+            node = self._index.node(address)
             if node is None:
                 return NOT_SHOWN % "max-objects"
-            self._depth_cut = address in self.graph.depth_cut
+            self._depth_cut = self._index.depth_cut(address)
         kind = node.kind
         self._marker = _RECURSION.get(kind)
         if kind == "error":
             return error_text(node)
         if kind in SCALAR_KINDS:
+            if kind in _STRING_KINDS and len(node.value) > STRING_PIECE:
+                return string_pieces(node)
             return scalar_repr(node)
         attributes = node.info.get("attributes", 0) if isinstance(node.info, dict) else 0
         edges = node.edges[:len(node.edges) - attributes] if attributes else node.edges
@@ -459,6 +544,8 @@ class ReprWriter:
         if text is not None:
             try:
                 return text(node, self.reader)
+            except ProcessGone:
+                raise
             except CpywalkerError as error:
                 return "<error: %s>" % error
         return self._composite(node, edges)
@@ -564,8 +651,8 @@ class ReprWriter:
             return iter([opening, "<%d item%s not shown: max-depth>" % (
                 node.size, "" if node.size == 1 else "s"), closing])
         more, reasons = node.truncated, ["max-items"] if node.truncated else []
-        if self._nodes is not None:
-            nodes = self._nodes
+        if self._index is not None and self.budgets.max_objects is not None:
+            nodes = self._index
             step = 2 if pair else 1
             for index, edge in enumerate(edges):
                 if edge not in nodes:  # the walk ran out of objects: a value shows it
@@ -584,13 +671,14 @@ class ReprWriter:
         addresses alternate keys and values: ``": "`` for dicts, ``("(", ", ", ")")`` for
         dict_items. ``more``: the text that ends the items, if any."""
         step = 2 if pair else 1
-        chunk = max(len(addresses), step) if self.max_chars is None else step * self.CHUNK
+        chunk = step * (self.STREAM_CHUNK if self.max_chars is None else self.CHUNK)
         pieces = [opening]
         for start in range(0, len(addresses), chunk):
             part = addresses[start:start + chunk]
             texts = self.fast_texts(part)
-            if self._nodes is not None:  # a value the walk did not reach says so
-                texts = [text if address in self._nodes else None
+            if self._index is not None and self.budgets.max_objects is not None:
+                # a value the walk did not reach (max-objects) says so
+                texts = [text if address in self._index else None
                          for text, address in zip(texts, part)]
             if start:
                 pieces.append(", ")
@@ -644,9 +732,9 @@ class ReprWriter:
         Without budgets, small lists and tuples of such scalars are formatted here too.
         """
         if nested is None:
-            nested = self.budgets == UNLIMITED
+            nested = not self.budgets.limits_graph
         (page, prefetch, max_pages, read, pages, fetched, readahead, unpack, double, fast,
-         sval, fval, span, last, misaligned) = self._hot
+         sval, fval, span, last, misaligned, longest) = self._hot
         int_type = self._int_type
         sequences = []
         current = -1
@@ -690,9 +778,9 @@ class ReprWriter:
                 append(str(word))
             elif kind == 2:
                 end = offset + sval + word
-                if 0 <= word and end <= len(buffer):
+                if 0 <= word <= longest and end <= len(buffer):
                     append(str_repr(buffer[offset + sval:end]))
-                elif 0 <= word <= PAGE_SIZE:  # a small str running into the next page
+                elif 0 <= word <= longest:  # a small str running into the next page
                     chars = read(address + sval, word)
                     append(str_repr(chars) if len(chars) == word else None)
                 else:
@@ -771,17 +859,27 @@ def display(text):
         return text
 
 
+def repr_pieces(graph, color=False):
+    """The repr of ``graph``'s root within its budgets, in pieces (color has no effect);
+    a name's bytes stay within one piece, so each piece is shown through display()."""
+    pieces = ReprWriter(graph.reader, graph.budgets, graph=graph).pieces(graph.root)
+    return (display(piece) for piece in pieces)
+
+
 def render_repr(graph, color=False):
     """repr text of ``graph``'s root within its budgets (color has no effect on repr)."""
-    return display(ReprWriter(graph.reader, graph.budgets, graph=graph).render(graph.root))
+    return "".join(repr_pieces(graph, color))
 
 
 def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
     """repr of the object at ``address`` as one line; past ``max_chars`` it ends in ``...``.
 
-    With ``max_chars``, strings are read up to 4 * max_chars (at least 64 KiB) characters:
-    the quote of a longer string is chosen from that part only.
+    Strings are read up to ``budgets.max_string``; with ``max_chars``, also no further than
+    4 * max_chars (at least 64 KiB): the quote of a longer string is chosen from that part.
     """
-    string_limit = MAX_STRING if max_chars is None else max(4 * max_chars, 1 << 16)
+    string_limit = budgets.max_string
+    if max_chars is not None:
+        read = max(4 * max_chars, 1 << 16)
+        string_limit = read if string_limit is None else min(string_limit, read)
     reader = ObjectReader(memory, layout, string_limit)
     return display(ReprWriter(reader, budgets, max_chars).render(address))

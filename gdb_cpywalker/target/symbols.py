@@ -8,7 +8,7 @@ Addresses returned are run-time addresses: the ELF link-time value plus the load
 import os
 import re
 
-from ..procfs import read_regions
+from ..procfs import path_in_process, read_regions
 from .elf import ElfError, ElfFile
 
 #: A defined symbol that only the object file holding the CPython interpreter has.
@@ -133,5 +133,4 @@ class ProcessSymbols(MappedSymbols):
         self.pid = pid
 
     def local_path(self, path):
-        rooted = "/proc/%d/root%s" % (self.pid, path)
-        return rooted if os.access(rooted, os.R_OK) else path
+        return path_in_process(self.pid, path)

@@ -224,8 +224,10 @@ def test_core_of_the_stripped_process(stripped_core, stripped_113, tmp_path):
     with GdbSession([python, dropped]) as gdb:
         output = gdb.cmd("py-bt --greenlets")
         block = sections(output)[alpha["id"]][1]
-        assert block[:2] == [header(alpha, info),
-                             "  (unreadable frame at %#x: cannot read 16 bytes at %#x (not mapped))" % (top, top)]
+        # the page's PT_LOAD points past the end of the file: gdb-cpywalker calls that truncated
+        assert block[0] == header(alpha, info) and re.fullmatch(
+            r"  \(unreadable frame at %#x: cannot read 16 bytes at %#x \(not in the core file "
+            r"\(truncated at offset %d\)\)\)" % (top, top, os.path.getsize(dropped)), block[1]), block
         assert sorted(sections(output)) == sorted(record["id"] for record in info["greenlets"])
         assert "Traceback (most recent call last):\n  File" in output and "Error" not in output
         assert gdb.alive()

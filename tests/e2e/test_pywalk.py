@@ -15,7 +15,7 @@ from support.gdbsession import GdbSession
 from support.paths import ROOT, STRIPPED, clean_env
 from support.target import Target
 
-FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited"
+FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited --max-string unlimited"
 ERROR_LINE = re.compile(r"^py-walk: [^\n]+$")
 
 

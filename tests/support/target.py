@@ -14,8 +14,10 @@ from .paths import STRIPPED, TARGETS, clean_env, python27
 class Target:
     """``Target("objects.py")`` runs tests/targets/objects.py; ``stripped=True`` uses the stripped copy."""
 
-    def __init__(self, script, args=(), stripped=False, timeout=60, env=None, python_home=STRIPPED):
-        """``env``: more environment variables; ``python_home``: the stripped copy to run."""
+    def __init__(self, script, args=(), stripped=False, timeout=60, env=None, python_home=STRIPPED,
+                 launcher=None):
+        """``env``: more environment variables; ``python_home``: the stripped copy to run;
+        ``launcher(argv, env) -> (argv, env)`` may wrap the command (a namespace, a copy)."""
         path = script if os.path.isabs(script) else os.path.join(TARGETS, script)
         if stripped:
             executable = os.path.join(python_home, "bin", "python2.7")
@@ -24,9 +26,10 @@ class Target:
         else:
             executable = python27()
             env = clean_env(**(env or {}))
-        self.process = subprocess.Popen(
-            [executable, "-u", path] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env)
+        argv = [executable, "-u", path] + list(args)
+        if launcher:
+            argv, env = launcher(argv, env)
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.pid = self.process.pid
         self.info = self._handshake(timeout)
 

@@ -1,0 +1,81 @@
+"""The options both front ends take: the walk options of ``py-walk`` and ``walk``
+(``--format``, the four budgets, ``--output``) and the argparse types of sizes and counts.
+"""
+
+import argparse
+
+from ..decode import Budgets
+from ..errors import UsageError
+from ..render import FORMATS
+from ..render.units import parse_size
+
+UNLIMITED = "unlimited"
+DEFAULT_FORMAT = "tree"
+#: Budget name -> (default, what it limits): a ``--NAME`` option of py-walk and walk, and
+#: ``set cpywalker NAME``; in the order of Budgets' fields.
+BUDGETS = {
+    "max-depth": (10, "levels below the object the walk descends"),
+    "max-items": (100, "entries shown per container"),
+    "max-objects": (10000, "objects one walk decodes in total"),
+    "max-string": (4096, "bytes of a str, bytearray or buffer (characters of a unicode) shown"),
+}
+
+
+def budget(text):
+    """``N`` or ``unlimited`` (None)."""
+    if text == UNLIMITED:
+        return None
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number or 'unlimited', got %r" % text) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected a number >= 0 or 'unlimited', got %r" % text)
+    return value
+
+
+def size(text):
+    """An argparse type: ``parse_size`` with its refusal reported by argparse."""
+    try:
+        return parse_size(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def count(text):
+    """An argparse type: a whole number >= 0 (``--width``)."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected a number >= 0, got %r" % text)
+    return value
+
+
+def add_walk_options(parser, from_settings=False):
+    """``--format``, ``--max-depth/--max-items/--max-objects/--max-string`` and ``--output``.
+
+    ``from_settings``: an option not given is left out of the namespace (gdb then reads
+    ``set cpywalker NAME``) instead of taking the fixed default.
+    """
+    def default_of(name, value):
+        if from_settings:
+            return argparse.SUPPRESS, "set cpywalker " + name
+        return value, value
+
+    default, shown = default_of("format", DEFAULT_FORMAT)
+    parser.add_argument("--format", choices=FORMATS, default=default,
+                        help="repr: the target's repr(); tree: one object per line; json: the graph "
+                             "(default: %s)" % shown)
+    for name, (value, what) in BUDGETS.items():
+        default, shown = default_of(name, value)
+        parser.add_argument("--" + name, type=budget, metavar="N|unlimited", default=default,
+                            help="%s (default: %s)" % (what, shown))
+    parser.add_argument("--output", metavar="FILE",
+                        help="write the output to FILE instead, as the walk goes")
+
+
+def budgets_of(args, setting=lambda name: None):
+    """The Budgets of parsed walk options; one left out of ``args`` comes from ``setting(name)``."""
+    return Budgets(*(getattr(args, name.replace("-", "_"), setting(name)) for name in BUDGETS))
