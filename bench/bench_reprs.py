@@ -9,11 +9,10 @@ Two corpora, each a python2.7 target that prints ``[name, id, repr]`` of its obj
   in bench/corpus/requirements-py27-apps.txt and installed for python2.7 under
   build/py27-apps), leaving out objects whose repr runs Python code py-walk does not
   emulate (goal: at most 10 misses).
-Every address is walked inside one gdb per mode (bench/corpus/gdb_walk_all.py). Prints
+Every address is walked inside one gdb per mode (tests/support/gdb_walk_all.py). Prints
 the match counts and each miss; exits non-zero when a goal is missed.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ ROOT = os.path.dirname(HERE)
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 from gdb_cpywalker.render.repr import display  # noqa: E402
-from support.gdbsession import GdbSession  # noqa: E402
+from support.gdbsession import GdbSession, walk_all  # noqa: E402
 from support.paths import BUILD, STRIPPED, python27  # noqa: E402
 from support.target import Target  # noqa: E402
 
@@ -56,23 +55,6 @@ def install_apps():
     open(marker, "w").close()
 
 
-def walk_all(gdb, objects, scratch):
-    """py-walk's repr of each object, in one gdb command."""
-    addresses = os.path.join(scratch, "addresses.json")
-    texts = os.path.join(scratch, "texts.json")
-    with open(addresses, "w") as handle:
-        json.dump([address for _, address, _ in objects], handle)
-    gdb.cmd("python import os; os.environ['CPYWALKER_CORPUS_IN'] = %r; "
-            "os.environ['CPYWALKER_CORPUS_OUT'] = %r" % (addresses, texts))
-    reply = gdb.cmd("source %s" % os.path.join(CORPUS, "gdb_walk_all.py"), timeout=1800)
-    if not os.path.exists(texts):
-        raise RuntimeError("walking the corpus failed: %s" % reply.strip()[-500:])
-    with open(texts) as handle:
-        got = json.load(handle)
-    os.unlink(texts)
-    return got
-
-
 def misses(objects, got):
     """[(name, expected, got)] of the objects whose py-walk repr is not the target's."""
     return [(name, display(expected), text)
@@ -87,20 +69,20 @@ def run_corpus(name, script_args, scratch):
         objects = target.info["objects"]
         with GdbSession(["-p", str(target.pid)], timeout=600) as gdb:
             start = time.perf_counter()
-            results["live"] = (objects, misses(objects, walk_all(gdb, objects, scratch)),
+            results["live"] = (objects, misses(objects, walk_all(gdb, [address for _, address, _ in objects])),
                                time.perf_counter() - start)
     with Target(script, args, stripped=True, timeout=600) as target:
         objects = target.info["objects"]
         core = os.path.join(scratch, name + ".core")
         with GdbSession(["-p", str(target.pid)], timeout=600) as gdb:
             start = time.perf_counter()
-            results["stripped"] = (objects, misses(objects, walk_all(gdb, objects, scratch)),
+            results["stripped"] = (objects, misses(objects, walk_all(gdb, [address for _, address, _ in objects])),
                                    time.perf_counter() - start)
             if "Saved corefile" not in gdb.cmd("gcore " + core, timeout=600):
                 raise RuntimeError("gcore failed")
         with GdbSession([os.path.join(STRIPPED, "bin", "python2.7"), core], timeout=600) as gdb:
             start = time.perf_counter()
-            results["core"] = (objects, misses(objects, walk_all(gdb, objects, scratch)),
+            results["core"] = (objects, misses(objects, walk_all(gdb, [address for _, address, _ in objects])),
                                time.perf_counter() - start)
         os.unlink(core)
     return results

@@ -1,5 +1,6 @@
-# Sourced by gdb (bench_reprs): py-walk --format repr of every address in the JSON list
-# at $CPYWALKER_CORPUS_IN, written as a JSON list of texts to $CPYWALKER_CORPUS_OUT.
+# Sourced by gdb (tests/e2e/test_pywalk.py, bench_reprs): py-walk --format repr with no
+# limits of every address in the JSON list at $CPYWALKER_CORPUS_IN, written as a JSON
+# list of texts to $CPYWALKER_CORPUS_OUT. Use support.gdbsession.walk_all.
 import json
 import os
 
