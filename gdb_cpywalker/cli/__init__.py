@@ -13,7 +13,7 @@ import traceback
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "heap", "refs", "gdbinit"]
+SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "report", "heap", "refs", "gdbinit"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,5 +1,6 @@
 """The options both front ends take: the walk options of ``py-walk`` and ``walk``
-(``--format``, the four budgets, ``--output``) and the argparse types of sizes and counts.
+(``--format``, the four budgets, ``--output``), the heap options of ``py-heap`` and
+``heap``, and the argparse types of sizes and counts.
 """
 
 import argparse
@@ -79,3 +80,31 @@ def add_walk_options(parser, from_settings=False):
 def budgets_of(args, setting=lambda name: None):
     """The Budgets of parsed walk options; one left out of ``args`` comes from ``setting(name)``."""
     return Budgets(*(getattr(args, name.replace("-", "_"), setting(name)) for name in BUDGETS))
+
+
+#: --format of py-heap and heap
+HEAP_FORMATS = ("table", "json")
+
+
+def add_heap_options(parser, diff_files_too=False):
+    """py-heap's options: --type, --leaks, --memory, --save, --diff, --limit, --min-bytes,
+    --format. ``diff_files_too``: ``--diff`` takes one or two files (two need no target)."""
+    parser.add_argument("--type", metavar="NAME",
+                        help="list the objects of this type (as the census names it: "
+                             "__main__.Order, dict), biggest first")
+    parser.add_argument("--leaks", action="store_true",
+                        help="objects whose refcount is more than the references found to them")
+    parser.add_argument("--memory", dest="memory_report", action="store_true",
+                        help="where the process's resident memory goes: Python objects, "
+                             "pymalloc's free space, malloc, mappings, stacks")
+    parser.add_argument("--save", metavar="FILE", help="also write the census to FILE (JSON)")
+    if diff_files_too:
+        parser.add_argument("--diff", nargs="+", metavar="FILE",
+                            help="growth per type since a saved census; two files: between them")
+    else:
+        parser.add_argument("--diff", metavar="FILE", help="growth per type since a saved census")
+    parser.add_argument("--limit", type=count, metavar="N", help="show the first N rows only")
+    parser.add_argument("--min-bytes", type=size, default=0, metavar="SIZE",
+                        help="show types of at least SIZE bytes only (4k, 1M)")
+    parser.add_argument("--format", choices=HEAP_FORMATS, default="table",
+                        help="table (default) or json")

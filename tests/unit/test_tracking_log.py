@@ -7,8 +7,9 @@ import pytest
 
 from gdb_cpywalker.tracking import syscalls
 from gdb_cpywalker.tracking.events import Event, format_frame, frame_location, module_offset
+from gdb_cpywalker.tracking import log
 from gdb_cpywalker.tracking.log import (DEFAULT_PATH, LogError, LogWriter, Run, chosen_path,
-                                        end_line, parse_log, run_of)
+                                        end_line, parse_log, read_log, run_of)
 from gdb_cpywalker.procfs import parse_maps
 
 ANON = 0x22  # MAP_PRIVATE|MAP_ANONYMOUS
@@ -112,15 +113,28 @@ def test_the_writer_empties_the_file_and_writes_at_once(tmp_path):
     assert fresh.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_full_disk_is_one_log_error_then_silence(tmp_path):
-    writer = LogWriter(str(tmp_path / "track.log"))
-    full = os.open("/dev/full", os.O_WRONLY)
-    os.dup2(full, writer._fd)  # every write: ENOSPC
-    os.close(full)
-    with pytest.raises(LogError, match="cannot write the log .*track.log: No space left on device"):
-        writer.write("#1 tid=1 brk(NULL) = 0x1000\n")
-    writer.write("#2 tid=1 brk(NULL) = 0x1000\n")
+def test_a_full_disk_cuts_the_log_back_to_its_last_whole_record(tmp_path, monkeypatch):
+    path = tmp_path / "track.log"
+    writer = LogWriter(str(path))
+    assert writer.write("#1 tid=1 brk(NULL) = 0x1000\n")
+    room = [10]  # then the disk is full: a cut write, then ENOSPC
+
+    def write(fd, data):
+        if not room[0]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = real_write(fd, data[:room[0]])
+        room[0] -= written
+        return written
+    real_write = os.write
+    monkeypatch.setattr(os, "write", write)
+    assert not writer.write("#2 tid=1 brk(0x2000) = 0x2000\n")
+    assert writer.failure == "No space left on device"
+    assert path.read_text() == "#1 tid=1 brk(NULL) = 0x1000\n"
+    room[0] = 100  # room again (the cut freed it): only the end line is still written
+    assert not writer.write("#3 tid=1 brk(NULL) = 0x2000\n")
+    assert writer.write(end_line("events=1 exited with code 0"), last=True)
     writer.close()
+    assert path.read_text() == "#1 tid=1 brk(NULL) = 0x1000\nmmaptracker end: events=1 exited with code 0\n"
 
 
 def test_a_symlink_is_never_followed(tmp_path):
@@ -153,5 +167,56 @@ def test_a_hard_link_is_not_written_through(tmp_path):
 
 
 def test_a_directory_is_not_a_log(tmp_path):
-    with pytest.raises(LogError, match="cannot open the log .*: Is a directory"):
+    with pytest.raises(LogError, match=r"^%s is not a regular file \(a directory\): refusing to log there$"
+                       % tmp_path):
         LogWriter(str(tmp_path))
+    with pytest.raises(LogError, match=r"is not a regular file \(a directory\): refusing to read a log"):
+        read_log(str(tmp_path))
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path, monkeypatch):
+    fifo = tmp_path / "mmaptracker.log"
+    os.mkfifo(str(fifo))
+    refusal = r"^%s is not a regular file \(a FIFO\): refusing to log there$" % fifo
+    with pytest.raises(LogError, match=refusal):
+        LogWriter(str(fifo))
+    with pytest.raises(LogError, match=r"^%s is not a regular file \(a FIFO\): refusing to read a log from it$"
+                       % fifo):
+        read_log(str(fifo))
+    monkeypatch.setattr(log, "_refuse_special", lambda *args, **kwargs: None)  # planted after the check:
+    with pytest.raises(LogError, match=refusal):  # no reader, the open fails with ENXIO
+        LogWriter(str(fifo))
+    reader = os.open(str(fifo), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with pytest.raises(LogError, match=refusal):  # a reader: the open works, fstat refuses
+            LogWriter(str(fifo))
+    finally:
+        os.close(reader)
+
+
+def test_mmap_flags_0_are_map_file_as_strace_writes_them():
+    text = "mmap(NULL, 4096, PROT_READ, MAP_FILE, 3</etc/hosts>, 0) = 0x7f0000000000"
+    args = (0, 4096, 1, 0, 3, 0)
+    assert syscalls.format_call("mmap", args, 0x7f0000000000, "/etc/hosts") == text
+    assert syscalls.parse_call(text) == ("mmap", args, 0x7f0000000000, "/etc/hosts")
+
+
+def test_records_are_dropped_from_the_end_to_make_room_for_the_end_line(tmp_path, monkeypatch):
+    path = tmp_path / "track.log"
+    writer = LogWriter(str(path))
+    assert writer.write("header\n")
+    assert writer.write("#1 one\n", record=True) and writer.write("#2 two\n", record=True)
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real_write = os.write
+    monkeypatch.setattr(os, "write", full)
+    assert not writer.write("#3 three\n", record=True)
+    assert not writer.write(end_line("events=2"), last=True)
+    assert writer.drop_last_record()
+    assert path.read_text() == "header\n#1 one\n"
+    monkeypatch.setattr(os, "write", real_write)
+    assert writer.write(end_line("events=1"), last=True)
+    assert writer.drop_last_record() and not writer.drop_last_record()  # never the header
+    writer.close()
+    assert path.read_text() == "header\n"
