@@ -1,38 +1,15 @@
 """``report --log FILE [-p PID]``: which call sites hold how much mapped memory, from an
-mmaptracker log (the options and the making of the text are shared with gdb's ``mmap-report``)."""
+mmaptracker log (the options and the making of the text are ``frontend.report``'s, shared
+with gdb's ``mmap-report``)."""
 
-import os
 import sys
 
-from ..errors import CpywalkerError, UsageError
-from ..procfs import process_state, read_smaps
-from ..tracking.accounting import GROUPINGS, account, add_rss
-from ..tracking.log import LogError, chosen_path, read_log, run_of
-from ..tracking.usage_report import FORMATS, render
-from .common import count
+from ..frontend.report import add_report_options, deliver, load_runs, produce
+from ..procfs import process_gone
+from ..tracking.log import chosen_path, run_of
 
 NAME = "report"
 HELP = "which call sites of a tracked program hold how much mapped memory (table, json, folded, svg)"
-#: Sites the table shows when --limit is not given.
-TABLE_LIMIT = 20
-#: Unreadable log lines named one by one in the report; the rest are counted.
-NAMED_SKIPS = 5
-
-
-def add_report_options(parser):
-    """The options ``report`` and ``mmap-report`` share."""
-    parser.add_argument("--group-by", choices=GROUPINGS, default="python",
-                        help="python (default): the Python stack when there is one, else the native "
-                             "backtrace; native; python-line (innermost Python line); native-function")
-    parser.add_argument("--limit", type=count, metavar="N",
-                        help="the N sites that hold the most (default: %d in the table, all in the "
-                             "other formats; 0: all)" % TABLE_LIMIT)
-    parser.add_argument("--format", choices=FORMATS, default="table",
-                        help="table (default), json, folded (flamegraph.pl, inferno, speedscope) or "
-                             "svg (a flame graph of live bytes)")
-    parser.add_argument("--timeline", action="store_true",
-                        help="also the bytes mapped over time (a table; a chart above the svg)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
 
 
 def add_arguments(parser):
@@ -44,64 +21,13 @@ def add_arguments(parser):
     add_report_options(parser)
 
 
-def load_runs(path):
-    """``(runs, notes)`` of the log at ``path``: lines that are not a log's are skipped and
-    noted; LogError when nothing in it is a run."""
-    skipped = []
-    runs = read_log(path, skipped)
-    notes = skipped[:NAMED_SKIPS]
-    if len(skipped) > NAMED_SKIPS:
-        notes.append("%d more lines of %s skipped" % (len(skipped) - NAMED_SKIPS, path))
-    if not runs:
-        raise LogError("%s holds no mmaptracker run%s" % (
-            path, " (%s)" % skipped[0] if skipped else ": it is empty"))
-    return runs, notes
-
-
-def produce(run, args, notes=(), smaps_pid=None):
-    """The report text of ``run`` as ``args`` ask, and the notes that go to stderr (for the
-    formats that have no place for them). ``smaps_pid``: read RSS from that live process."""
-    try:
-        report = account(run, args.group_by)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    report.skipped[:0] = list(notes)
-    if not run.events:
-        report.skipped.append("the run has no event")
-    if not run.end and smaps_pid is None:
-        report.skipped.append("the run has no end line: the program still ran, or the log was cut short")
-    if smaps_pid is not None:
-        add_rss(report, read_smaps(smaps_pid))
-    limit = args.limit if args.limit is not None else (TABLE_LIMIT if args.format == "table" else 0)
-    text = render(report, args.format, limit or None, args.timeline)
-    return text, report.skipped if args.format in ("folded", "svg") else []
-
-
-def alive(pid):
-    try:
-        return process_state(pid) not in ("Z", "X", "x")
-    except CpywalkerError:
-        return False
-
-
-def deliver(text, output, name):
-    """Write ``text`` to ``output`` (a file) or stdout; one line saying where it went."""
-    if not output:
-        sys.stdout.write(text)
-        return None
-    with open(output, "w", encoding="utf-8", errors="surrogateescape") as handle:
-        handle.write(text)
-    return "%s: wrote %d bytes to %s" % (name, len(text.encode("utf-8", "surrogateescape")),
-                                        os.path.abspath(output))
-
-
 def run(args):
     path = args.log or chosen_path()
     runs, notes = load_runs(path)
     chosen = run_of(runs, args.pid, path) if args.pid is not None else runs[-1]
     smaps_pid = None
     if args.pid is not None:
-        if chosen.end or not alive(args.pid):
+        if chosen.end or process_gone(args.pid):
             notes.append("no RSS: process %d is not running the logged run (%s)"
                          % (args.pid, chosen.end or "it is gone"))
         else:

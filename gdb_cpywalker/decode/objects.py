@@ -450,17 +450,42 @@ def _cfunction(reader, node, info, max_items):
         node.info["self_type"] = reader.object_header(self_address)[1].name
 
 
+#: kinds whose ``__name__`` is their decoded value
+_NAMED_KINDS = frozenset(("function", "cfunction", "classobj", "method_wrapper",
+                          "wrapper_descriptor", "method_descriptor", "member_descriptor",
+                          "getset_descriptor"))
+
+
 def name_attr(reader, address):
-    """``obj.__name__`` for the kinds that have one (functions, classes, modules), or None."""
+    """``obj.__name__`` when it is a str (what instancemethod_repr and weakref_repr print),
+    or None: from the object's own fields, else its instance dict, else its class's."""
     node = decode(reader, address)
-    if node.kind in ("function", "cfunction", "classobj"):
+    kind = node.kind
+    if kind in _NAMED_KINDS:
         return node.value
-    if node.kind == "type":
+    if kind == "type":
         return reader.type_info(address).short_name
-    if node.kind == "module":
-        return node.info["name"]
-    if node.kind == "method":
-        return node.info["func_name"]
+    if kind == "module":
+        return node.info["name"] if node.info["name"] != "?" else None
+    if kind == "method":
+        return node.info["func_name"] if node.info["func_name"] != "?" else None
+    if kind == "error":
+        return None
+    if kind == "classic_instance":
+        class_dict = reader.word(reader.unpack(reader.layout.PyInstanceObject, address)[2]
+                                 + reader.layout.PyClassObject.cl_dict)
+        dicts = [node.edges[0], class_dict]
+    else:
+        info = reader.type_info(node.type_address)
+        dict_pointer = instance_dict_address(reader, address, info)
+        dicts = [reader.word(dict_pointer) if dict_pointer else 0]
+        mro = decode(reader, info.mro) if info.mro else None
+        if mro is not None and mro.kind == "tuple":
+            dicts += [reader.type_info(base).dict for base in mro.edges]
+    for namespace in dicts:
+        value = dict_lookup_str(reader, namespace, b"__name__")
+        if value:
+            return reader.name_of(value, None)
     return None
 
 
@@ -572,8 +597,12 @@ def _slice(reader, node, info, max_items):
 
 
 def _xrange(reader, node, info, max_items):
+    """(start, stop, step) as range_repr prints them: get_stop_for_range of rangeobject.c
+    clips start + len * step to the range of a C long."""
     _, _, start, step, length = reader.unpack(reader.layout.rangeobject, node.address)
-    node.value = (start, step, length)
+    bound = 1 << (8 * reader.psize - 1)
+    stop = max(-bound, min(bound - 1, start + length * step)) if length else start
+    node.value = (start, stop, step)
 
 
 def _exception(reader, node, info, max_items):
@@ -715,6 +744,10 @@ SCALAR_KINDS = frozenset(("int", "bool", "long", "float", "complex", "none", "el
                           "notimplemented", "str", "unicode", "bytearray"))
 #: kinds whose value is cut by max-string (``truncated`` counts what is left out)
 STRING_KINDS = frozenset(("str", "unicode", "bytearray", "buffer"))
+
+from .extension_types import DECODERS as _EXTENSION_DECODERS  # noqa: E402 (imports this module)
+
+_DECODERS.update(_EXTENSION_DECODERS)
 
 __all__ = ["decode", "dict_items", "dict_lookup_str", "name_attr", "SCALAR_KINDS",
            "STRING_KINDS"]

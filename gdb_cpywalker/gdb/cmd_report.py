@@ -2,8 +2,8 @@
 
 import gdb
 
-from ..cli.report import add_report_options, deliver, load_runs, produce
-from ..tracking.log import chosen_path, run_of
+from ..frontend.report import add_report_options, deliver, load_runs, produce
+from ..tracking.log import run_of
 from . import mmaptracking
 from .command import CpywalkerCommand, make_parser
 from .memory import live_local_pid

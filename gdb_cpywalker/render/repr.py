@@ -32,6 +32,9 @@ from ..decode.walker import Graph, WalkIndex
 from ..errors import CpywalkerError, ProcessGone
 from ..memory.cache import PAGE_SIZE
 from .bigint import decimal_string
+from .extension_repr import TEXT as EXTENSION_TEXT
+from .extension_repr import TOKENS as EXTENSION_TOKENS
+from .extension_repr import c_string, snprintf
 
 ELLIPSIS = "..."
 #: how one object that a budget left out prints
@@ -219,29 +222,32 @@ def _descriptor(template):
 
 def _module_repr(node, reader):
     """module_repr of moduleobject.c."""
+    name = c_string(node.info["name"])
     if node.info["file"] is None:
-        return "<module '%s' (built-in)>" % node.info["name"]
-    return "<module '%s' from '%s'>" % (node.info["name"], node.info["file"])
+        return "<module '%s' (built-in)>" % name
+    return "<module '%s' from '%s'>" % (name, c_string(node.info["file"]))
 
 
 def _code_repr(node, reader):
-    """code_repr of codeobject.c."""
-    return '<code object %s at %#x, file "%s", line %d>' % (
-        node.value, node.address, node.info["file"], node.info["line"])
+    """code_repr of codeobject.c: ``char buf[500]``, name cut at 100, file at 300, and
+    a first line of 0 printed as -1."""
+    return snprintf(500, '<code object %s at %#x, file "%s", line %d>' % (
+        c_string(node.value, 100), node.address, c_string(node.info["file"], 300),
+        node.info["line"] or -1))
 
 
 def _cell_repr(node, reader):
     """cell_repr of cellobject.c."""
     if not node.info["ref"]:
         return "<cell at %#x: empty>" % node.address
-    return "<cell at %#x: %s object at %#x>" % (node.address, node.info["ref_type"],
+    return "<cell at %#x: %s object at %#x>" % (node.address,
+                                               c_string(node.info["ref_type"], 80),
                                                node.info["ref"])
 
 
 def _xrange_repr(node, reader):
     """range_repr of rangeobject.c."""
-    start, step, length = node.value
-    stop = start + length * step
+    start, stop, step = node.value
     if start == 0 and step == 1:
         return "xrange(%d)" % stop
     if step == 1:
@@ -261,15 +267,15 @@ def _buffer_repr(node, reader):
 
 
 def _weakref_repr(node, reader):
-    """weakref_repr of weakrefobject.c."""
+    """weakref_repr of weakrefobject.c: ``char buffer[256]``."""
     info = node.info
     if info["dead"]:
         return "<weakref at %#x; dead>" % node.address
-    text = "<weakref at %#x; to '%.50s' at %#x" % (node.address, info["referent_type"],
-                                                 info["referent"])
+    text = "<weakref at %#x; to '%s' at %#x" % (
+        node.address, c_string(info["referent_type"], 50), info["referent"])
     if info["referent_name"] is not None:
-        text += " (%s)" % info["referent_name"]
-    return text + ">"
+        text += " (%s)" % c_string(info["referent_name"])
+    return snprintf(256, text + ">")
 
 
 def _array_repr(node, reader):
@@ -332,22 +338,27 @@ KIND_TEXT = {
     "staticmethod": _object_repr, "classmethod": _object_repr, "type": _type_repr,
     "frame": _object_repr, "classobj": _classobj_repr,
     "classic_instance": _classic_instance_repr,
-    "function": lambda node, reader: "<function %s at %#x>" % (node.value, node.address),
+    "function": lambda node, reader: "<function %s at %#x>" % (c_string(node.value),
+                                                               node.address),
     "cfunction": _cfunction_repr, "method_wrapper": _method_wrapper_repr,
     "wrapper_descriptor": _descriptor("<slot wrapper '%s' of '%s' objects>"),
     "method_descriptor": _descriptor("<method '%s' of '%s' objects>"),
     "member_descriptor": _descriptor("<member '%s' of '%s' objects>"),
     "getset_descriptor": _descriptor("<attribute '%s' of '%s' objects>"),
     "module": _module_repr, "code": _code_repr, "cell": _cell_repr,
-    "generator": lambda node, reader: "<generator object %s at %#x>" % (node.value,
-                                                                          node.address),
+    # gen_repr of genobject.c
+    "generator": lambda node, reader: "<generator object %s at %#x>" % (
+        c_string(node.value, 200), node.address),
     "xrange": _xrange_repr, "buffer": _buffer_repr, "weakref": _weakref_repr,
     "array": _array_repr, "decimal": _decimal_repr,
 }
+KIND_TEXT.update(EXTENSION_TEXT)
 
-#: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name
-_RECURSION = {"list": "[...]", "dict": "{...}", "defaultdict": "{...}", "tuple": "(...)",
-              "deque": "[...]"}
+#: kind -> what a recursive repr prints (Py_ReprEnter; OrderedDict.__repr__'s
+#: _repr_running); "set" kinds add their type name, defaultdict its factory. Any other
+#: kind does not guard: it recurses once more, as CPython does.
+_RECURSION = {"list": "[...]", "dict": "{...}", "tuple": "(...)", "deque": "[...]",
+              "ordereddict": "..."}
 _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
                          "dictview", "ordereddict", "counter"))
 #: kinds whose long values string_pieces writes piece by piece
@@ -434,10 +445,14 @@ class ReprWriter:
             return
         out = []
         stack = [(first, address)]
-        markers = {address: self._marker}
+        # objects being printed: those that guard with Py_ReprEnter -> what a recursive
+        # repr prints; the others (unguarded) recurse once more, as CPython's reprs do
+        markers = {}
+        unguarded = {}
+        self._enter(address, markers, unguarded)
         long_token = self.LONG_TOKEN
         try:
-            yield from self._stream(out, stack, markers, flush, long_token)
+            yield from self._stream(out, stack, (markers, unguarded), flush, long_token)
         except ProcessGone:
             if out:  # what was made before the target died
                 yield "".join(out)
@@ -445,19 +460,25 @@ class ReprWriter:
         if out:
             yield "".join(out)
 
-    def _stream(self, out, stack, markers, flush, long_token):
+    def _stream(self, out, stack, entered, flush, long_token):
         """The loop of ``pieces``: tokens of the objects on ``stack`` into ``out``."""
+        markers, unguarded = entered
         while stack:
             tokens, current = stack[-1]
             for token in tokens:
                 if token.__class__ is not str:
                     marker = markers.get(token)
+                    if marker is None and unguarded.get(token, 0) >= self.MAX_REENTRY:
+                        marker = ELLIPSIS
+                    if marker.__class__ is list:  # a defaultdict: its dict part guards
+                        stack.append((iter(marker), None))
+                        break
                     if marker is not None:
                         token = marker
                     else:
                         child = self._start(token)
                         if child.__class__ is not str:
-                            markers[token] = self._marker
+                            self._enter(token, markers, unguarded)
                             stack.append((child, token))
                             break
                         token = child
@@ -467,7 +488,20 @@ class ReprWriter:
                     out.clear()
             else:
                 stack.pop()
-                del markers[current]
+                if current in markers:
+                    del markers[current]
+                elif current is not None:
+                    unguarded[current] -= 1
+
+    #: times an object without a recursion guard may be on the stack (CPython would
+    #: recurse until its stack overflows)
+    MAX_REENTRY = 2
+
+    def _enter(self, address, markers, unguarded):
+        if self._marker is None:
+            unguarded[address] = unguarded.get(address, 0) + 1
+        else:
+            markers[address] = self._marker
 
     def _clip(self, text):
         if self.max_chars is not None and len(text) > self.max_chars:
@@ -493,7 +527,7 @@ class ReprWriter:
                 return NOT_SHOWN % "max-objects"
             self._depth_cut = self._index.depth_cut(address)
         kind = node.kind
-        self._marker = _RECURSION.get(kind, ELLIPSIS)
+        self._marker = _RECURSION.get(kind)
         if kind == "error":
             return error_text(node)
         if kind in SCALAR_KINDS:
@@ -524,6 +558,9 @@ class ReprWriter:
             edges = [NOT_SHOWN % "max-depth"] * len(edges)
             if kind == "exception":
                 edges = ["(%s)" % edge for edge in edges]
+        tokens = EXTENSION_TOKENS.get(kind)
+        if tokens is not None:
+            return iter(tokens(node, edges))
         if kind == "method":
             if not node.info["bound"]:
                 return "<unbound method %s.%s>" % (node.info["class_name"], node.info["func_name"])
@@ -567,6 +604,8 @@ class ReprWriter:
             else:
                 factory_text = [NOT_SHOWN % "max-depth" if self._depth_cut else factory]
             entries = self._entries(node, edges, "{", "}", _DICT_PAIR)
+            # defdict_repr: dict_repr of itself (which guards), then the factory's repr
+            self._marker = ["defaultdict("] + factory_text + [", {...})"]
             return self._chain(["defaultdict("] + factory_text + [", "], entries, [")"])
         pair = None
         if kind == "dict":
@@ -808,9 +847,23 @@ class ReprWriter:
 _FAST_KINDS = {"int": 1, "str": 2, "float": 3, "NoneType": 4, "bool": 5, "list": 6, "tuple": 7}
 
 
+def display(text):
+    """The bytes the target would print, as text: reprs are built one character per
+    byte, and the bytes that reach a user raw (names, paths: ``%s`` of C) are UTF-8
+    decoded, an invalid sequence escaped (``\\xff``). Escapes in str values are ASCII."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text
+
+
 def repr_pieces(graph, color=False):
-    """The repr of ``graph``'s root within its budgets, in pieces (color has no effect)."""
-    return ReprWriter(graph.reader, graph.budgets, graph=graph).pieces(graph.root)
+    """The repr of ``graph``'s root within its budgets, in pieces (color has no effect);
+    a name's bytes stay within one piece, so each piece is shown through display()."""
+    pieces = ReprWriter(graph.reader, graph.budgets, graph=graph).pieces(graph.root)
+    return (display(piece) for piece in pieces)
 
 
 def render_repr(graph, color=False):
@@ -829,4 +882,4 @@ def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
         read = max(4 * max_chars, 1 << 16)
         string_limit = read if string_limit is None else min(string_limit, read)
     reader = ObjectReader(memory, layout, string_limit)
-    return ReprWriter(reader, budgets, max_chars).render(address)
+    return display(ReprWriter(reader, budgets, max_chars).render(address))

@@ -10,7 +10,7 @@ show as ``... (max depth)``, ``... N more items``,
 from ..decode.objects import SCALAR_KINDS
 from ..decode.walker import END, NODE, SEEN, edge_label
 from .color import paint
-from .repr import KIND_TEXT, error_text, scalar_repr
+from .repr import KIND_TEXT, display, error_text, scalar_repr
 
 #: Longest value text on one line.
 MAX_VALUE = 200
@@ -47,7 +47,7 @@ def node_value(node, graph):
     text = KIND_TEXT.get(node.kind)
     if text is None or node.kind in ("instance", "generic"):
         return None
-    return text(node, graph.reader)
+    return display(text(node, graph.reader))
 
 
 def tree_lines(graph, color=False):
