@@ -63,9 +63,12 @@ def pick_run(runs, pid, path, notes):
     note says which one the report is of."""
     chosen = run_of(runs, pid, path) if pid is not None else runs[-1]
     if len(runs) > 1:
-        notes.append("%s holds %d runs: this is the last%s, pid %d (%s), started %s%s"
-                     % (path, len(runs), "" if pid is None else " of pid %d" % pid, chosen.pid,
-                        chosen.mode, chosen.started, "" if pid is not None else "; -p PID picks another"))
+        others = pid is None and any(run.pid != chosen.pid for run in runs)
+        which = "the last, pid %d" % chosen.pid if pid is None else "pid %d's last" % pid
+        notes.append("%s holds %d runs (%s): this is %s (%s), started %s%s"
+                     % (path, len(runs), ", ".join("pid %d %s" % (run.pid, run.mode) for run in runs[:6])
+                        + (", ..." if len(runs) > 6 else ""), which, chosen.mode, chosen.started,
+                        "; -p PID picks another" if others else ""))
     return chosen
 
 

@@ -322,5 +322,13 @@ def test_a_log_of_several_runs_says_which_the_report_is_of(tmp_path, capsys):
     status, out, err = report_cli(tmp_path, first + second, "--format", "json", capsys=capsys)
     assert status == 0 and err == ""
     assert json.loads(out)["skipped"][0] == (
-        "%s holds 2 runs: this is the last, pid 4242 (exec), started 2026-11-23T04:50:00Z; -p PID picks "
-        "another" % (tmp_path / "odd.log"))
+        "%s holds 2 runs (pid 4242 run, pid 4242 exec): this is the last, pid 4242 (exec), started "
+        "2026-11-23T04:50:00Z" % (tmp_path / "odd.log"))
+    third = good_log().replace("pid=4242", "pid=77") + end_line("events=1 exited with code 0")
+    status, out, err = report_cli(tmp_path, first + second + third, "--format", "json", capsys=capsys)
+    assert json.loads(out)["skipped"][0].endswith(", pid 77 (run), started 2026-11-23T04:50:00Z; -p PID "
+                                                  "picks another")
+    status, out, err = report_cli(tmp_path, first + second + third, "--format", "json", "-p", "4242",
+                                  capsys=capsys)
+    assert json.loads(out)["skipped"][0].endswith(": this is pid 4242's last (exec), started "
+                                                  "2026-11-23T04:50:00Z")
