@@ -12,6 +12,7 @@ from ..tracking.accounting import GROUPINGS, account, add_rss
 from ..tracking.log import LogError, read_log, run_of
 from ..tracking.usage_report import FORMATS, render
 from .options import count
+from .output import write_file
 
 #: Sites the table shows when --limit is not given.
 TABLE_LIMIT = 20
@@ -94,11 +95,10 @@ def produce(run, args, notes=(), smaps_pid=None):
 
 
 def deliver(text, output, name):
-    """Write ``text`` to ``output`` (a file) or stdout; one line saying where it went."""
+    """Write ``text`` to ``output`` (a file, as ``walk --output`` writes one: a full disk is
+    one line) or stdout; one line saying where it went."""
     if not output:
         sys.stdout.write(text)
         return None
-    with open(output, "w", encoding="utf-8", errors="surrogateescape") as handle:
-        handle.write(text)
-    return "%s: wrote %d bytes to %s" % (name, len(text.encode("utf-8", "surrogateescape")),
-                                        os.path.abspath(output))
+    size = write_file([text], output)
+    return "%s: wrote %d bytes to %s" % (name, size, os.path.abspath(output))

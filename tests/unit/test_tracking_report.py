@@ -332,3 +332,9 @@ def test_a_log_of_several_runs_says_which_the_report_is_of(tmp_path, capsys):
                                   capsys=capsys)
     assert json.loads(out)["skipped"][0].endswith(": this is pid 4242's last (exec), started "
                                                   "2026-11-23T04:50:00Z")
+
+
+def test_an_output_file_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    status, out, err = report_cli(tmp_path, good_log(), "-o", "/dev/full", capsys=capsys)
+    assert (status, out) == (1, "") and err.startswith("report: cannot write /dev/full: No space left on device")
+    assert err.count("\n") == 1
