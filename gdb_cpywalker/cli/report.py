@@ -4,9 +4,9 @@ with gdb's ``mmap-report``)."""
 
 import sys
 
-from ..frontend.report import add_report_options, deliver, load_runs, produce
+from ..frontend.report import add_report_options, deliver, load_runs, pick_run, produce
 from ..procfs import process_gone
-from ..tracking.log import chosen_path, run_of
+from ..tracking.log import chosen_path
 
 NAME = "report"
 HELP = "which call sites of a tracked program hold how much mapped memory (table, json, folded, svg)"
@@ -24,7 +24,7 @@ def add_arguments(parser):
 def run(args):
     path = args.log or chosen_path()
     runs, notes = load_runs(path)
-    chosen = run_of(runs, args.pid, path) if args.pid is not None else runs[-1]
+    chosen = pick_run(runs, args.pid, path, notes)
     smaps_pid = None
     if args.pid is not None:
         if chosen.end or process_gone(args.pid):

@@ -61,12 +61,12 @@ def write_file(pieces, path):
         handle = open(path, "w", encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
-    with handle:
-        try:
+    try:  # a full disk can fail a short text only when it is flushed: tell() or close()
+        with handle:
             stream_to(pieces, handle.write, also_interrupted=True)
-        except OSError as error:
-            raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
-        return handle.tell()
+            return handle.tell()
+    except OSError as error:
+        raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
 
 
 def wrote_note(size, path):

@@ -2,8 +2,7 @@
 
 import gdb
 
-from ..frontend.report import add_report_options, deliver, load_runs, produce
-from ..tracking.log import run_of
+from ..frontend.report import add_report_options, deliver, load_runs, pick_run, produce
 from . import mmaptracking
 from .command import CpywalkerCommand, make_parser
 from .memory import live_local_pid
@@ -36,7 +35,7 @@ class MmapReportCommand(CpywalkerCommand):
         if run is None:
             path = args.log or mmaptracking.log_path()
             runs, notes = load_runs(path)
-            run = run_of(runs, pid, path) if pid else runs[-1]
+            run = pick_run(runs, pid, path, notes)
         live = pid is not None and run.pid == pid and not run.end
         text, stderr_notes = produce(run, args, notes, pid if live else None)
         said = deliver_gdb(text, args.output)

@@ -433,12 +433,17 @@ def log_path():
 
 def events_for(pid, log_path=None):
     """The events of process ``pid``: from ``log_path`` if given, else this session's tracking,
-    else the log mmaptracker would write to (another gdb session may have tracked it)."""
+    else the log mmaptracker would write to (another gdb session may have tracked it). Lines
+    of the log that are not a log's are passed over, and said on stderr."""
     if log_path is None and _tracker and _tracker.run and _tracker.run.pid == pid:
         return _tracker.events
     declare_log_setting()
     path = log_path or chosen_path(_log_setting.value)
-    return run_of(read_log(path), pid, path).events
+    notes = []
+    runs = read_log(path, notes)
+    for note in notes:
+        gdb.write("mmaptracker: %s\n" % note, gdb.STDERR)
+    return run_of(runs, pid, path).events
 
 
 def start():
@@ -471,8 +476,11 @@ def track_from_script():
     for setting in ("pagination off", "confirm off", "width 0", "height 0"):
         gdb.execute("set " + setting)
     # As strace: signals go to the program unseen; one that kills it ends the log and gdb.
-    # SIGINT (Ctrl-C) still stops it for 'mmap-origins'; SIGTRAP is gdb's own.
+    # SIGINT (Ctrl-C) still stops it for 'mmap-origins' when someone can type at gdb; without
+    # a terminal, no one can type 'continue': SIGINT is the program's too. SIGTRAP is gdb's own.
     gdb.execute("handle all nostop noprint pass", to_string=True)
+    if not os.isatty(0):
+        gdb.execute("handle SIGINT nostop noprint pass", to_string=True)
     attached = gdb.selected_inferior().pid != 0
     if not attached and not gdb.current_progspace().filename:
         _fail("nothing to run: use gdb -x mmaptracker.gdb --args APP [ARGS], "

@@ -57,18 +57,27 @@ class StackSampler:
         return interp
 
     def _thread_frame(self, interp, thread_id):
-        """The innermost frame of the thread (0: none), or None when it has no thread state."""
+        """The innermost frame of the thread (0: none), or None when it has no thread state.
+
+        Two states can carry one thread's id: ``PyThreadState_New`` fills in the id of the
+        thread that calls it, and ``thread.start_new_thread`` makes the new thread's state
+        (frameless, at the head of the list) before the new thread sets its own id; the
+        parent maps the new thread's stack in between. The state that runs a frame is the
+        thread's own."""
         reader = self.reader
         layout = reader.layout.PyThreadState
         address = reader.word(interp + reader.layout.PyInterpreterState.tstate_head)
+        found = None
         for _ in range(MAX_THREADS):
             if not address:
-                return None
+                break
             fields = reader.fields(layout, address)
             if fields["thread_id"] & (1 << 64) - 1 == thread_id:
-                return fields["frame"]
+                if fields["frame"]:
+                    return fields["frame"]
+                found = 0
             address = fields["next"]
-        return None
+        return found
 
     def _frames(self, address):
         reader = self.reader
@@ -106,6 +115,12 @@ class StackSampler:
         known = self._codes.get(address)
         if known is None or known[0] != identity:
             known = self._codes[address] = (identity, (
-                reader.string(fields["co_filename"]), reader.string(fields["co_name"]),
+                _text(reader.str_value(fields["co_filename"])), _text(reader.str_value(fields["co_name"])),
                 fields["co_firstlineno"], reader.str_value(fields["co_lnotab"])))
         return known[1]
+
+
+def _text(data):
+    """A Python 2 file or function name (bytes; UTF-8 on Linux as a rule) as text: bytes that
+    are not UTF-8 stay themselves, as surrogate escapes (the log writes them as ``\\xHH``)."""
+    return data.decode("utf-8", "surrogateescape")

@@ -125,14 +125,14 @@ class Ledger(AddressMap):
         self._touched = set()
 
     def site_of(self, event):
-        site = self._site_of.get(event.seq)
+        site = self._site_of.get(id(event))  # not its seq: a damaged log can repeat one
         if site is None:
             key = (BEFORE_TRACKING,) if event is _BEFORE else site_key(event, self.group_by)
             site = self.sites.get(key)
             if site is None:
                 python = key[1:] if key[0] in ("python", "python-line") else ()
                 site = self.sites[key] = Site(key, python, event.frames)
-            self._site_of[event.seq] = site
+            self._site_of[id(event)] = site
         return site
 
     def add_before(self, regions):

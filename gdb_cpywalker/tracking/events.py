@@ -15,6 +15,7 @@ A thread of a Python program without a Python stack says why in one ``py  (...)`
 (``PY_NOTES``); records of programs with no Python in them have no ``py`` line.
 """
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,10 @@ PY_NOTES = {
 }
 _CALL_LINE = re.compile(r"^#(\d+) tid=(\d+)(?: t=(\d+\.\d+))? (.*)$")
 _PY_FRAME = re.compile(r'^File "(.*)", line (-?\d+), in (.*)$')
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
+#: What a ``py`` line writes as ``\xHH``: control characters, the backslash, the double quote
+#: (so that no name can end the file name early), and the bytes of a name that are not UTF-8
+#: (surrogate escapes U+DC80-U+DCFF, see ``interp.pystacks``).
+_UNSAFE = re.compile('[\x00-\x1f\x7f"\\\\\udc80-\udcff]')
 _ESCAPED = re.compile(r"\\x([0-9a-f]{2})")
 
 
@@ -62,11 +66,17 @@ def parse_py_line(text):
 
 
 def _escape(text):
-    return _UNSAFE.sub(lambda m: "\\x%02x" % ord(m.group(0)), text)
+    return _UNSAFE.sub(lambda m: "\\x%02x" % (ord(m.group(0)) & 0xff), text)
 
 
 def _unescape(text):
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "\\" in text else text
+    return _ESCAPED.sub(_unescaped, text) if "\\" in text else text
+
+
+def _unescaped(match):
+    """``\\x0a`` is a newline; ``\\xff``, a byte that is not UTF-8 (a surrogate escape)."""
+    code = int(match.group(1), 16)
+    return chr(code if code < 0x80 else 0xdc00 + code)
 
 
 @dataclass(frozen=True)
@@ -119,8 +129,10 @@ def call_fields(line):
     if not match:
         raise ValueError("not a call line: %r" % line)
     name, args, result, path = syscalls.parse_call(match.group(4))
-    when = match.group(3)
-    return int(match.group(1)), int(match.group(2)), name, args, result, path, float(when) if when else None
+    when = float(match.group(3)) if match.group(3) else None
+    if when is not None and not math.isfinite(when):
+        raise ValueError("not a time: t=%s" % match.group(3)[:20])
+    return int(match.group(1)), int(match.group(2)), name, args, result, path, when
 
 
 def format_frame(level, location):

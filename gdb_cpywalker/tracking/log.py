@@ -208,25 +208,44 @@ def _user_name(uid):
         return "uid %d" % uid
 
 
+#: The log is read by blocks of this size: memory stays bounded whatever the file holds.
+BLOCK = 1 << 20
+#: A longer line is not one the tracker writes: it is skipped without being kept.
+MAX_LINE = 1 << 20
+#: A file whose first PREAMBLE bytes hold no header is not an mmaptracker log: reading stops.
+PREAMBLE = 1 << 20
+#: Distinct stack blocks parsed once and reused (they repeat from record to record).
+_KNOWN_BLOCKS = 65536
+#: Problems named in full (consecutive lines with the same problem as one); the others are counted.
+NAMED_SKIPS = 5
+
+
 def parse_log(text, source="log", skipped=None):
-    """Every run of a log text, in order. A line cut short at the end (a live log) is ignored.
+    """Every run of a log text, in order. A line cut short at the end (a live log) is ignored,
+    and noted when ``skipped`` is given.
 
-    With a list as ``skipped``, a line that is not part of a log is noted there (``log
-    line 7: not an mmaptracker record: ...``) and passed over, with the frames under it;
-    without, it is a LogError.
-
-    Built for 100,000-event logs: the text is cut at each record's call line, and the
-    block of ``py`` and frame lines under it, which repeats from record to record, is
-    parsed once per distinct block.
+    With a list as ``skipped``, lines that are not part of a log are passed over, with the
+    frames under them, and said there in a few lines (``log lines 7-9 (3 lines): not an
+    mmaptracker record: ...``); without, the first one is a LogError.
     """
-    reader = _LogReader(source, skipped)
-    text = text[:text.rfind("\n") + 1]
-    chunks = text.split("\n#")
-    reader.lines(chunks[0].split("\n"), 1)
-    number = chunks[0].count("\n") + 2
-    for chunk in chunks[1:]:
-        reader.record(chunk, number)
-        number += chunk.count("\n") + 1
+    reader = _LogReader(source, skipped is not None)
+    whole = text.rfind("\n") + 1
+    reader.segment(text[:whole])
+    reader.finish(text[whole:], skipped)
+    return reader.runs
+
+
+def read_log(path, skipped=None):
+    """The runs of the log file ``path`` (see ``parse_log`` for ``skipped``), read by blocks:
+    whatever the file holds (a 2 GB sparse file, a line of 10 MB), memory stays bounded, and
+    a file with no header in its first megabyte is refused without reading the rest."""
+    with open_for_reading(path) as handle:
+        reader = _LogReader(path, skipped is not None)
+        try:
+            rest = reader.read(handle)
+        except OSError as error:
+            raise LogError("cannot read the log %s: %s" % (path, error.strerror)) from None
+    reader.finish(rest, skipped)
     return reader.runs
 
 
@@ -234,14 +253,85 @@ def parse_log(text, source="log", skipped=None):
 _UNINDENTED = re.compile(r"\n[^ ]")
 
 
-class _LogReader:
-    """The runs read so far, and the blocks of stack lines already parsed."""
+def _text(data):
+    return data.decode("utf-8", "surrogateescape")
 
-    def __init__(self, source, skipped):
+
+class _LogReader:
+    """The runs read so far, the line number reached, the blocks of stack lines already
+    parsed, and what was skipped.
+
+    Built for 100,000-event logs: a text is cut at each record's call line, and the block
+    of ``py`` and frame lines under it, which repeats from record to record, is parsed once
+    per distinct block.
+    """
+
+    def __init__(self, source, tolerant):
         self.runs = []
         self.source = source
-        self.skipped = skipped
+        self.tolerant = tolerant
+        self.number = 1
+        self.skips = _Skips(source)
         self._blocks = {}
+
+    def read(self, handle):
+        """Read the file by blocks, each cut where a record begins; returns the last line if
+        it has no end of line."""
+        pending = b""
+        read = 0
+        while True:
+            block = handle.read(BLOCK)
+            if not block:
+                whole = pending.rfind(b"\n") + 1
+                self.segment(_text(pending[:whole]))
+                return _text(pending[whole:])
+            read += len(block)
+            data = pending + block if pending else block
+            cut = _record_start(data)
+            self.segment(_text(data[:cut]))
+            pending = data[cut:]
+            if len(pending) > MAX_LINE:
+                newline = pending.rfind(b"\n") + 1
+                if len(pending) - newline > MAX_LINE:  # its last line alone: skipped, unread
+                    self._problem(self.number + pending.count(b"\n", 0, newline),
+                                  "a line of more than %d bytes" % MAX_LINE)
+                    if not self.runs:
+                        raise self._not_a_log()
+                    _skip_line(handle)
+                    # a blank line keeps the numbers, an indented one the record around it
+                    indented = pending[newline:newline + 1] == b" "
+                    pending = pending[:newline] + (b"    \n" if indented else b"\n")
+                else:  # a record too big to be one: cut at its last whole line
+                    self.segment(_text(pending[:newline]))
+                    pending = pending[newline:]
+            if not self.runs and read > PREAMBLE:
+                raise self._not_a_log()
+
+    def _not_a_log(self):
+        return LogError("%s is not an mmaptracker log: no 'mmaptracker log:' header in its first %d "
+                        "bytes%s" % (self.source, PREAMBLE, self.skips.first()))
+
+    def segment(self, text):
+        """Whole lines, starting at line ``self.number``, that no record straddles."""
+        if not text:
+            return
+        chunks = ("\n" + text).split("\n#")
+        number = self.number
+        self.lines(chunks[0].split("\n")[1:], number)
+        number += chunks[0].count("\n")
+        for chunk in chunks[1:]:
+            self.record(chunk, number)
+            number += chunk.count("\n") + 1
+        self.number = number - 1
+
+    def finish(self, rest, skipped):
+        """The end of the file: ``rest``, a last line without end of line, is noted; the notes go
+        to ``skipped``."""
+        if rest and self.tolerant:
+            self._problem(self.number, "cut short at the end of the file (%d bytes without an end "
+                                       "of line): ignored" % len(rest.encode("utf-8", "surrogateescape")))
+        if skipped is not None:
+            skipped.extend(self.skips.notes())
 
     def record(self, chunk, number):
         """One call line (``chunk`` starts after its ``#``), its block, then any other lines."""
@@ -258,12 +348,15 @@ class _LogReader:
                 fields = call_fields("#" + head)
             except ValueError:
                 raise LogError("not an mmaptracker record: %r" % ("#" + head)[:120]) from None
-            stacks = self._blocks.get(body[:tail])
+            block = body[:tail]
+            stacks = self._blocks.get(block)
             if stacks is None:
-                stacks = self._blocks[body[:tail]] = _stacks(body[:tail])
+                stacks = _stacks(block)
+                if len(self._blocks) < _KNOWN_BLOCKS:
+                    self._blocks[block] = stacks
             self.runs[-1].events.append(Event(*fields[:6], *stacks, fields[6]))
         except (LogError, ValueError) as error:
-            self._problem(number, error)
+            self._problem(number, error, number + body[:tail].rstrip("\n").count("\n") + bool(tail))
         self.lines(body[tail:].split("\n"), number + 1 + body[:tail].count("\n"))
 
     def lines(self, lines, number):
@@ -288,20 +381,83 @@ class _LogReader:
         else:
             raise LogError("not an mmaptracker record: %r" % line[:120])
 
-    def _problem(self, number, error):
-        problem = "%s line %d: %s" % (self.source, number, error)
-        if self.skipped is None:
-            raise LogError(problem) from None
-        self.skipped.append(problem)
+    def _problem(self, number, error, last=None):
+        """Line ``number`` (to line ``last``: a record and its stack lines) is no log's."""
+        if not self.tolerant:
+            raise LogError("%s line %d: %s" % (self.source, number, error)) from None
+        self.skips.add(number, last or number, str(error))
+
+
+def _record_start(data):
+    """Where the last line of ``data`` that starts a record (or any unindented line) begins,
+    past the first byte; 0 when none does."""
+    end = len(data)
+    while True:
+        newline = data.rfind(b"\n", 0, end)
+        if newline < 0:
+            return 0
+        if newline + 1 < len(data) and data[newline + 1] != 0x20:
+            return newline + 1
+        end = newline
+
+
+def _skip_line(handle):
+    """Read up to the end of the current line (or of the file)."""
+    while True:
+        block = handle.read(BLOCK)
+        newline = block.find(b"\n")
+        if newline >= 0:
+            handle.seek(newline + 1 - len(block), os.SEEK_CUR)
+        if newline >= 0 or not block:
+            return
+
+
+class _Skips:
+    """The lines a reader passed over, in a few notes whatever their number: consecutive
+    lines with the same problem make one note, the first ``NAMED_SKIPS`` notes are kept."""
+
+    def __init__(self, source):
+        self.source = source
+        self.ranges = []  # [first line, last line, problem]
+        self.more = 0
+
+    def add(self, first, last, problem):
+        kind = _kind(problem)
+        if self.ranges and first - 1 <= self.ranges[-1][1] and _kind(self.ranges[-1][2]) == kind:
+            self.ranges[-1][1] = last
+        elif len(self.ranges) < NAMED_SKIPS:
+            self.ranges.append([first, last, problem])
+        else:
+            self.more += last - first + 1
+
+    def first(self):
+        return " (%s)" % self.notes()[0] if self.ranges else ""
+
+    def notes(self):
+        notes = []
+        for first, last, problem in self.ranges:
+            if first == last:
+                notes.append("%s line %d: %s" % (self.source, first, problem))
+            else:
+                notes.append("%s lines %d-%d (%d lines): %s" % (self.source, first, last,
+                                                               last - first + 1, problem))
+        if self.more:
+            notes.append("%d more lines of %s skipped" % (self.more, self.source))
+        return notes
+
+
+def _kind(problem):
+    """What a problem is, without the line it quotes."""
+    return problem.split(": ", 1)[0]
 
 
 def _stacks(block):
     """``(native frames, Python frames, note)`` of the indented lines under a call line."""
     frames, python, note = [], [], ""
     for line in block.split("\n"):
-        if not line:
-            continue
         body = line[len(FRAME_INDENT):]
+        if not body:  # a blank line, or where a line too long to read was
+            continue
         if body.startswith(PY_PREFIX):
             item = parse_py_line(body[len(PY_PREFIX):])
             if isinstance(item, str):
@@ -311,16 +467,6 @@ def _stacks(block):
         else:
             frames.append(body)
     return tuple(frames), () if note else tuple(python), note
-
-
-def read_log(path, skipped=None):
-    """The runs of the log file ``path`` (see ``parse_log`` for ``skipped``)."""
-    with open_for_reading(path) as handle:
-        try:
-            data = handle.read()
-        except OSError as error:
-            raise LogError("cannot read the log %s: %s" % (path, error.strerror)) from None
-    return parse_log(data.decode("utf-8", "surrogateescape"), path, skipped)
 
 
 def run_of(runs, pid, source="log"):

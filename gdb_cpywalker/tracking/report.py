@@ -7,6 +7,7 @@ import re
 
 from ..errors import UsageError
 from ..procfs import region_at
+from ..render.flamegraph import printable
 from ..render.regions import region_row
 from .events import FRAME_INDENT
 
@@ -43,7 +44,7 @@ def origin_column(region, address_map):
     text = "#%d %s" % (first.seq, first.name)
     caller = first.python[-1].text() if first.python else _caller(first)
     if caller:
-        text += " from " + caller
+        text += " from " + printable(caller)  # a name is the program's: it may hold a newline
     others = len({piece.origin.seq for piece in pieces}) - 1
     return text + (" +%d more" % others if others else "")
 

@@ -148,7 +148,7 @@ def parse_flags(text, table, type_table=()):
         known.update({name: 0 for name in _ZERO_FLAGS.values()})
         value = 0
         for word in text.split("|"):
-            value |= known[word] if word in known else int(word, 0)
+            value |= known[word] if word in known else _word(int(word, 0))
         if len(_parsed_flags) < 4096:
             _parsed_flags[key] = value
     return value
@@ -194,11 +194,18 @@ def _format_argument(kind, value, path):
     return "%#x" % value if value else "0"
 
 
+def _word(value):
+    """A register's value: 0 <= value < 2**64, else ValueError (a log holds no other)."""
+    if not 0 <= value <= _MASK64:
+        raise ValueError("%d does not fit in 64 bits" % value)
+    return value
+
+
 def _parse_argument(kind, word):
     if kind == "addr":
-        return (0 if word == "NULL" else int(word, 16)), ""
+        return (0 if word == "NULL" else _word(int(word, 16))), ""
     if kind == "size":
-        return int(word), ""
+        return _word(int(word)), ""
     if kind == "prot":
         return parse_flags(word, PROT_FLAGS), ""
     if kind == "map":
@@ -210,7 +217,7 @@ def _parse_argument(kind, word):
         if not match:
             raise ValueError("not a file descriptor: %r" % word)
         return int(match.group(1)), unescape_path(match.group(2) or "")
-    return int(word, 0), ""
+    return _word(int(word, 0)), ""
 
 
 def _format_result(name, result):
@@ -226,4 +233,4 @@ def _parse_result(text):
         code = match.group(1)
         number = getattr(errno, code, None)
         return -(number if number is not None else int(code[1:]))
-    return int(text, 0)
+    return _word(int(text, 0))

@@ -1,13 +1,17 @@
 """The report of who holds the memory, in each of its formats: table, json, folded, svg, and
 the timeline of mapped bytes. Shared by ``report`` (CLI) and ``mmap-report`` (gdb).
 
-Data in (an ``accounting.Report``), text out.
+Data in (an ``accounting.Report``), text out. Names come from the traced program: the
+table shows them ``printable``, JSON holds them as they are but for bytes that were not
+UTF-8 (written ``\\xHH``, as JSON has no bytes).
 """
 
 import json
 import os
+import re
 
 from ..render import flamegraph
+from ..render.flamegraph import printable
 from ..render.units import format_size
 from .accounting import BEFORE_TRACKING, frame_function, native_label, native_leaf
 
@@ -51,7 +55,8 @@ def table(report, limit=None):
     run = report.run
     with_rss = any(site.rss is not None for site in report.sites)
     lines = ["mmaptracker report: pid %d (%s), %s, %d events%s" % (
-        run.pid, run.mode, run.program, len(run.events), ", " + run.end if run.end else ", no end line"),
+        run.pid, run.mode, printable(run.program), len(run.events),
+        ", " + printable(run.end) if run.end else ", no end line"),
         "grouped by %s; sorted by live bytes; bytes in whole pages" % report.group_by, ""]
     header = ["live", "peak", "mapped", "calls"] + (["rss"] if with_rss else [])
     lines.append("".join(cell.rjust(10) for cell in header) + "  site")
@@ -61,8 +66,8 @@ def table(report, limit=None):
         cells = [format_size(site.live), format_size(site.peak), format_size(site.mapped), str(site.calls)]
         if with_rss:
             cells.append(format_size(site.rss or 0))
-        lines.append("".join(cell.rjust(10) for cell in cells) + "  " + site.label)
-        lines += [indent + "<- " + caller for caller in _callers(site)]
+        lines.append("".join(cell.rjust(10) for cell in cells) + "  " + printable(site.label))
+        lines += [indent + "<- " + printable(caller) for caller in _callers(site)]
     hidden = report.sites[len(shown):]
     if hidden:
         lines.append("%10s%30s  ... %d more sites (--limit)" % (
@@ -73,7 +78,7 @@ def table(report, limit=None):
         lines.append("".join(cell.rjust(10) for cell in cells) + "  " + BEFORE_TRACKING)
     lines.append("%10s%30s  total live, peak %s" % (format_size(report.live_total), "",
                                                     format_size(report.peak_total)))
-    lines += ["skipped: " + note for note in report.skipped]
+    lines += ["skipped: " + printable(note) for note in report.skipped]
     return "\n".join(lines) + "\n"
 
 
@@ -92,13 +97,13 @@ def _callers(site):
 def document(report, limit=None, timeline=False):
     """The JSON document: ``sites``, ``skipped`` and totals (``timeline`` when asked)."""
     run = report.run
-    out = {"run": {"pid": run.pid, "mode": run.mode, "program": run.program,
-                   "events": len(run.events), "end": run.end or None},
+    out = {"run": {"pid": run.pid, "mode": run.mode, "program": _json_text(run.program),
+                   "events": len(run.events), "end": _json_text(run.end) or None},
            "group_by": report.group_by,
            "live_bytes": report.live_total, "peak_bytes": report.peak_total,
            "sites": [_site_document(site) for site in _shown(report, limit)],
            "mapped_before_tracking": None if report.before is None else _before_document(report.before),
-           "skipped": list(report.skipped)}
+           "skipped": [_json_text(note) for note in report.skipped]}
     if limit is not None and len(report.sites) > limit:
         out["skipped"].append("%d more sites not shown (--limit %d)" % (len(report.sites) - limit, limit))
     if timeline:
@@ -120,9 +125,22 @@ def json_text(document_):
     return "{\n " + ",\n ".join(parts) + "\n}\n"
 
 
+#: A byte that was not UTF-8, as the log reader keeps it (a surrogate escape).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _json_text(text):
+    """``text`` with each byte that was not UTF-8 as ``\\xHH``: a lone surrogate is no valid JSON."""
+    if text.isascii():
+        return text
+    return _NOT_UTF8.sub(lambda m: "\\x%02x" % (ord(m.group(0)) - 0xdc00), text)
+
+
 def _site_document(site):
-    out = {"python": [{"file": f.file, "line": f.line, "function": f.function} for f in site.python],
-           "native": list(site.native), "calls": site.calls, "mapped_bytes": site.mapped,
+    out = {"python": [{"file": _json_text(f.file), "line": f.line, "function": _json_text(f.function)}
+                      for f in site.python],
+           "native": [_json_text(frame) for frame in site.native], "calls": site.calls,
+           "mapped_bytes": site.mapped,
            "live_bytes": site.live, "peak_bytes": site.peak}
     if site.rss is not None:
         out["rss_bytes"] = site.rss

@@ -33,8 +33,10 @@ def assert_clean_end(result, log, signal_number, cwd):
     assert not [name for name in os.listdir(str(cwd)) if name.startswith("core")]
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGABRT, signal.SIGKILL])
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGABRT, signal.SIGKILL, signal.SIGINT])
 def test_a_multithreaded_program_killed_while_tracked(tmp_path, gdb_binary, signal_number):
+    """SIGINT too: without a terminal no one can 'continue' after gdb stops for it, so it is the
+    program's (gdb used to stop, read end of file and kill the program: status 0, 'killed')."""
     log = tmp_path / "killed.log"
     result = track(tmp_path, [build_c("mmap_killed"), str(int(signal_number))], log)
     assert_clean_end(result, log, signal_number, tmp_path)

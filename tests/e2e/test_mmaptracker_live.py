@@ -138,6 +138,8 @@ def test_interrupt_then_origins_inside_gdb_and_from_the_cli(tmp_path, gdb_binary
         map_pages, = [site for site in by_function["sites"] if " in map_pages () at " in "".join(site["native"][2:3])]
         # nested 5 + partial 4-1 + split 3 + the 6 pages mremap moved (the 4 it grew are main's) + thread 9
         assert (map_pages["calls"], map_pages["live_bytes"]) == (5, 26 * PAGE)
+        assert session.cmd("mmap-report -o /dev/full").strip().startswith(
+            "mmap-report: cannot write /dev/full: No space left on device")  # was an internal error
 
         table = session.cmd("mem-info --origins")
         row, = [line for line in table.splitlines() if line.startswith("%012x-" % info["file"])]

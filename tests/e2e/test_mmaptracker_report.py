@@ -28,9 +28,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def marked_lines():
+def marked_lines(target=TARGET):
     """``{name: line}`` of the ``# LINE name`` marks of the target."""
-    with open(TARGET) as handle:
+    with open(target) as handle:
         return {line.rsplit("# LINE ", 1)[1].strip(): number
                 for number, line in enumerate(handle, 1) if "# LINE " in line}
 
@@ -254,6 +254,16 @@ def test_the_svg_flame_graph_parses_and_renders_in_a_browser(tracked):
     if waiting["build"] != "debug":
         return  # the same writer made both: one browser run is enough
 
+    python_blue, native_warm, painted = browser_paint(svg_path, rects)
+    assert painted("python") > 5000 and painted("native") > 5000
+    assert python_blue > 0.8 * painted("python") and native_warm > 0.8 * painted("native"), \
+        (python_blue, painted("python"), native_warm, painted("native"))
+
+
+def browser_paint(svg_path, rects):
+    """Headless chromium's screenshot of the SVG: (blue pixels, warm pixels, painted) where
+    ``painted(kind)`` counts the pixels the SVG's frames of that kind ask for in the window.
+    A file that is no valid XML paints chromium's error page instead."""
     chromium = shutil.which("chromium")
     assert chromium, "chromium is required: make prepare installs it (apt-get install chromium)"
     png = svg_path.with_suffix(".png")
@@ -270,8 +280,6 @@ def test_the_svg_flame_graph_parses_and_renders_in_a_browser(tracked):
     python_blue = sum(1 for r, g, b in pixels if b > r + 60)
     native_warm = sum(1 for r, g, b in pixels if r > b + 60)
 
-    def painted(kind):  # the pixels the SVG asks for in that color family, inside the window
+    def painted(kind):
         return sum(r["width"] * 17 for r in rects if r["kind"] == kind and r["y"] + 17 <= height)
-    assert painted("python") > 5000 and painted("native") > 5000
-    assert python_blue > 0.8 * painted("python") and native_warm > 0.8 * painted("native"), \
-        (python_blue, painted("python"), native_warm, painted("native"))
+    return python_blue, native_warm, painted

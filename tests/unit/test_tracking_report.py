@@ -1,6 +1,7 @@
 """The report: a run replayed into call sites (whole pages, unmaps, mremap moves, brk, the
 regions before tracking), its formats, and logs that are cut, foreign, empty or odd."""
 
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ElementTree
@@ -9,7 +10,7 @@ import pytest
 
 from gdb_cpywalker.cli import main
 from gdb_cpywalker.procfs import parse_maps, parse_smaps
-from gdb_cpywalker.render.flamegraph import Frame, folded, svg
+from gdb_cpywalker.render.flamegraph import Frame, folded, printable, svg
 from gdb_cpywalker.tracking.accounting import BEFORE_TRACKING, account, add_rss, caller_label
 from gdb_cpywalker.tracking.events import Event, PyFrame
 from gdb_cpywalker.tracking.log import Run, before_line, end_line, parse_log
@@ -180,8 +181,29 @@ def svg_frames(root):
 
 def test_flamegraph_escapes_and_folded_separators():
     stacks = [((Frame("a;b", "a<b>&", "python"), Frame("c\nd", "c", "native")), 10), ((), 0)]
-    assert folded(stacks) == "a:b;c d 10\n"
+    assert folded(stacks) == "a:b;c\\x0ad 10\n"
     ElementTree.fromstring(svg(stacks, "t<&>"))
+
+
+def test_names_from_the_program_are_printable_in_folded_stacks_and_valid_xml():
+    """Control characters (a terminal escape, a newline) and bytes that were not UTF-8 (surrogate
+    escapes) are written \\xHH: XML forbids the first and UTF-8 cannot encode the second."""
+    odd = 'f;g <&"> \x1b[31m\udcff\x00\n'
+    stacks = [((Frame(odd, odd, "python"), Frame("h\x85", "h\x85", "native")), 10)]
+    assert folded(stacks) == 'f:g <&"> \\x1b[31m\\xff\\x00\\x0a;h\\x85 10\n'
+    text = svg(stacks, odd)
+    frames = svg_frames(ElementTree.fromstring(text.encode("utf-8")))  # strict: no surrogate left
+    assert [frame["title"] for frame in frames] == ["all", 'f;g <&"> \\x1b[31m\\xff\\x00\\x0a', "h\\x85"]
+    assert printable("caf\u00e9 \u4e2d") == "caf\u00e9 \u4e2d"
+
+
+def test_stacks_too_narrow_to_draw_share_one_box_so_widths_add_up():
+    stacks = [((Frame("big", "big", "python"),), 10 ** 6)]
+    stacks += [((Frame("small%d" % n, "small", "native"),), 1) for n in range(100000)]
+    frames = sorted(svg_frames(ElementTree.fromstring(svg(stacks, "t"))), key=lambda f: (f["y"], f["x"]))
+    assert [frame["title"] for frame in frames] == [
+        "all", "big", "100000 more frames, each too narrow to draw"]
+    assert frames[1]["width"] + frames[2]["width"] == pytest.approx(frames[0]["width"], abs=0.1)
 
 
 def test_rss_is_shared_by_the_sites_with_pages_in_a_region():
@@ -233,7 +255,7 @@ def test_odd_lines_are_skipped_and_said(tmp_path, capsys):
     status, out, err = report_cli(tmp_path, text, "--format", "json", capsys=capsys)
     assert status == 0 and err == ""
     document = json.loads(out)
-    assert document["skipped"][0].endswith("line 8: not an mmaptracker record: "
+    assert document["skipped"][0].endswith("lines 8-9 (2 lines): not an mmaptracker record: "
                                            "'#2 tid=100 t=1.0 madvise(0x7f0000000000, 4096) = 0'")
     assert document["skipped"][1].startswith("1 munmap call on memory the log never saw mapped")
     assert document["sites"][0]["live_bytes"] == 2 * PAGE
@@ -248,7 +270,8 @@ def test_folded_and_svg_notes_go_to_stderr(tmp_path, capsys):
 
 @pytest.mark.parametrize("text, message", [
     ("", "holds no mmaptracker run: it is empty"),
-    ("Breakpoint 1, mmap ()\n#0 0x1 in f ()\n", "holds no mmaptracker run (%s line 1: no 'mmaptracker log:' header before it)"),
+    ("Breakpoint 1, mmap ()\n#0 0x1 in f ()\n",
+     "holds no mmaptracker run (%s lines 1-2 (2 lines): no 'mmaptracker log:' header before it)"),
 ])
 def test_empty_or_foreign_logs_are_one_line(tmp_path, capsys, text, message):
     status, out, err = report_cli(tmp_path, text, capsys=capsys)
@@ -262,3 +285,56 @@ def test_before_lines_read_back(tmp_path):
     text = Run(1, "attach", "t", "p").header() + before_line(region)
     run, = parse_log(text)
     assert run.before == [region]
+
+
+def test_a_damaged_log_repeating_event_numbers_still_charges_each_call_to_its_own_site():
+    calls = Calls()
+    calls.mmap(BASE, 2 * PAGE, line=10)
+    calls.mmap(BASE + 0x100000, 3 * PAGE, line=11)
+    run = calls.run()
+    run.events[1] = dataclasses.replace(run.events[1], seq=1)
+    report = account(run)
+    assert [(s.label, s.live, s.calls) for s in report.sites] == [
+        ("app.py:11 in load", 3 * PAGE, 1), ("app.py:10 in load", 2 * PAGE, 1)]
+
+
+def test_names_that_were_not_utf8_or_hold_controls_are_printable_in_the_table_and_valid_json(tmp_path, capsys):
+    calls = Calls()
+    event = calls.mmap(BASE, 2 * PAGE, line=10)
+    calls.events[0] = dataclasses.replace(event, python=(PyFrame("/opt/\udcffx\u00e9.py", 3, "f\x1b[2J\ng"),))
+    run = calls.run()
+    text = run.header() + "".join(e.record() for e in run.events) + end_line("events=1 exited with code 0")
+    log = tmp_path / "odd.log"
+    log.write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert main(["report", "--log", str(log)]) == 0
+    out, _ = capsys.readouterr()
+    assert "  /opt/\\xffx\u00e9.py:3 in f\\x1b[2J\\x0ag\n" in out and "\x1b" not in out
+    assert main(["report", "--log", str(log), "--format", "json"]) == 0
+    out, _ = capsys.readouterr()
+    out.encode("utf-8")  # no surrogate left
+    frame, = json.loads(out)["sites"][0]["python"]
+    assert frame == {"file": "/opt/\\xffx\u00e9.py", "line": 3, "function": "f\x1b[2J\ng"}
+
+
+def test_a_log_of_several_runs_says_which_the_report_is_of(tmp_path, capsys):
+    first = good_log() + end_line("events=1 then exec")
+    second = good_log().replace("mode=run", "mode=exec") + end_line("events=1 exited with code 0")
+    status, out, err = report_cli(tmp_path, first + second, "--format", "json", capsys=capsys)
+    assert status == 0 and err == ""
+    assert json.loads(out)["skipped"][0] == (
+        "%s holds 2 runs (pid 4242 run, pid 4242 exec): this is the last, pid 4242 (exec), started "
+        "2026-11-23T04:50:00Z" % (tmp_path / "odd.log"))
+    third = good_log().replace("pid=4242", "pid=77") + end_line("events=1 exited with code 0")
+    status, out, err = report_cli(tmp_path, first + second + third, "--format", "json", capsys=capsys)
+    assert json.loads(out)["skipped"][0].endswith(", pid 77 (run), started 2026-11-23T04:50:00Z; -p PID "
+                                                  "picks another")
+    status, out, err = report_cli(tmp_path, first + second + third, "--format", "json", "-p", "4242",
+                                  capsys=capsys)
+    assert json.loads(out)["skipped"][0].endswith(": this is pid 4242's last (exec), started "
+                                                  "2026-11-23T04:50:00Z")
+
+
+def test_an_output_file_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    status, out, err = report_cli(tmp_path, good_log(), "-o", "/dev/full", capsys=capsys)
+    assert (status, out) == (1, "") and err.startswith("report: cannot write /dev/full: No space left on device")
+    assert err.count("\n") == 1
