@@ -36,11 +36,19 @@ def _json_value(node):
         return repr(value)
     if isinstance(value, complex):
         return [_json_float(value.real), _json_float(value.imag)]
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, tuple):  # an array's (typecode, items), c_char's ("str", bytes)...
+        return [_json_part(part) for part in value]
     if isinstance(value, int) and value.bit_length() > _JSON_INT_BITS:
         return decimal_text(value)
     return value
+
+
+def _json_part(part):
+    if isinstance(part, bytes):
+        return part.decode("latin-1")
+    if isinstance(part, list):  # an array's numbers: NaN and infinities as text, as a float's
+        return [_json_float(item) if isinstance(item, float) else item for item in part]
+    return part
 
 
 def _json_float(value):

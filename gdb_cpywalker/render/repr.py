@@ -26,7 +26,8 @@ confused with a recursion marker::
 import struct
 
 from ..decode.graph import UNLIMITED
-from ..decode.objects import SCALAR_KINDS, decode
+from ..decode.objects import SCALAR_KINDS, decode, string_cut
+from ..decode.extension_types import DEFAULT_REPR
 from ..decode.reader import ObjectReader
 from ..decode.walker import Graph, WalkIndex
 from ..errors import CpywalkerError, ProcessGone
@@ -110,15 +111,6 @@ def decimal_text(value):
         return decimal_string(value)
 
 
-def string_cut(node):
-    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
-    if not node.truncated:
-        return ""
-    unit = "character" if node.kind == "unicode" else "byte"
-    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
-                                                     "" if node.truncated == 1 else "s")
-
-
 def scalar_repr(node):
     """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
     shortest ('r') format, exactly as Python 3's repr of float and complex. A string cut
@@ -183,6 +175,13 @@ def _object_repr(node, reader):
     """object_repr of typeobject.c: ``<module.Name object at 0x...>``."""
     return "<%s object at %#x>" % (reader.type_info(node.type_address).qualified_name,
                                    node.address)
+
+
+def has_default_repr(node, reader):
+    """Whether ``node`` is an instance of a subclass of a builtin that prints object_repr,
+    not the builtin's repr (decode/extension_types.py: DEFAULT_REPR)."""
+    info = reader.types.get(node.type_address)
+    return info is not None and info.detail is DEFAULT_REPR
 
 
 def _type_repr(node, reader):
@@ -280,17 +279,21 @@ def _weakref_repr(node, reader):
 
 def _array_repr(node, reader):
     """array_repr of arraymodule.c: ``array('i', [1, 2])``, ``array('c', 'ab')``,
-    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double."""
+    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double.
+    max-items cuts the items of numbers, max-string those of characters."""
     code, values = node.value
     if not node.size:
         return "array('%s')" % code
     if code == "c":
-        items = str_repr(values)
+        items = str_repr(values) + string_cut(node)
     elif code == "u":
-        items = unicode_repr(values)
+        items = unicode_repr(values) + string_cut(node)
     else:
         suffix = "L" if code in "IL" else ""
-        items = "[" + ", ".join(repr(value) + suffix for value in values) + "]"
+        items = ", ".join(repr(value) + suffix for value in values)
+        if node.truncated:  # max-items
+            items += "%s<%d more not shown: max-items>" % (", " if values else "", node.truncated)
+        items = "[" + items + "]"
     return "array('%s', %s)" % (code, items)
 
 
@@ -530,6 +533,9 @@ class ReprWriter:
         self._marker = _RECURSION.get(kind)
         if kind == "error":
             return error_text(node)
+        if node.info.__class__ is dict and has_default_repr(node, self.reader):
+            self._marker = None
+            return _object_repr(node, self.reader)
         if kind in SCALAR_KINDS:
             if kind in _STRING_KINDS and len(node.value) > STRING_PIECE:
                 return string_pieces(node)

@@ -10,7 +10,7 @@ show as ``... (max depth)``, ``... N more items``,
 from ..decode.objects import SCALAR_KINDS
 from ..decode.walker import END, NODE, SEEN, edge_label
 from .color import paint
-from .repr import KIND_TEXT, display, error_text, scalar_repr
+from .repr import KIND_TEXT, display, error_text, has_default_repr, scalar_repr
 
 #: Longest value text on one line.
 MAX_VALUE = 200
@@ -42,6 +42,8 @@ def node_line(node, graph, color=False):
 
 def node_value(node, graph):
     """The text shown for a node's value, or None for containers and instances."""
+    if node.info.__class__ is dict and has_default_repr(node, graph.reader):
+        return None
     if node.kind in SCALAR_KINDS:
         return scalar_repr(node)
     text = KIND_TEXT.get(node.kind)
