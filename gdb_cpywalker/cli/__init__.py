@@ -48,6 +48,14 @@ def build_parser(prog=None):
     return parser
 
 
+def _drop_stdout():
+    """Point stdout at /dev/null: what is still buffered for a closed pipe is dropped, and
+    the interpreter's flush at exit does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv=None):
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -55,6 +63,9 @@ def main(argv=None):
         args.parser.error("unrecognized arguments: %s" % " ".join(extra))
     try:
         return args.handler(args) or 0
+    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
+        _drop_stdout()
+        return 0
     except (CpywalkerError, OSError) as error:
         if args.debug:
             traceback.print_exc()
@@ -62,8 +73,6 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as error:  # a bug of ours: still one line, as in gdb, unless --debug
         if args.debug:
             traceback.print_exc()

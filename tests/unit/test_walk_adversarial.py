@@ -6,9 +6,12 @@ import json
 import math
 import struct
 
+import pytest
 from builder import ImageBuilder, Ref
 
 from gdb_cpywalker.decode import Budgets, repr_at, walk
+from gdb_cpywalker.errors import UsageError
+from gdb_cpywalker.frontend.output import WRITE_SIZE, stream_to, write_file
 from gdb_cpywalker.render import render
 
 FORMATS = ("repr", "tree", "json")
@@ -16,11 +19,7 @@ FORMATS = ("repr", "tree", "json")
 
 def strict_json(text):
     """json.loads refusing NaN and Infinity, which are not JSON."""
-    return json.loads(text, parse_constant=lambda name: pytest_fail("not JSON: " + name))
-
-
-def pytest_fail(message):
-    raise AssertionError(message)
+    return json.loads(text, parse_constant=lambda name: pytest.fail("not JSON: " + name))
 
 
 def render_all(builder, address, budgets=Budgets()):
@@ -116,3 +115,33 @@ def test_a_python_repr_that_cannot_be_computed_is_the_default_and_keeps_its_stat
     assert texts["repr"] == "<__main__.Tagged object at %#x>" % lacking
     assert "__dict__" in texts["tree"] and "'y'" in texts["tree"]
     assert len(strict_json(texts["json"])["nodes"]) == 4  # it, its dict, 'y', 5
+
+
+def test_an_interrupted_write_is_neither_repeated_nor_glued_to_the_marker():
+    """Ctrl-C inside a write (a FIFO's reader slow, gdb's pager) wrote that piece again
+    before the marker; on the screen, the error line was glued to the cut line."""
+    out = []
+
+    def write(text):
+        if len(text) > 100 and not out:  # half of the first big write, then Ctrl-C
+            out.append(text[:len(text) // 2])
+            raise KeyboardInterrupt
+        out.append(text)
+
+    pieces = ["x" * 1000] * 200
+    half = -(-WRITE_SIZE // 1000) * 1000 // 2  # of the first write: whole pieces past WRITE_SIZE
+    with pytest.raises(KeyboardInterrupt):
+        stream_to(iter(pieces), write, also_interrupted=True)
+    assert "".join(out) == "x" * half + "\n<output incomplete: interrupted>\n"
+    out.clear()
+    with pytest.raises(KeyboardInterrupt):
+        stream_to(iter(pieces), write)
+    assert "".join(out) == "x" * half + "\n"
+
+
+def test_a_full_disk_is_one_line_with_what_was_written(tmp_path):
+    with pytest.raises(UsageError) as error:
+        write_file(iter(["x" * 1000] * 100), "/dev/full")
+    assert str(error.value) == "cannot write /dev/full: No space left on device (after 0 bytes)"
+    path = tmp_path / "out.txt"
+    assert write_file(iter(["\xe9" * 1000] * 100), str(path)) == path.stat().st_size == 200000
