@@ -16,7 +16,7 @@ import re
 
 from ..decode.walker import NODE, iter_edge_labels
 from ..errors import ProcessGone
-from .repr import decimal_text
+from .repr import STRING_PIECE, decimal_text, has_default_repr, long_string, string_pieces
 from .tree import node_value
 
 #: Longer ints are written as decimal strings (json cannot print them past 4300 digits).
@@ -95,6 +95,22 @@ def _record_pieces(node, graph, prefix):
     yield '],"truncated":%d}' % node.truncated
 
 
+def _long_string_pieces(node, graph, prefix):
+    """``prefix"0x...":{...}`` of a long str, unicode or bytearray, its value and repr
+    written piece by piece: never the whole text of a 1 GB str at once."""
+    head = _encode({"type": node.type_name, "kind": node.kind, "refcount": node.refcount,
+                    "size": node.size})
+    yield '%s"%#x":%s,"value":"' % (prefix, node.address, head[:-1])
+    value = node.value
+    for start in range(0, len(value), STRING_PIECE):
+        piece = value[start:start + STRING_PIECE]
+        yield _encode(piece if isinstance(piece, str) else piece.decode("latin-1"))[1:-1]
+    yield '","repr":"'
+    for piece in string_pieces(node):
+        yield _encode(piece)[1:-1]
+    yield '","edges":[%s],"truncated":%d}' % (",".join(_edge_texts(node)), node.truncated)
+
+
 def json_pieces(graph, color=False):
     """The document in pieces, each as soon as the walk has decoded what it holds."""
     yield '{"root":"%#x","nodes":{' % graph.root
@@ -105,6 +121,14 @@ def json_pieces(graph, color=False):
             if step[0] != NODE:
                 continue
             node = step[4]
+            if long_string(node) and not has_default_repr(node, graph.reader):
+                if batch:
+                    yield separator + _encode(batch)[1:-1]
+                    separator = ","
+                    batch = {}
+                yield from _long_string_pieces(node, graph, separator)
+                separator = ","
+                continue
             if len(node.edges) <= BATCH:
                 batch["%#x" % node.address] = node_record(node, graph)
                 if len(batch) < BATCH:

@@ -137,9 +137,11 @@ def scalar_repr(node):
 STRING_PIECE = 1 << 20
 
 
-def string_pieces(node):
+def string_pieces(node, piece_size=None):
     """The repr of a str, unicode or bytearray node (as scalar_repr), in pieces of
-    STRING_PIECE, the quotes chosen from its whole value."""
+    ``piece_size`` (STRING_PIECE) characters of its value, the quotes chosen from its
+    whole value."""
+    piece_size = piece_size or STRING_PIECE
     data = node.value
     kind = node.kind
     quotes = ("'", '"') if kind == "unicode" else (b"'", b'"')
@@ -153,8 +155,8 @@ def string_pieces(node):
         table, opening, closing = _STR_SINGLE, "bytearray(b" + quote, quote
     escaped_quote = "'" if table in (_STR_SINGLE, _UNICODE_SINGLE) else '"'
     yield opening
-    for start in range(0, len(data), STRING_PIECE):
-        piece = data[start:start + STRING_PIECE]
+    for start in range(0, len(data), piece_size):
+        piece = data[start:start + piece_size]
         if kind != "unicode":
             piece = piece.decode("latin-1")
         if piece.isascii() and piece.isprintable() and "\\" not in piece \
@@ -163,6 +165,22 @@ def string_pieces(node):
         else:
             yield piece.translate(table)
     yield closing + string_cut(node) + (")" if kind == "bytearray" else "")
+
+
+def long_string(node):
+    """Whether ``node`` is a str, unicode or bytearray long enough for string_pieces."""
+    return node.kind in _STRING_KINDS and len(node.value) > STRING_PIECE
+
+
+def repr_head(node, limit):
+    """The first ``limit`` characters (or a few more) of the repr of a long_string node,
+    without escaping the rest of it."""
+    head = ""
+    for piece in string_pieces(node, limit + 1):
+        head += piece
+        if len(head) > limit:
+            break
+    return head
 
 
 def error_text(node):

@@ -145,3 +145,41 @@ def test_a_full_disk_is_one_line_with_what_was_written(tmp_path):
     assert str(error.value) == "cannot write /dev/full: No space left on device (after 0 bytes)"
     path = tmp_path / "out.txt"
     assert write_file(iter(["\xe9" * 1000] * 100), str(path)) == path.stat().st_size == 200000
+
+
+def test_json_and_tree_of_a_long_string_never_hold_its_whole_text(monkeypatch):
+    """A 1 GB str took 9.5 GB of RSS as json (its value, its repr and their JSON text
+    whole, at once) and 4.2 GB as a tree line that shows 200 characters of it."""
+    import tracemalloc
+
+    import gdb_cpywalker.render.json as json_renderer
+    import gdb_cpywalker.render.repr as repr_renderer
+    from gdb_cpywalker.render import stream
+
+    builder = ImageBuilder()
+    size = 4 << 20
+    text = builder.str_(b"x" * size)
+    wide = builder.unicode_("x\U0001f600\ud800'" * 8)
+    pair = builder.list_([Ref(builder.str_(b"ab'\"\xff" * 7)), Ref(wide)])
+    image = builder.image()
+
+    def peak(fmt):
+        graph = walk(image, text, Budgets(), layout=builder.layout)
+        tracemalloc.start()
+        try:
+            for _ in stream(graph, fmt):
+                pass
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak("json") < 2.5 * size and peak("tree") < 2.5 * size  # its value, read once
+
+    whole = {fmt: render(walk(image, pair, Budgets(), layout=builder.layout), fmt)
+             for fmt in ("json", "tree")}
+    for module in (json_renderer, repr_renderer):  # the same text when written in pieces
+        monkeypatch.setattr(module, "STRING_PIECE", 7)
+    assert {fmt: render(walk(image, pair, Budgets(), layout=builder.layout), fmt)
+            for fmt in ("json", "tree")} == whole
+    record = strict_json(whole["json"])["nodes"]["%#x" % wide]
+    assert (record["value"], record["repr"]) == (
+        "x\U0001f600\ud800'" * 8, 'u"' + "x\\U0001f600\\ud800'" * 8 + '"')
