@@ -60,6 +60,14 @@ def _terminate(signum, _frame):
     raise _Terminated(signum)
 
 
+def _drop_stdout():
+    """Point stdout at /dev/null: what is still buffered for a closed pipe is dropped, and
+    the interpreter's flush at exit does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv=None):
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -72,6 +80,9 @@ def main(argv=None):
         return args.handler(args) or 0
     except _Terminated as terminated:
         return 128 + terminated.args[0]
+    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
+        _drop_stdout()
+        return 0
     except (CpywalkerError, OSError) as error:
         if args.debug:
             traceback.print_exc()
@@ -79,8 +90,6 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as error:  # a bug of ours: still one line, as in gdb, unless --debug
         if args.debug:
             traceback.print_exc()

@@ -21,7 +21,7 @@ from fractions import Fraction
 from ..errors import CpywalkerError, DecodeError
 from .objects import decode, dict_lookup_str, instance_dict_address
 from .python_reprs import DECODERS as PYTHON_REPR_DECODERS
-from .python_reprs import format_program
+from .python_reprs import format_program, plain_attributes
 
 #: tp_name of a static type -> its kind here
 NAME_KINDS = {
@@ -63,16 +63,49 @@ def refine_kind(reader, info):
             return SUBCLASS_REPR_KINDS.get(owner.name, kind)
         python_kind = PYTHON_REPR_KINDS.get(owner.qualified_name)
         if python_kind == "decimal" and _owner(reader, info, b"__str__") is not owner:
-            return kind  # Decimal.__repr__ calls str(self): a subclass may change it
+            return _default_repr(info, kind)  # Decimal.__repr__ calls str(self)
         if python_kind is not None:
             return python_kind
+        inherited = _slot_wrapper_kind(reader, owner, info, kind)
+        if inherited is not None:
+            return inherited
         program = format_program(reader, owner)
-        if program is not None and (program[1] != [("self",)] or kind == "tuple"):
+        if program is not None and (program[1] != [("self",)] or kind == "tuple") and \
+                plain_attributes(reader, info, program[1]):
             info.detail = program
             return "python_format"
+        return _default_repr(info, kind)
     except CpywalkerError:
         pass
     return kind
+
+
+#: ``TypeInfo.detail`` of a subclass of a builtin whose instances print CPython's
+#: default ``<module.Name object at 0x...>`` (object_repr), not the builtin's repr: its
+#: ``__repr__`` is Python code py-walk does not emulate (or object's). Its instances are
+#: still decoded as the builtin's kind: tree and json show their value.
+DEFAULT_REPR = "object_repr"
+
+
+def _default_repr(info, kind):
+    if kind not in ("instance", "generic"):
+        info.detail = DEFAULT_REPR
+    return kind
+
+
+def _slot_wrapper_kind(reader, owner, info, kind):
+    """The kind of a class whose ``__repr__`` is a C type's (``__repr__ =
+    dict.__repr__``): its builtin kind for its builtin base's (or object's, then with
+    DEFAULT_REPR); None for anything else."""
+    repr_address = dict_lookup_str(reader, owner.dict, b"__repr__")
+    if reader.object_header(repr_address)[1].kind != "wrapper_descriptor":
+        return None
+    wrapped = reader.type_info(reader.word(repr_address + reader.layout.PyDescrObject.d_type))
+    if wrapped.is_heap:
+        return None
+    if wrapped.name == info.builtin:
+        return kind
+    return _default_repr(info, kind) if wrapped.name == "object" else None
 
 
 def _structseq_kind(reader, info):
@@ -343,4 +376,4 @@ DECODERS = dict(PYTHON_REPR_DECODERS, **{
     "tuplegetter": _tuplegetter, "element": _element, "ctypes_simple": _ctypes_simple,
 })
 
-__all__ = ["DECODERS", "NAME_KINDS", "refine_kind"]
+__all__ = ["DECODERS", "DEFAULT_REPR", "NAME_KINDS", "refine_kind"]

@@ -52,6 +52,16 @@ def _shown(reader, size):
     return size if limit is None else min(size, limit)
 
 
+def string_cut(node):
+    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
+    if not node.truncated:
+        return ""
+    unit = "character" if node.kind == "unicode" or node.kind == "array" and \
+        node.value[0] == "u" else "byte"
+    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
+                                                     "" if node.truncated == 1 else "s")
+
+
 # -- scalars ------------------------------------------------------------------------
 
 def _int(reader, node, info, max_items):
@@ -378,10 +388,12 @@ def _decimal(reader, node, info, max_items):
     __slots__; _exp is an int, or 'F', 'n', 'N' for Infinity, NaN, sNaN."""
     slots = {}
     for name, offset in slot_members(reader, info):
-        slot = decode(reader, reader.word(node.address + offset))
+        address = reader.word(node.address + offset)
+        slot = decode(reader, address)
         if slot.kind not in ("int", "long", "bool", "str"):
             raise DecodeError(node.address, "Decimal slot %s of kind %s" % (name, slot.kind))
-        slots[name] = slot.value.decode("latin-1") if slot.kind == "str" else slot.value
+        # every digit, whatever max-string is: the digits are the value, not a string shown
+        slots[name] = reader.string(address) if slot.kind == "str" else slot.value
     try:
         node.value = tuple(slots[name] for name in ("_sign", "_int", "_exp", "_is_special"))
     except KeyError as error:
@@ -456,10 +468,29 @@ _NAMED_KINDS = frozenset(("function", "cfunction", "classobj", "method_wrapper",
                           "getset_descriptor"))
 
 
+#: Most methods wrapping methods name_attr follows to a function.
+MAX_METHOD_CHAIN = 32
+
+
 def name_attr(reader, address):
     """``obj.__name__`` when it is a str (what instancemethod_repr and weakref_repr print),
-    or None: from the object's own fields, else its instance dict, else its class's."""
-    node = decode(reader, address)
+    or None: from the object's own fields, else its instance dict, else its class's. A
+    method's is its function's (MAX_METHOD_CHAIN methods deep at most: a damaged one can
+    wrap itself)."""
+    try:
+        for _ in range(MAX_METHOD_CHAIN):
+            if reader.object_header(address)[1].kind != "method":
+                break
+            address = reader.unpack(reader.layout.PyMethodObject, address)[2]
+            if not address:
+                return None
+        else:
+            return None
+    except ProcessGone:
+        raise
+    except CpywalkerError:
+        return None
+    node = decode(reader, address, 0)
     kind = node.kind
     if kind in _NAMED_KINDS:
         return node.value
@@ -467,8 +498,6 @@ def name_attr(reader, address):
         return reader.type_info(address).short_name
     if kind == "module":
         return node.info["name"] if node.info["name"] != "?" else None
-    if kind == "method":
-        return node.info["func_name"] if node.info["func_name"] != "?" else None
     if kind == "error":
         return None
     if kind == "classic_instance":
@@ -639,9 +668,12 @@ def _array(reader, node, info, max_items):
         raise DecodeError(node.address, "implausible array: ob_size %d, allocated %d, itemsize %d"
                           % (size, allocated, itemsize))
     reader.check_span(node.address, items, size * itemsize, "array ob_size", size)
-    data = reader.read(items, size * itemsize) if size else b""
+    # the items of a 'c' or 'u' array are characters: max-string cuts them, as a str's
+    shown = _shown(reader, size) if code in "cu" else _limit(size, max_items)
+    data = reader.read(items, shown * itemsize) if shown else b""
     node.size = size
-    node.value = (code, _array_values(code, itemsize, size, data))
+    node.value = (code, _array_values(code, itemsize, shown, data))
+    node.truncated = size - shown
 
 
 def _array_values(code, itemsize, size, data):
@@ -745,9 +777,15 @@ SCALAR_KINDS = frozenset(("int", "bool", "long", "float", "complex", "none", "el
 #: kinds whose value is cut by max-string (``truncated`` counts what is left out)
 STRING_KINDS = frozenset(("str", "unicode", "bytearray", "buffer"))
 
+
+def cut_by_max_string(node):
+    """Whether what ``node.truncated`` counts is what max-string left out (not items):
+    strings, buffers, and arrays of characters ('c' and 'u')."""
+    return node.kind in STRING_KINDS or node.kind == "array" and node.value[0] in "cu"
+
 from .extension_types import DECODERS as _EXTENSION_DECODERS  # noqa: E402 (imports this module)
 
 _DECODERS.update(_EXTENSION_DECODERS)
 
-__all__ = ["decode", "dict_items", "dict_lookup_str", "name_attr", "SCALAR_KINDS",
-           "STRING_KINDS"]
+__all__ = ["cut_by_max_string", "decode", "dict_items", "dict_lookup_str", "name_attr", "string_cut",
+           "SCALAR_KINDS", "STRING_KINDS"]

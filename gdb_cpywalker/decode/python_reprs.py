@@ -14,14 +14,19 @@ unicode, or an instance whose str() is object's: where str() is repr() or the te
 ``%%``: e.g. ``'<WeakKeyDictionary at %s>' % id(self)``, ``'<%s %r>' %
 (self.__class__.__name__, self._mapping)``, ``'<PreparedRequest [%s]>' % (self.method)``.
 ``id`` and ``type`` must not be rebound in the method's module. Nothing is called.
+
+Whatever this cannot compute exactly (an attribute behind a descriptor, ``%s`` of an
+object with its own ``__str__``, ``%`` of a single tuple, damaged fields...) makes the
+object print CPython's default ``<module.Name object at 0x...>``, never a guess.
 """
 
 import re
 import struct
 
-from ..errors import DecodeError
+from ..errors import CpywalkerError, DecodeError, ProcessGone
+from ..layouts import cpython27 as c
 from .objects import (SCALAR_KINDS, decode, dict_lookup_str, instance_dict_address,
-                      slot_members)
+                      slot_members, string_cut)
 
 # Include/opcode.h of 2.7
 LOAD_CONST, LOAD_FAST, LOAD_GLOBAL, LOAD_ATTR = 100, 124, 116, 106
@@ -83,13 +88,16 @@ def _name(names, index):
 
 
 def format_program(reader, owner):
-    """(format, items) of the ``__repr__`` that ``owner``'s dict holds, or None when it is
-    not ``return CONST % OPERAND`` as described above."""
+    """(format, items, tupled) of the ``__repr__`` that ``owner``'s dict holds, or None
+    when it is not ``return CONST % OPERAND`` as described above; ``tupled``: OPERAND is
+    a tuple display ``(a, b)``, not one value."""
     function = decode(reader, dict_lookup_str(reader, owner.dict, b"__repr__"))
     if function.kind != "function":
         return None
     F = reader.layout.PyFunctionObject
     code = reader.fields(reader.layout.PyCodeObject, reader.word(function.address + F.func_code))
+    if code["co_argcount"] < 1:  # LOAD_FAST 0 is not self
+        return None
     instructions = _instructions(reader.str_value(code["co_code"]))
     if not instructions or instructions[0] != (LOAD_CONST, 1) or \
             instructions[-2:] != [(BINARY_MODULO, None), (RETURN_VALUE, None)]:
@@ -112,84 +120,152 @@ def format_program(reader, owner):
             not body and len(items) != 1:
         return None
     consts = decode(reader, code["co_consts"])
-    fmt = decode(reader, consts.edges[1]) if consts.kind == "tuple" and len(consts.edges) > 1 \
-        else None
-    if fmt is None or fmt.kind != "str":
+    if consts.kind != "tuple" or len(consts.edges) < 2:
         return None
-    text = fmt.value.decode("latin-1")
+    try:  # the whole format, whatever max-string is
+        text = reader.string(consts.edges[1])
+    except DecodeError:
+        return None
     specs = [spec for spec in FORMAT_SPEC.findall(text)]
     if any(spec not in CONVERSIONS for spec in specs):
         return None
-    if items == [("self",)]:
-        return text, items  # a tuple formatting its own items
+    tupled = bool(body)
+    if items == [("self",)] and not tupled:
+        return text, items, tupled  # a tuple formatting its own items
     if ("self",) in items or sum(spec != "%" for spec in specs) != len(items):
         return None
-    return text, items
+    return text, items, tupled
+
+
+def plain_attributes(reader, info, items):
+    """Whether the ``items`` of a format (decode/python_reprs.py) read from an instance of
+    ``info`` are what PyObject_GenericGetAttr finds: no heap class of its MRO defines
+    ``__getattribute__`` or ``__class__`` and its C bases get attributes as ``object``
+    does; ``__name__`` and ``__module__`` of the class are type's own when a metaclass is
+    in the way."""
+    if not _generic_getattr(reader, info.address, (b"__getattribute__", b"__class__")):
+        return False
+    if any(item[0] == "class" for item in items):
+        metatype = reader.object_header(info.address)[1]
+        return _generic_getattr(reader, metatype.address, (b"__getattribute__", b"__name__",
+                                                            b"__module__"), heap_only=True)
+    return True
+
+
+def _generic_getattr(reader, type_address, names, heap_only=False):
+    """No heap class of the MRO of ``type_address`` defines one of ``names``, and (unless
+    ``heap_only``) every ``__getattribute__`` of its C classes wraps the same function as
+    object's."""
+    mro = decode(reader, reader.type_info(type_address).mro)
+    if mro.kind != "tuple":
+        return False
+    wrapped = set()
+    for base in mro.edges:
+        base_info = reader.type_info(base)
+        if base_info.is_heap:
+            if any(dict_lookup_str(reader, base_info.dict, name) for name in names):
+                return False
+            continue
+        getattribute = dict_lookup_str(reader, base_info.dict, b"__getattribute__")
+        if getattribute and not heap_only:
+            wrapped.add(reader.word(getattribute + reader.layout.PyWrapperDescrObject.d_wrapped))
+    return len(wrapped) <= 1
 
 
 def _attribute(reader, address, info, name):
     """The address of ``self.NAME`` as PyObject_GenericGetAttr finds it, when no
     descriptor of the class can intervene; else DecodeError."""
     mro = decode(reader, info.mro)
-    class_value = None
+    class_value = class_kind = None
     for base in mro.edges if mro.kind == "tuple" else []:
         value = dict_lookup_str(reader, reader.type_info(base).dict, name.encode("latin-1"))
         if value:
-            class_value = decode(reader, value)
+            value_info = reader.object_header(value)[1]
+            # an instance of a class may be a descriptor (__get__)
+            class_value, class_kind = value, "heap" if value_info.is_heap else value_info.kind
             break
-    if class_value is not None and class_value.kind == "member_descriptor":
+    if class_kind == "member_descriptor":
         for slot_name, offset in slot_members(reader, info):
             if slot_name == name:
                 slot = reader.word(address + offset)
                 if not slot:
                     raise DecodeError(address, "slot %s is empty" % name)
                 return slot
-    if class_value is not None and class_value.kind not in PLAIN_CLASS_VALUES:
-        raise DecodeError(address, "attribute %s is a %s of the class" % (name, class_value.kind))
+    if class_value is not None and class_kind not in PLAIN_CLASS_VALUES:
+        raise DecodeError(address, "attribute %s is a %s of the class" % (name, class_kind))
     dict_pointer = instance_dict_address(reader, address, info)
     value = dict_lookup_str(reader, reader.word(dict_pointer), name.encode("latin-1")) \
         if dict_pointer else 0
     if value:
         return value
     if class_value is not None:
-        return class_value.address
+        return class_value
     raise DecodeError(address, "no attribute %s" % name)
 
 
-def _str_owner(reader, node):
-    """tp_name of the first class of the object's MRO whose dict defines __str__."""
-    mro = decode(reader, reader.type_info(node.type_address).mro)
+def _str_owner(reader, info):
+    """TypeInfo of the first class of ``info``'s MRO whose dict defines __str__."""
+    mro = decode(reader, info.mro)
     for base in mro.edges if mro.kind == "tuple" else []:
         base_info = reader.type_info(base)
         if dict_lookup_str(reader, base_info.dict, b"__str__"):
-            return base_info.name
-    return None
+            return base_info
+    raise DecodeError(info.address, "no __str__ in the MRO of %s" % info.name)
+
+
+def _float_str(value):
+    """float_str of 2.7's floatobject.c: 12 significant digits, ``.0`` added to an integer."""
+    text = "%.12g" % value
+    if text.lstrip("-").isdigit():
+        text += ".0"
+    return text
 
 
 def _str_text(reader, address):
-    """str() of the object at ``address`` for the kinds whose str() is known."""
+    """str() of the object at ``address`` (_PyObject_Str) when it is known without running
+    code; None when it is the object's repr (object_str), streamed as a child."""
+    info = reader.object_header(address)[1]
+    owner = _str_owner(reader, info)
+    if owner.is_heap:
+        raise DecodeError(address, "%%s of a %s, whose __str__ is Python code" % info.name)
+    if owner.name == "object":
+        return None
+    kind = info.kind
+    if kind not in STR_KINDS and not (kind == "float" and not info.is_heap):
+        raise DecodeError(address, "%%s of a %s" % kind)
     node = decode(reader, address)
-    if node.kind in ("instance", "generic") and _str_owner(reader, node) == "object":
-        return None  # object_str is repr(): streamed as a child
-    if node.kind not in STR_KINDS:
-        raise DecodeError(address, "%%s of a %s" % node.kind)
-    if node.kind == "str":
-        return node.value.decode("latin-1")
-    if node.kind == "unicode":
+    if kind == "float":
+        return _float_str(node.value)
+    if kind == "str":
+        return node.value.decode("latin-1") + string_cut(node)
+    if kind == "unicode":
         if not node.value.isascii():
             raise DecodeError(address, "%s of a non-ASCII unicode")
-        return node.value
-    if node.kind == "type":
-        return None  # str(type) is repr(type): streamed as a child
-    if node.kind == "none":
+        return node.value + string_cut(node)
+    if kind == "none":
         return "None"
     return str(node.value)
 
 
 def _python_format(reader, node, info, max_items):
-    """The parts of ``FORMAT % OPERAND``: text, and child addresses for %r (and %s of a
-    type)."""
-    fmt, items = info.detail
+    """The parts of ``FORMAT % OPERAND``: text, and child addresses for %r (and %s of an
+    object whose str() is its repr). What cannot be computed exactly makes the node an
+    ``instance``: CPython's default repr."""
+    try:
+        node.value, node.edges = _format_parts(reader, node, info)
+    except ProcessGone:
+        raise
+    except CpywalkerError as error:
+        node.kind = "instance"
+        node.value = None
+        node.edges = []
+        node.info = {"labels": [], "repr_error": str(error)}
+        return
+    node.info = {"labels": []}
+
+
+def _format_parts(reader, node, info):
+    fmt, items, tupled = info.detail
     if items == [("self",)]:
         size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
         if not 0 <= size <= 4096:
@@ -197,9 +273,9 @@ def _python_format(reader, node, info, max_items):
         values = reader.words(node.address + reader.layout.PyTupleObject.ob_item, size)
     else:
         values = [_item_value(reader, node.address, info, item) for item in items]
-        if len(items) == 1 and values[0].__class__ is int and \
-                decode(reader, values[0]).kind == "tuple":
-            raise DecodeError(node.address, "%r % a tuple formats its items" % fmt)
+        if not tupled and values[0].__class__ is int and \
+                reader.object_header(values[0])[1].flags & c.Py_TPFLAGS_TUPLE_SUBCLASS:
+            raise DecodeError(node.address, "%%r of a single tuple formats its items")
     parts, edges = [], []
     position = 0
     arguments = iter(values)
@@ -212,14 +288,12 @@ def _python_format(reader, node, info, max_items):
             continue
         value = next(arguments, None)
         if value is None:
-            raise DecodeError(node.address, "%r needs more than %d values" % (fmt, len(values)))
+            raise DecodeError(node.address, "the format needs more than %d values" % len(values))
         parts.append(_converted(reader, spec, value, edges))
     if next(arguments, None) is not None:
-        raise DecodeError(node.address, "not all %d values formatted by %r" % (len(values), fmt))
+        raise DecodeError(node.address, "not all %d values formatted" % len(values))
     parts.append(fmt[position:])
-    node.value = parts
-    node.edges = edges
-    node.info = {"labels": []}
+    return parts, edges
 
 
 def _item_value(reader, address, info, item):
@@ -227,7 +301,11 @@ def _item_value(reader, address, info, item):
     if item[0] == "id":
         return ("int", address)
     if item[0] == "class":
-        return ("text", info.short_name if item[1] == "__name__" else info.module or "")
+        if item[1] == "__name__":
+            return ("text", info.short_name)
+        if info.module is None:  # type_module of a heap type: __module__ is not a str
+            raise DecodeError(address, "__module__ of %s is not a str" % info.name)
+        return ("text", info.module)
     return _attribute(reader, address, info, item[1])
 
 
@@ -239,7 +317,7 @@ def _converted(reader, spec, value, edges):
             return value
         if kind == "text" and spec == "r":
             return "'%s'" % value if "'" not in value else repr(value)
-        if kind == "int" and spec in "sdi":
+        if kind == "int" and spec in "rsdi":
             return str(value)
         if kind == "int" and spec == "x":
             return "%x" % value
@@ -253,10 +331,23 @@ def _converted(reader, spec, value, edges):
             edges.append(value)
             return len(edges) - 1
         return text
-    node = decode(reader, value)
-    if node.kind not in ("int", "long", "bool"):
-        raise DecodeError(value, "%%%s of a %s" % (spec, node.kind))
-    return ("%x" if spec == "x" else "%d") % node.value
+    return _integer_text(reader, spec, value)
+
+
+def _integer_text(reader, spec, address):
+    """%d, %i, %x of PyString_Format: an int (or int subclass: formatint reads the value),
+    an exact long or bool, or an exact float (PyNumber_Int truncates it); a long subclass
+    goes through its own tp_str, not computed here."""
+    info = reader.object_header(address)[1]
+    kind = info.kind
+    if kind not in ("int", "long", "bool", "float") or info.is_heap and kind != "int":
+        raise DecodeError(address, "%%%s of a %s" % (spec, info.name))
+    value = decode(reader, address).value
+    if kind == "float":
+        if value != value or value in (float("inf"), float("-inf")):
+            raise DecodeError(address, "%%%s of %r" % (spec, value))
+        value = int(value)
+    return ("%x" if spec == "x" else "%d") % value
 
 
 DECODERS = {"python_format": _python_format}

@@ -26,7 +26,8 @@ confused with a recursion marker::
 import struct
 
 from ..decode.graph import UNLIMITED
-from ..decode.objects import SCALAR_KINDS, decode
+from ..decode.objects import SCALAR_KINDS, decode, string_cut
+from ..decode.extension_types import DEFAULT_REPR
 from ..decode.reader import ObjectReader
 from ..decode.walker import Graph, WalkIndex
 from ..errors import CpywalkerError, ProcessGone
@@ -110,15 +111,6 @@ def decimal_text(value):
         return decimal_string(value)
 
 
-def string_cut(node):
-    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
-    if not node.truncated:
-        return ""
-    unit = "character" if node.kind == "unicode" else "byte"
-    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
-                                                     "" if node.truncated == 1 else "s")
-
-
 def scalar_repr(node):
     """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
     shortest ('r') format, exactly as Python 3's repr of float and complex. A string cut
@@ -145,9 +137,11 @@ def scalar_repr(node):
 STRING_PIECE = 1 << 20
 
 
-def string_pieces(node):
+def string_pieces(node, piece_size=None):
     """The repr of a str, unicode or bytearray node (as scalar_repr), in pieces of
-    STRING_PIECE, the quotes chosen from its whole value."""
+    ``piece_size`` (STRING_PIECE) characters of its value, the quotes chosen from its
+    whole value."""
+    piece_size = piece_size or STRING_PIECE
     data = node.value
     kind = node.kind
     quotes = ("'", '"') if kind == "unicode" else (b"'", b'"')
@@ -161,8 +155,8 @@ def string_pieces(node):
         table, opening, closing = _STR_SINGLE, "bytearray(b" + quote, quote
     escaped_quote = "'" if table in (_STR_SINGLE, _UNICODE_SINGLE) else '"'
     yield opening
-    for start in range(0, len(data), STRING_PIECE):
-        piece = data[start:start + STRING_PIECE]
+    for start in range(0, len(data), piece_size):
+        piece = data[start:start + piece_size]
         if kind != "unicode":
             piece = piece.decode("latin-1")
         if piece.isascii() and piece.isprintable() and "\\" not in piece \
@@ -171,6 +165,22 @@ def string_pieces(node):
         else:
             yield piece.translate(table)
     yield closing + string_cut(node) + (")" if kind == "bytearray" else "")
+
+
+def long_string(node):
+    """Whether ``node`` is a str, unicode or bytearray long enough for string_pieces."""
+    return node.kind in _STRING_KINDS and len(node.value) > STRING_PIECE
+
+
+def repr_head(node, limit):
+    """The first ``limit`` characters (or a few more) of the repr of a long_string node,
+    without escaping the rest of it."""
+    head = ""
+    for piece in string_pieces(node, limit + 1):
+        head += piece
+        if len(head) > limit:
+            break
+    return head
 
 
 def error_text(node):
@@ -183,6 +193,13 @@ def _object_repr(node, reader):
     """object_repr of typeobject.c: ``<module.Name object at 0x...>``."""
     return "<%s object at %#x>" % (reader.type_info(node.type_address).qualified_name,
                                    node.address)
+
+
+def has_default_repr(node, reader):
+    """Whether ``node`` is an instance of a subclass of a builtin that prints object_repr,
+    not the builtin's repr (decode/extension_types.py: DEFAULT_REPR)."""
+    info = reader.types.get(node.type_address)
+    return info is not None and info.detail is DEFAULT_REPR
 
 
 def _type_repr(node, reader):
@@ -280,17 +297,21 @@ def _weakref_repr(node, reader):
 
 def _array_repr(node, reader):
     """array_repr of arraymodule.c: ``array('i', [1, 2])``, ``array('c', 'ab')``,
-    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double."""
+    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double.
+    max-items cuts the items of numbers, max-string those of characters."""
     code, values = node.value
     if not node.size:
         return "array('%s')" % code
     if code == "c":
-        items = str_repr(values)
+        items = str_repr(values) + string_cut(node)
     elif code == "u":
-        items = unicode_repr(values)
+        items = unicode_repr(values) + string_cut(node)
     else:
         suffix = "L" if code in "IL" else ""
-        items = "[" + ", ".join(repr(value) + suffix for value in values) + "]"
+        items = ", ".join(repr(value) + suffix for value in values)
+        if node.truncated:  # max-items
+            items += "%s<%d more not shown: max-items>" % (", " if values else "", node.truncated)
+        items = "[" + items + "]"
     return "array('%s', %s)" % (code, items)
 
 
@@ -530,6 +551,9 @@ class ReprWriter:
         self._marker = _RECURSION.get(kind)
         if kind == "error":
             return error_text(node)
+        if node.info.__class__ is dict and has_default_repr(node, self.reader):
+            self._marker = None
+            return _object_repr(node, self.reader)
         if kind in SCALAR_KINDS:
             if kind in _STRING_KINDS and len(node.value) > STRING_PIECE:
                 return string_pieces(node)

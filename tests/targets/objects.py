@@ -15,6 +15,7 @@ import sys
 import weakref
 
 import longtail
+import oddreprs
 
 
 class New(object):
@@ -193,7 +194,7 @@ OBJECTS = [
     ("decimal_nan_payload", decimal.Decimal("-NaN42")), ("decimal_snan", decimal.Decimal("sNaN")),
     ("decimal_huge_exp", decimal.Decimal("9.99E+999999")), ("decimal_long_digits", decimal.Decimal(3 ** 100)),
     ("nested_50", nested(50)), ("shared_children", [new_instance, new_instance, (new_instance,)]),
-] + longtail.OBJECTS
+] + longtail.OBJECTS + oddreprs.OBJECTS
 
 #: Fake and corrupted objects, kept alive in ctypes buffers. PyObject_HEAD is
 #: (ob_refcnt, ob_type); offsets below are x86_64 CPython 2.7.
@@ -247,7 +248,8 @@ for _ in range(100000):
 
 sys.stdout.write(json.dumps({
     "pid": os.getpid(),
-    "objects": [[name, id(obj), repr(obj).decode("latin-1")] for name, obj in OBJECTS],
+    "objects": [[name, id(obj), oddreprs.expected(name, obj).decode("latin-1")]
+                for name, obj in OBJECTS],
     "bad": BAD,
     "deep": {"id": id(deep), "depth": 100001},
 }) + "\n")

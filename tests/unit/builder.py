@@ -438,6 +438,24 @@ class ImageBuilder:
         return self.new("PyFunctionObject", self.builtin("function"), func_name=self.str_(name),
                         func_code=self.code(name))
 
+    def bind_method(self, klass, name, co_code, consts, names=()):
+        """Bind ``klass.name`` (declared with ``defines``) to a function ``(self)`` of that
+        2.7 bytecode, constants and names."""
+        function = self.function(name)
+        code = self.get_word(function + self.layout.PyFunctionObject.func_code)
+        self.set_fields("PyCodeObject", code, co_code=self.str_(co_code),
+                        co_consts=self.tuple_(consts), co_names=self.tuple_(names), co_argcount=1)
+        namespace = self.get_word(klass + self.layout.PyTypeObject.tp_dict)
+        entries = self.get_word(namespace + self.layout.PyDictObject.ma_table)
+        mask = self.get_word(namespace + self.layout.PyDictObject.ma_mask)
+        for slot in range(mask + 1):
+            entry = entries + slot * self.layout.PyDictEntry.size
+            key = self.get_word(entry + self.layout.PyDictEntry.me_key)
+            if key and self.image().read(key + self.layout.PyStringObject.ob_sval,
+                                         len(name) + 1) == name + b"\0":
+                self.word(entry + self.layout.PyDictEntry.me_value, function)
+        return function
+
     def method_def(self, name):
         address = self.alloc(self.layout.PyMethodDef.size, 8)
         self.set_fields("PyMethodDef", address, ml_name=self.cstring(name))

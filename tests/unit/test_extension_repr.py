@@ -187,18 +187,8 @@ def test_defaultdict_containing_itself_prints_its_factory_twice():
 def test_namedtuple_style_repr_from_its_format():
     builder = ImageBuilder()
     point = builder.heap_type("Point", "tuple", with_dict=False, defines=[b"__repr__"])
-    function = builder.function(b"__repr__")
-    code = builder.get_word(function + builder.layout.PyFunctionObject.func_code)
-    builder.set_fields("PyCodeObject", code, co_code=builder.str_(b"d\x01\x00|\x00\x00\x16S"),
-                       co_consts=builder.tuple_([b"doc", b"Point(x=%r, y=%r, p=100%%)"]),
-                       co_names=builder.tuple_([]))
-    namespace = builder.get_word(point + builder.layout.PyTypeObject.tp_dict)
-    entries = builder.get_word(namespace + builder.layout.PyDictObject.ma_table)
-    for slot in range(8):
-        entry = entries + slot * builder.layout.PyDictEntry.size
-        key = builder.get_word(entry + builder.layout.PyDictEntry.me_key)
-        if key and builder.image().read(key + builder.layout.PyStringObject.ob_sval, 8) == b"__repr__":
-            builder.word(entry + builder.layout.PyDictEntry.me_value, function)
+    builder.bind_method(point, b"__repr__", b"d\x01\x00|\x00\x00\x16S",
+                        [b"doc", b"Point(x=%r, y=%r, p=100%%)"])
     address = builder.tuple_([1, b"a"], type_address=point)
     assert repr_of(builder, address) == "Point(x=1, y='a', p=100%)"
 
