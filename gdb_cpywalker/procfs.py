@@ -81,6 +81,12 @@ def parse_maps_line(line):
                   int(parts[4]), path)
 
 
+def maps_line(region):
+    """The /proc/PID/maps line of ``region`` (without the newline): ``parse_maps_line``'s inverse."""
+    return ("%x-%x %s %08x %s %d %s" % (region.start, region.end, region.perms, region.offset,
+                                         region.dev, region.inode, region.path)).rstrip()
+
+
 def parse_maps(text):
     """Every region of a /proc/PID/maps text, in address order."""
     return [parse_maps_line(line) for line in text.splitlines() if line.strip()]
@@ -160,6 +166,14 @@ def process_gone(pid):
         return process_state(pid) in ("Z", "X")
     except TargetError:
         return True
+
+
+def wait_status(pid):
+    """The waitpid(2) status of ``pid`` once it died and is not yet reaped (state Z: the last
+    field of /proc/PID/stat); None while it runs; TargetError when there is no such process."""
+    with_state = _read(pid, "stat")
+    fields = with_state[with_state.rindex(")") + 2:].split()
+    return int(fields[-1]) if fields[0] == "Z" else None
 
 
 def path_in_process(pid, path):

@@ -90,19 +90,21 @@ def source_files(args):
 def stopped(pid):
     """Hold ``pid`` stopped with SIGSTOP; SIGCONT after unless it was stopped already."""
     was_stopped = process_state(pid) in "Tt"
-    if not was_stopped:
-        try:
-            os.kill(pid, signal.SIGSTOP)
-        except OSError as error:
-            raise TargetError("cannot stop process %d: %s" % (pid, error.strerror)) from None
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while process_state(pid) not in "Tt" and time.monotonic() < deadline:
-            time.sleep(0.001)
-    try:
+    try:  # from the SIGSTOP on: a SIGTERM of ours while waiting must still continue it
+        if not was_stopped:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError as error:
+                was_stopped = True  # not stopped by us: nothing to continue
+                raise TargetError("cannot stop process %d: %s" % (pid, error.strerror)) from None
+            deadline = time.monotonic() + STOP_TIMEOUT
+            while process_state(pid) not in "Tt" and time.monotonic() < deadline:
+                time.sleep(0.001)
         yield
     finally:
         if not was_stopped:
-            os.kill(pid, signal.SIGCONT)
+            with contextlib.suppress(ProcessLookupError):  # it died meanwhile: say why, not this
+                os.kill(pid, signal.SIGCONT)
 
 
 def held(args):

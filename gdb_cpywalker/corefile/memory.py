@@ -56,7 +56,10 @@ class CoreMemory(Memory):
             following = self.core.next_load(address)
             if following is not None:
                 limit = min(limit, following.vaddr - address)
-        return os.pread(fd, min(size, limit), mapping.offset + address - mapping.start)
+        offset = mapping.offset + address - mapping.start
+        if offset >> 63:  # a damaged NT_FILE page offset: no file has such an offset
+            return b""
+        return os.pread(fd, min(size, limit), offset)
 
     def mapping_at(self, address):
         """The NT_FILE mapping holding ``address``, or None."""

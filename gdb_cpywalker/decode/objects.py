@@ -52,6 +52,16 @@ def _shown(reader, size):
     return size if limit is None else min(size, limit)
 
 
+def string_cut(node):
+    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
+    if not node.truncated:
+        return ""
+    unit = "character" if node.kind == "unicode" or node.kind == "array" and \
+        node.value[0] == "u" else "byte"
+    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
+                                                     "" if node.truncated == 1 else "s")
+
+
 # -- scalars ------------------------------------------------------------------------
 
 def _int(reader, node, info, max_items):
@@ -378,10 +388,12 @@ def _decimal(reader, node, info, max_items):
     __slots__; _exp is an int, or 'F', 'n', 'N' for Infinity, NaN, sNaN."""
     slots = {}
     for name, offset in slot_members(reader, info):
-        slot = decode(reader, reader.word(node.address + offset))
+        address = reader.word(node.address + offset)
+        slot = decode(reader, address)
         if slot.kind not in ("int", "long", "bool", "str"):
             raise DecodeError(node.address, "Decimal slot %s of kind %s" % (name, slot.kind))
-        slots[name] = slot.value.decode("latin-1") if slot.kind == "str" else slot.value
+        # every digit, whatever max-string is: the digits are the value, not a string shown
+        slots[name] = reader.string(address) if slot.kind == "str" else slot.value
     try:
         node.value = tuple(slots[name] for name in ("_sign", "_int", "_exp", "_is_special"))
     except KeyError as error:
@@ -450,17 +462,59 @@ def _cfunction(reader, node, info, max_items):
         node.info["self_type"] = reader.object_header(self_address)[1].name
 
 
+#: kinds whose ``__name__`` is their decoded value
+_NAMED_KINDS = frozenset(("function", "cfunction", "classobj", "method_wrapper",
+                          "wrapper_descriptor", "method_descriptor", "member_descriptor",
+                          "getset_descriptor"))
+
+
+#: Most methods wrapping methods name_attr follows to a function.
+MAX_METHOD_CHAIN = 32
+
+
 def name_attr(reader, address):
-    """``obj.__name__`` for the kinds that have one (functions, classes, modules), or None."""
-    node = decode(reader, address)
-    if node.kind in ("function", "cfunction", "classobj"):
+    """``obj.__name__`` when it is a str (what instancemethod_repr and weakref_repr print),
+    or None: from the object's own fields, else its instance dict, else its class's. A
+    method's is its function's (MAX_METHOD_CHAIN methods deep at most: a damaged one can
+    wrap itself)."""
+    try:
+        for _ in range(MAX_METHOD_CHAIN):
+            if reader.object_header(address)[1].kind != "method":
+                break
+            address = reader.unpack(reader.layout.PyMethodObject, address)[2]
+            if not address:
+                return None
+        else:
+            return None
+    except ProcessGone:
+        raise
+    except CpywalkerError:
+        return None
+    node = decode(reader, address, 0)
+    kind = node.kind
+    if kind in _NAMED_KINDS:
         return node.value
-    if node.kind == "type":
+    if kind == "type":
         return reader.type_info(address).short_name
-    if node.kind == "module":
-        return node.info["name"]
-    if node.kind == "method":
-        return node.info["func_name"]
+    if kind == "module":
+        return node.info["name"] if node.info["name"] != "?" else None
+    if kind == "error":
+        return None
+    if kind == "classic_instance":
+        class_dict = reader.word(reader.unpack(reader.layout.PyInstanceObject, address)[2]
+                                 + reader.layout.PyClassObject.cl_dict)
+        dicts = [node.edges[0], class_dict]
+    else:
+        info = reader.type_info(node.type_address)
+        dict_pointer = instance_dict_address(reader, address, info)
+        dicts = [reader.word(dict_pointer) if dict_pointer else 0]
+        mro = decode(reader, info.mro) if info.mro else None
+        if mro is not None and mro.kind == "tuple":
+            dicts += [reader.type_info(base).dict for base in mro.edges]
+    for namespace in dicts:
+        value = dict_lookup_str(reader, namespace, b"__name__")
+        if value:
+            return reader.name_of(value, None)
     return None
 
 
@@ -572,8 +626,12 @@ def _slice(reader, node, info, max_items):
 
 
 def _xrange(reader, node, info, max_items):
+    """(start, stop, step) as range_repr prints them: get_stop_for_range of rangeobject.c
+    clips start + len * step to the range of a C long."""
     _, _, start, step, length = reader.unpack(reader.layout.rangeobject, node.address)
-    node.value = (start, step, length)
+    bound = 1 << (8 * reader.psize - 1)
+    stop = max(-bound, min(bound - 1, start + length * step)) if length else start
+    node.value = (start, stop, step)
 
 
 def _exception(reader, node, info, max_items):
@@ -610,9 +668,12 @@ def _array(reader, node, info, max_items):
         raise DecodeError(node.address, "implausible array: ob_size %d, allocated %d, itemsize %d"
                           % (size, allocated, itemsize))
     reader.check_span(node.address, items, size * itemsize, "array ob_size", size)
-    data = reader.read(items, size * itemsize) if size else b""
+    # the items of a 'c' or 'u' array are characters: max-string cuts them, as a str's
+    shown = _shown(reader, size) if code in "cu" else _limit(size, max_items)
+    data = reader.read(items, shown * itemsize) if shown else b""
     node.size = size
-    node.value = (code, _array_values(code, itemsize, size, data))
+    node.value = (code, _array_values(code, itemsize, shown, data))
+    node.truncated = size - shown
 
 
 def _array_values(code, itemsize, size, data):
@@ -716,5 +777,15 @@ SCALAR_KINDS = frozenset(("int", "bool", "long", "float", "complex", "none", "el
 #: kinds whose value is cut by max-string (``truncated`` counts what is left out)
 STRING_KINDS = frozenset(("str", "unicode", "bytearray", "buffer"))
 
-__all__ = ["decode", "dict_items", "dict_lookup_str", "name_attr", "SCALAR_KINDS",
-           "STRING_KINDS"]
+
+def cut_by_max_string(node):
+    """Whether what ``node.truncated`` counts is what max-string left out (not items):
+    strings, buffers, and arrays of characters ('c' and 'u')."""
+    return node.kind in STRING_KINDS or node.kind == "array" and node.value[0] in "cu"
+
+from .extension_types import DECODERS as _EXTENSION_DECODERS  # noqa: E402 (imports this module)
+
+_DECODERS.update(_EXTENSION_DECODERS)
+
+__all__ = ["cut_by_max_string", "decode", "dict_items", "dict_lookup_str", "name_attr", "string_cut",
+           "SCALAR_KINDS", "STRING_KINDS"]

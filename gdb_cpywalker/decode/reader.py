@@ -31,7 +31,8 @@ class TypeInfo:
     """One type object: names, flags, sizes and the decoder kind of its instances."""
 
     __slots__ = ("address", "name", "flags", "basicsize", "itemsize", "dictoffset",
-                 "base", "mro", "dict", "members", "is_heap", "kind", "builtin", "module")
+                 "base", "mro", "dict", "members", "is_heap", "kind", "builtin", "module",
+                 "detail")
 
     @property
     def short_name(self):
@@ -192,26 +193,12 @@ class ObjectReader:
         info.builtin = self._static_base(info)
         info.kind = classify(info)
         info.module = self._type_module(info)
-        if info.is_heap and info.kind == "dict" and self._derives_from(info, _ORDERED_DICT):
-            info.kind = "ordereddict"
-        elif info.is_heap and info.kind == "dict" and info.qualified_name == _COUNTER:
-            info.kind = "counter"
-        elif info.is_heap and info.kind == "instance" and info.qualified_name == _DECIMAL:
-            info.kind = "decimal"
-        return info
+        info.detail = None
+        from .extension_types import refine_kind  # it decodes through objects.py
 
-    def _derives_from(self, info, qualified_name):
-        """Whether a heap type is, or extends, the Python class ``qualified_name``."""
-        for _ in range(MAX_BASES):
-            if not info.is_heap:
-                return False
-            if info.qualified_name == qualified_name:
-                return True
-            try:
-                info = self.type_info(info.base)
-            except CpywalkerError:
-                return False
-        return False
+        self.types[address] = info  # its MRO starts with itself
+        info.kind = refine_kind(self, info)
+        return info
 
     def _static_base(self, info):
         """tp_name of the first non-heap type on the tp_base chain (the builtin it extends)."""
@@ -262,13 +249,6 @@ class ObjectReader:
         except CpywalkerError:
             return default
 
-
-#: collections.OrderedDict of 2.7 is a Python class: a dict plus a linked list of keys
-_ORDERED_DICT = "collections.OrderedDict"
-#: collections.Counter itself (a subclass may define its own __repr__): a dict of counts
-_COUNTER = "collections.Counter"
-#: decimal.Decimal itself: a Python class with __slots__ _exp, _int, _sign, _is_special
-_DECIMAL = "decimal.Decimal"
 
 #: tp_flags subclass bits, checked first (Include/object.h)
 _FLAG_KINDS = (

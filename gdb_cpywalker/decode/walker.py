@@ -14,7 +14,7 @@ objects a walk decodes, walking only as far ahead as each question needs.
 from collections import OrderedDict
 
 from .graph import UNLIMITED
-from .objects import STRING_KINDS, decode
+from .objects import cut_by_max_string, decode
 from .reader import ObjectReader
 
 #: kinds whose edges are key, value, key, value, ...
@@ -126,7 +126,7 @@ class Graph:
                 if cut:
                     depth_cut.add(address)
                 yield NODE, depth, parent, index, node
-                if not cut and (node.edges or node.truncated and node.kind not in STRING_KINDS):
+                if not cut and (node.edges or node.truncated and not cut_by_max_string(node)):
                     parents.append(node)
                     positions.append(0)
             while parents:

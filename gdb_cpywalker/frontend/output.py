@@ -7,6 +7,11 @@ made is written, then a last line saying the output is incomplete, and the error
 as ``process N is gone (killed during the walk)``.
 """
 
+import errno
+import os
+import select
+import time
+
 from ..errors import ProcessGone, UsageError
 
 #: Characters gathered before one write to the destination.
@@ -20,21 +25,28 @@ KILLED = "killed during the walk"
 def stream_to(pieces, write, also_interrupted=False):
     """Write every piece through ``write``; return the characters written.
 
-    ``also_interrupted``: Ctrl-C (KeyboardInterrupt) marks the output incomplete too.
+    ``also_interrupted``: Ctrl-C (KeyboardInterrupt) marks the output incomplete too
+    (else the line written last is ended, for the error line that follows).
     """
     written = 0
     buffered, size = [], 0
-    tail = "\n"
+    tail = "\n"  # the last character written; None while a write may be cut short
     try:
         for piece in pieces:
             buffered.append(piece)
             size += len(piece)
             if size >= WRITE_SIZE:
                 text = "".join(buffered)
+                buffered, size = [], 0
+                tail = None
                 write(text)
                 written += len(text)
                 tail = text[-1:]
-                buffered, size = [], 0
+        text = "".join(buffered)
+        buffered = []
+        tail = None
+        write(text)
+        return written + len(text)
     except ProcessGone as error:
         if not written and not buffered:  # gone before anything was made: nothing to mark
             raise
@@ -43,10 +55,9 @@ def stream_to(pieces, write, also_interrupted=False):
     except KeyboardInterrupt:
         if also_interrupted:
             _mark_incomplete(write, buffered, tail, "interrupted")
+        elif tail != "\n":  # the error that follows starts on its own line
+            write("\n")
         raise
-    text = "".join(buffered)
-    write(text)
-    return written + len(text)
 
 
 def _mark_incomplete(write, buffered, tail, reason):
@@ -56,17 +67,60 @@ def _mark_incomplete(write, buffered, tail, reason):
 
 
 def write_file(pieces, path):
-    """Stream ``pieces`` into the file ``path`` (UTF-8); return the bytes written."""
+    """Stream ``pieces`` into the file ``path`` (UTF-8); return the bytes written.
+
+    A FIFO is written once a reader has opened it; waiting for one, or for a slow reader
+    to take more, goes in short steps that Ctrl-C interrupts (in gdb too).
+    """
+    written = 0
+    interrupted = False
+
+    def write(text):
+        nonlocal written, interrupted
+        view = memoryview(text.encode("utf-8", "backslashreplace"))
+        while view:
+            try:
+                done = os.write(descriptor, view)
+            except BlockingIOError:  # a FIFO whose reader has not taken the last write yet
+                if interrupted:  # Ctrl-C while waiting: the rest (the marker) is dropped
+                    return
+                try:
+                    select.select([], [descriptor], [], _WAIT)
+                except KeyboardInterrupt:
+                    interrupted = True
+                    raise
+                continue
+            written += done
+            view = view[done:]
+
     try:
-        handle = open(path, "w", encoding="utf-8", errors="backslashreplace")
+        descriptor = _open_output(path)
     except OSError as error:
         raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
-    with handle:
+    try:
+        stream_to(pieces, write, also_interrupted=True)
+    except OSError as error:
+        raise UsageError("cannot write %s: %s (after %d bytes)"
+                         % (path, error.strerror, written)) from None
+    finally:
+        os.close(descriptor)
+    return written
+
+
+#: Seconds between two looks at a FIFO without a reader (or with a full pipe).
+_WAIT = 0.05
+
+
+def _open_output(path):
+    """A descriptor of ``path`` opened for writing, created or truncated, non-blocking."""
+    while True:
         try:
-            stream_to(pieces, handle.write, also_interrupted=True)
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+                           | os.O_NONBLOCK, 0o666)
         except OSError as error:
-            raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
-        return handle.tell()
+            if error.errno != errno.ENXIO:  # ENXIO: a FIFO nobody reads yet
+                raise
+        time.sleep(_WAIT)
 
 
 def wrote_note(size, path):

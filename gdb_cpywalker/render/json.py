@@ -16,7 +16,7 @@ import re
 
 from ..decode.walker import NODE, iter_edge_labels
 from ..errors import ProcessGone
-from .repr import decimal_text
+from .repr import STRING_PIECE, decimal_text, has_default_repr, long_string, string_pieces
 from .tree import node_value
 
 #: Longer ints are written as decimal strings (json cannot print them past 4300 digits).
@@ -36,11 +36,19 @@ def _json_value(node):
         return repr(value)
     if isinstance(value, complex):
         return [_json_float(value.real), _json_float(value.imag)]
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, tuple):  # an array's (typecode, items), c_char's ("str", bytes)...
+        return [_json_part(part) for part in value]
     if isinstance(value, int) and value.bit_length() > _JSON_INT_BITS:
         return decimal_text(value)
     return value
+
+
+def _json_part(part):
+    if isinstance(part, bytes):
+        return part.decode("latin-1")
+    if isinstance(part, list):  # an array's numbers: NaN and infinities as text, as a float's
+        return [_json_float(item) if isinstance(item, float) else item for item in part]
+    return part
 
 
 def _json_float(value):
@@ -87,6 +95,22 @@ def _record_pieces(node, graph, prefix):
     yield '],"truncated":%d}' % node.truncated
 
 
+def _long_string_pieces(node, graph, prefix):
+    """``prefix"0x...":{...}`` of a long str, unicode or bytearray, its value and repr
+    written piece by piece: never the whole text of a 1 GB str at once."""
+    head = _encode({"type": node.type_name, "kind": node.kind, "refcount": node.refcount,
+                    "size": node.size})
+    yield '%s"%#x":%s,"value":"' % (prefix, node.address, head[:-1])
+    value = node.value
+    for start in range(0, len(value), STRING_PIECE):
+        piece = value[start:start + STRING_PIECE]
+        yield _encode(piece if isinstance(piece, str) else piece.decode("latin-1"))[1:-1]
+    yield '","repr":"'
+    for piece in string_pieces(node):
+        yield _encode(piece)[1:-1]
+    yield '","edges":[%s],"truncated":%d}' % (",".join(_edge_texts(node)), node.truncated)
+
+
 def json_pieces(graph, color=False):
     """The document in pieces, each as soon as the walk has decoded what it holds."""
     yield '{"root":"%#x","nodes":{' % graph.root
@@ -97,6 +121,14 @@ def json_pieces(graph, color=False):
             if step[0] != NODE:
                 continue
             node = step[4]
+            if long_string(node) and not has_default_repr(node, graph.reader):
+                if batch:
+                    yield separator + _encode(batch)[1:-1]
+                    separator = ","
+                    batch = {}
+                yield from _long_string_pieces(node, graph, separator)
+                separator = ","
+                continue
             if len(node.edges) <= BATCH:
                 batch["%#x" % node.address] = node_record(node, graph)
                 if len(batch) < BATCH:

@@ -25,11 +25,15 @@ confused with a recursion marker::
 
 
 from ..decode.graph import UNLIMITED
-from ..decode.objects import SCALAR_KINDS, decode
+from ..decode.objects import SCALAR_KINDS, decode, string_cut
+from ..decode.extension_types import DEFAULT_REPR
 from ..decode.reader import ObjectReader
 from ..decode.walker import Graph, WalkIndex
 from ..errors import CpywalkerError, ProcessGone
 from .bigint import decimal_string
+from .extension_repr import TEXT as EXTENSION_TEXT
+from .extension_repr import TOKENS as EXTENSION_TOKENS
+from .extension_repr import c_string, snprintf
 from .hotpath import HotPath
 
 ELLIPSIS = "..."
@@ -106,15 +110,6 @@ def decimal_text(value):
         return decimal_string(value)
 
 
-def string_cut(node):
-    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
-    if not node.truncated:
-        return ""
-    unit = "character" if node.kind == "unicode" else "byte"
-    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
-                                                     "" if node.truncated == 1 else "s")
-
-
 def scalar_repr(node):
     """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
     shortest ('r') format, exactly as Python 3's repr of float and complex. A string cut
@@ -141,9 +136,11 @@ def scalar_repr(node):
 STRING_PIECE = 1 << 20
 
 
-def string_pieces(node):
+def string_pieces(node, piece_size=None):
     """The repr of a str, unicode or bytearray node (as scalar_repr), in pieces of
-    STRING_PIECE, the quotes chosen from its whole value."""
+    ``piece_size`` (STRING_PIECE) characters of its value, the quotes chosen from its
+    whole value."""
+    piece_size = piece_size or STRING_PIECE
     data = node.value
     kind = node.kind
     quotes = ("'", '"') if kind == "unicode" else (b"'", b'"')
@@ -157,8 +154,8 @@ def string_pieces(node):
         table, opening, closing = _STR_SINGLE, "bytearray(b" + quote, quote
     escaped_quote = "'" if table in (_STR_SINGLE, _UNICODE_SINGLE) else '"'
     yield opening
-    for start in range(0, len(data), STRING_PIECE):
-        piece = data[start:start + STRING_PIECE]
+    for start in range(0, len(data), piece_size):
+        piece = data[start:start + piece_size]
         if kind != "unicode":
             piece = piece.decode("latin-1")
         if piece.isascii() and piece.isprintable() and "\\" not in piece \
@@ -167,6 +164,22 @@ def string_pieces(node):
         else:
             yield piece.translate(table)
     yield closing + string_cut(node) + (")" if kind == "bytearray" else "")
+
+
+def long_string(node):
+    """Whether ``node`` is a str, unicode or bytearray long enough for string_pieces."""
+    return node.kind in _STRING_KINDS and len(node.value) > STRING_PIECE
+
+
+def repr_head(node, limit):
+    """The first ``limit`` characters (or a few more) of the repr of a long_string node,
+    without escaping the rest of it."""
+    head = ""
+    for piece in string_pieces(node, limit + 1):
+        head += piece
+        if len(head) > limit:
+            break
+    return head
 
 
 def error_text(node):
@@ -179,6 +192,13 @@ def _object_repr(node, reader):
     """object_repr of typeobject.c: ``<module.Name object at 0x...>``."""
     return "<%s object at %#x>" % (reader.type_info(node.type_address).qualified_name,
                                    node.address)
+
+
+def has_default_repr(node, reader):
+    """Whether ``node`` is an instance of a subclass of a builtin that prints object_repr,
+    not the builtin's repr (decode/extension_types.py: DEFAULT_REPR)."""
+    info = reader.types.get(node.type_address)
+    return info is not None and info.detail is DEFAULT_REPR
 
 
 def _type_repr(node, reader):
@@ -218,29 +238,32 @@ def _descriptor(template):
 
 def _module_repr(node, reader):
     """module_repr of moduleobject.c."""
+    name = c_string(node.info["name"])
     if node.info["file"] is None:
-        return "<module '%s' (built-in)>" % node.info["name"]
-    return "<module '%s' from '%s'>" % (node.info["name"], node.info["file"])
+        return "<module '%s' (built-in)>" % name
+    return "<module '%s' from '%s'>" % (name, c_string(node.info["file"]))
 
 
 def _code_repr(node, reader):
-    """code_repr of codeobject.c."""
-    return '<code object %s at %#x, file "%s", line %d>' % (
-        node.value, node.address, node.info["file"], node.info["line"])
+    """code_repr of codeobject.c: ``char buf[500]``, name cut at 100, file at 300, and
+    a first line of 0 printed as -1."""
+    return snprintf(500, '<code object %s at %#x, file "%s", line %d>' % (
+        c_string(node.value, 100), node.address, c_string(node.info["file"], 300),
+        node.info["line"] or -1))
 
 
 def _cell_repr(node, reader):
     """cell_repr of cellobject.c."""
     if not node.info["ref"]:
         return "<cell at %#x: empty>" % node.address
-    return "<cell at %#x: %s object at %#x>" % (node.address, node.info["ref_type"],
+    return "<cell at %#x: %s object at %#x>" % (node.address,
+                                               c_string(node.info["ref_type"], 80),
                                                node.info["ref"])
 
 
 def _xrange_repr(node, reader):
     """range_repr of rangeobject.c."""
-    start, step, length = node.value
-    stop = start + length * step
+    start, stop, step = node.value
     if start == 0 and step == 1:
         return "xrange(%d)" % stop
     if step == 1:
@@ -260,30 +283,34 @@ def _buffer_repr(node, reader):
 
 
 def _weakref_repr(node, reader):
-    """weakref_repr of weakrefobject.c."""
+    """weakref_repr of weakrefobject.c: ``char buffer[256]``."""
     info = node.info
     if info["dead"]:
         return "<weakref at %#x; dead>" % node.address
-    text = "<weakref at %#x; to '%.50s' at %#x" % (node.address, info["referent_type"],
-                                                 info["referent"])
+    text = "<weakref at %#x; to '%s' at %#x" % (
+        node.address, c_string(info["referent_type"], 50), info["referent"])
     if info["referent_name"] is not None:
-        text += " (%s)" % info["referent_name"]
-    return text + ">"
+        text += " (%s)" % c_string(info["referent_name"])
+    return snprintf(256, text + ">")
 
 
 def _array_repr(node, reader):
     """array_repr of arraymodule.c: ``array('i', [1, 2])``, ``array('c', 'ab')``,
-    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double."""
+    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double.
+    max-items cuts the items of numbers, max-string those of characters."""
     code, values = node.value
     if not node.size:
         return "array('%s')" % code
     if code == "c":
-        items = str_repr(values)
+        items = str_repr(values) + string_cut(node)
     elif code == "u":
-        items = unicode_repr(values)
+        items = unicode_repr(values) + string_cut(node)
     else:
         suffix = "L" if code in "IL" else ""
-        items = "[" + ", ".join(repr(value) + suffix for value in values) + "]"
+        items = ", ".join(repr(value) + suffix for value in values)
+        if node.truncated:  # max-items
+            items += "%s<%d more not shown: max-items>" % (", " if values else "", node.truncated)
+        items = "[" + items + "]"
     return "array('%s', %s)" % (code, items)
 
 
@@ -331,22 +358,27 @@ KIND_TEXT = {
     "staticmethod": _object_repr, "classmethod": _object_repr, "type": _type_repr,
     "frame": _object_repr, "classobj": _classobj_repr,
     "classic_instance": _classic_instance_repr,
-    "function": lambda node, reader: "<function %s at %#x>" % (node.value, node.address),
+    "function": lambda node, reader: "<function %s at %#x>" % (c_string(node.value),
+                                                               node.address),
     "cfunction": _cfunction_repr, "method_wrapper": _method_wrapper_repr,
     "wrapper_descriptor": _descriptor("<slot wrapper '%s' of '%s' objects>"),
     "method_descriptor": _descriptor("<method '%s' of '%s' objects>"),
     "member_descriptor": _descriptor("<member '%s' of '%s' objects>"),
     "getset_descriptor": _descriptor("<attribute '%s' of '%s' objects>"),
     "module": _module_repr, "code": _code_repr, "cell": _cell_repr,
-    "generator": lambda node, reader: "<generator object %s at %#x>" % (node.value,
-                                                                          node.address),
+    # gen_repr of genobject.c
+    "generator": lambda node, reader: "<generator object %s at %#x>" % (
+        c_string(node.value, 200), node.address),
     "xrange": _xrange_repr, "buffer": _buffer_repr, "weakref": _weakref_repr,
     "array": _array_repr, "decimal": _decimal_repr,
 }
+KIND_TEXT.update(EXTENSION_TEXT)
 
-#: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name
-_RECURSION = {"list": "[...]", "dict": "{...}", "defaultdict": "{...}", "tuple": "(...)",
-              "deque": "[...]"}
+#: kind -> what a recursive repr prints (Py_ReprEnter; OrderedDict.__repr__'s
+#: _repr_running); "set" kinds add their type name, defaultdict its factory. Any other
+#: kind does not guard: it recurses once more, as CPython does.
+_RECURSION = {"list": "[...]", "dict": "{...}", "tuple": "(...)", "deque": "[...]",
+              "ordereddict": "..."}
 _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
                          "dictview", "ordereddict", "counter"))
 #: kinds whose long values string_pieces writes piece by piece
@@ -415,11 +447,14 @@ class ReprWriter:
             return
         out = []
         stack = []
+        # objects being printed: those that guard with Py_ReprEnter -> what a recursive
+        # repr prints; the others (unguarded) recurse once more, as CPython's reprs do
         self._markers = markers = {}
-        self._push(stack, first, address)
+        unguarded = {}
+        self._enter(stack, first, address, unguarded)
         long_token = self.LONG_TOKEN
         try:
-            yield from self._stream(out, stack, markers, flush, long_token)
+            yield from self._stream(out, stack, (markers, unguarded), flush, long_token)
         except ProcessGone:
             if out:  # what was made before the target died
                 yield "".join(out)
@@ -427,30 +462,25 @@ class ReprWriter:
         if out:
             yield "".join(out)
 
-    def _push(self, stack, tokens, address):
-        """Put the tokens of the object ``_start`` just began on the stack, and it (or the
-        chain of objects it began, see ``_hot_tokens``) among those being printed."""
-        marker = self._marker
-        if marker.__class__ is dict:
-            self._markers.update(marker)
-            stack.append((tokens, tuple(marker)))
-        else:
-            self._markers[address] = marker
-            stack.append((tokens, address))
-
-    def _stream(self, out, stack, markers, flush, long_token):
+    def _stream(self, out, stack, entered, flush, long_token):
         """The loop of ``pieces``: tokens of the objects on ``stack`` into ``out``."""
+        markers, unguarded = entered
         while stack:
             tokens, current = stack[-1]
             for token in tokens:
                 if token.__class__ is not str:
                     marker = markers.get(token)
+                    if marker is None and unguarded.get(token, 0) >= self.MAX_REENTRY:
+                        marker = ELLIPSIS
+                    if marker.__class__ is list:  # a defaultdict: its dict part guards
+                        stack.append((iter(marker), None))
+                        break
                     if marker is not None:
                         token = marker
                     else:
                         child = self._start(token)
                         if child.__class__ is not str:
-                            self._push(stack, child, token)
+                            self._enter(stack, child, token, unguarded)
                             break
                         token = child
                 out.append(token)
@@ -459,11 +489,30 @@ class ReprWriter:
                     out.clear()
             else:
                 stack.pop()
-                if current.__class__ is tuple:
+                if current.__class__ is tuple:  # a chain of _hot_tokens
                     for address in current:
                         del markers[address]
-                else:
+                elif current in markers:
                     del markers[current]
+                elif current is not None:
+                    unguarded[current] -= 1
+
+    #: times an object without a recursion guard may be on the stack (CPython would
+    #: recurse until its stack overflows)
+    MAX_REENTRY = 2
+
+    def _enter(self, stack, tokens, address, unguarded):
+        """Put the tokens of the object ``_start`` just began on the stack, and it (or the
+        chain of objects it began, see ``_hot_tokens``) among those being printed."""
+        marker = self._marker
+        if marker is None:
+            unguarded[address] = unguarded.get(address, 0) + 1
+        elif marker.__class__ is dict:
+            self._markers.update(marker)
+            address = tuple(marker)
+        else:
+            self._markers[address] = marker
+        stack.append((tokens, address))
 
     def _clip(self, text):
         if self.max_chars is not None and len(text) > self.max_chars:
@@ -487,9 +536,12 @@ class ReprWriter:
                 return NOT_SHOWN % "max-objects"
             self._depth_cut = self._index.depth_cut(address)
         kind = node.kind
-        self._marker = _RECURSION.get(kind, ELLIPSIS)
+        self._marker = _RECURSION.get(kind)
         if kind == "error":
             return error_text(node)
+        if node.info.__class__ is dict and has_default_repr(node, self.reader):
+            self._marker = None
+            return _object_repr(node, self.reader)
         if kind in SCALAR_KINDS:
             if kind in _STRING_KINDS and len(node.value) > STRING_PIECE:
                 return string_pieces(node)
@@ -549,6 +601,9 @@ class ReprWriter:
             edges = [NOT_SHOWN % "max-depth"] * len(edges)
             if kind == "exception":
                 edges = ["(%s)" % edge for edge in edges]
+        tokens = EXTENSION_TOKENS.get(kind)
+        if tokens is not None:
+            return iter(tokens(node, edges))
         if kind == "method":
             if not node.info["bound"]:
                 return "<unbound method %s.%s>" % (node.info["class_name"], node.info["func_name"])
@@ -592,6 +647,8 @@ class ReprWriter:
             else:
                 factory_text = [NOT_SHOWN % "max-depth" if self._depth_cut else factory]
             entries = self._entries(node, edges, "{", "}", _DICT_PAIR)
+            # defdict_repr: dict_repr of itself (which guards), then the factory's repr
+            self._marker = ["defaultdict("] + factory_text + [", {...})"]
             return self._chain(["defaultdict("] + factory_text + [", "], entries, [")"])
         pair = None
         if kind == "dict":
@@ -699,9 +756,23 @@ class ReprWriter:
         yield "".join(pieces)
 
 
+def display(text):
+    """The bytes the target would print, as text: reprs are built one character per
+    byte, and the bytes that reach a user raw (names, paths: ``%s`` of C) are UTF-8
+    decoded, an invalid sequence escaped (``\\xff``). Escapes in str values are ASCII."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text
+
+
 def repr_pieces(graph, color=False):
-    """The repr of ``graph``'s root within its budgets, in pieces (color has no effect)."""
-    return ReprWriter(graph.reader, graph.budgets, graph=graph).pieces(graph.root)
+    """The repr of ``graph``'s root within its budgets, in pieces (color has no effect);
+    a name's bytes stay within one piece, so each piece is shown through display()."""
+    pieces = ReprWriter(graph.reader, graph.budgets, graph=graph).pieces(graph.root)
+    return (display(piece) for piece in pieces)
 
 
 def render_repr(graph, color=False):
@@ -720,4 +791,4 @@ def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
         read = max(4 * max_chars, 1 << 16)
         string_limit = read if string_limit is None else min(string_limit, read)
     reader = ObjectReader(memory, layout, string_limit)
-    return ReprWriter(reader, budgets, max_chars).render(address)
+    return display(ReprWriter(reader, budgets, max_chars).render(address))

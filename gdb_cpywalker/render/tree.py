@@ -10,7 +10,8 @@ show as ``... (max depth)``, ``... N more items``,
 from ..decode.objects import SCALAR_KINDS
 from ..decode.walker import END, NODE, SEEN, edge_label
 from .color import paint
-from .repr import KIND_TEXT, error_text, scalar_repr
+from .repr import (KIND_TEXT, display, error_text, has_default_repr, long_string, repr_head,
+                   scalar_repr)
 
 #: Longest value text on one line.
 MAX_VALUE = 200
@@ -32,7 +33,10 @@ def node_line(node, graph, color=False):
     parts = [address, node.type_name, "refcnt=%d" % node.refcount]
     if node.size is not None:
         parts.append("len=%d" % node.size)
-    value = node_value(node, graph)
+    if long_string(node) and not has_default_repr(node, graph.reader):
+        value = repr_head(node, MAX_VALUE)  # not a whole 1 GB repr for 200 characters
+    else:
+        value = node_value(node, graph)
     if value is not None:
         if len(value) > MAX_VALUE:
             value = value[:MAX_VALUE - 3] + "..."
@@ -42,12 +46,14 @@ def node_line(node, graph, color=False):
 
 def node_value(node, graph):
     """The text shown for a node's value, or None for containers and instances."""
+    if node.info.__class__ is dict and has_default_repr(node, graph.reader):
+        return None
     if node.kind in SCALAR_KINDS:
         return scalar_repr(node)
     text = KIND_TEXT.get(node.kind)
     if text is None or node.kind in ("instance", "generic"):
         return None
-    return text(node, graph.reader)
+    return display(text(node, graph.reader))
 
 
 def tree_lines(graph, color=False):
