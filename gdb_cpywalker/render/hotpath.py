@@ -65,6 +65,7 @@ class HotPath:
         self._fetched = set()
         self._cache = reader.cache
         self._int_type = -1
+        self._list_type = -1
         self._header = reader.header.unpack_from
         self._word = struct.Struct("<" + word).unpack_from
         self._double = struct.Struct("<d").unpack_from
@@ -81,6 +82,9 @@ class HotPath:
         self._list_items = layout.PyListObject.ob_item
         self._allocated = layout.PyListObject.allocated
         self._tuple_items = layout.PyTupleObject.ob_item
+        #: ob_refcnt, ob_type, ob_size, ob_item, allocated of a list, in one unpack
+        self._list_fields = struct.Struct("<" + word.lower() + word + word.lower() + word
+                                          + word.lower()).unpack_from
         dicts = layout.PyDictObject
         self._ma_used = dicts.ma_used
         self._dict_head = struct.Struct("<" + word.lower() * 2 + word).unpack_from
@@ -103,6 +107,8 @@ class HotPath:
         self.kinds[type_address] = kind
         if kind == INT:
             self._int_type = type_address
+        elif kind == LIST:
+            self._list_type = type_address
         return kind
 
     def _page(self, page_address):
@@ -256,11 +262,51 @@ class HotPath:
             if data is None:
                 return None
             offset = 0
-        _, type_address, word = self._header(data, offset)
+        _, type_address, size = self._header(data, offset)
         kind = self.kinds.get(type_address)
         if kind is None:
             kind = self._kind(type_address)
-        return self._container(kind, address, word, data, offset) if kind >= LIST else None
+        if kind == LIST and size == 1 and self._word(data, offset + self._allocated)[0] >= 1:
+            # a deep nest's level: its one item read straight from its page
+            items = self._word(data, offset + self._list_items)[0]
+            within = items & (PAGE_SIZE - 1)
+            page = self.pages.get(items - within)
+            if page is not None and within + self._psize <= len(page) \
+                    and not within & (self._psize - 1):
+                return "[", self._word(page, within), "]", False
+        return self._container(kind, address, size, data, offset) if kind >= LIST else None
+
+    def one_item_lists(self, address, seen, stop, limit):
+        """Follow a chain of exact lists of one item, each the item of the one before,
+        from ``address`` on: (the addresses of those lists, the item of the last one).
+        It ends before an address in ``seen`` or ``stop`` (a recursion), after ``limit``
+        lists, and at anything else."""
+        pages = self.pages
+        fields = self._list_fields
+        word = self._word
+        list_type = self._list_type
+        span = self._span
+        misaligned = self._psize - 1
+        followed = []
+        while len(followed) < limit and address not in seen and address not in stop:
+            offset = address & (PAGE_SIZE - 1)
+            data = pages.get(address - offset)
+            if data is None:
+                data = self._page(address - offset) if address > 0 else b""
+            if offset + span > len(data) or offset & misaligned:
+                break
+            _, type_address, size, items, allocated = fields(data, offset)
+            if type_address != list_type or size != 1 or allocated < 1:
+                break
+            within = items & (PAGE_SIZE - 1)
+            page = pages.get(items - within)
+            if page is None:
+                page = self._page(items - within) if items > 0 else b""
+            if within + misaligned >= len(page) or within & misaligned:
+                break
+            followed.append(address)
+            address = word(page, within)[0]
+        return followed, address
 
     def _container(self, kind, address, size, buffer, start):
         """The sequence of a small exact list, tuple or dict (``size``: its ob_size, or

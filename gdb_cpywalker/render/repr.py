@@ -573,16 +573,33 @@ class ReprWriter:
         opening, items, closing, is_dict = sequence
         chain = {address: _SEQUENCE_RECURSION[opening]}
         openings, closings = [], []
-        while items and not is_dict and len(chain) < self._chain_limit:
-            head = items[:-1]
-            texts = hot.texts(head) if head else ()
+        container = hot.container
+        limit = self._chain_limit
+        while items and not is_dict and len(chain) < limit:
             last = items[-1]
-            if None in texts or last in chain or last in markers:
+            if last in chain or last in markers:
                 break
-            following = hot.container(last)
-            if following is None:
-                break
-            openings.append(opening + ", ".join(texts) + (", " if head else ""))
+            if len(items) == 1:
+                followed, item = hot.one_item_lists(last, chain, markers,
+                                                    limit - len(chain))
+                if followed:  # a deep nest: its levels at once
+                    openings.append(opening + "[" * (len(followed) - 1))
+                    closings += (closing, "]" * (len(followed) - 1))
+                    chain.update(dict.fromkeys(followed, "[...]"))
+                    opening, items, closing = "[", (item,), "]"
+                    continue
+                following = container(last)
+                if following is None:
+                    break
+                openings.append(opening)
+            else:
+                texts = hot.texts(items[:-1])
+                if None in texts:
+                    break
+                following = container(last)
+                if following is None:
+                    break
+                openings.append(opening + ", ".join(texts) + ", ")
             closings.append(closing)
             opening, items, closing, is_dict = following
             chain[last] = _SEQUENCE_RECURSION[opening]
