@@ -36,17 +36,6 @@ LONG_DIGITS = 64
 #: bytes read at once where the hot path meets a page it has not asked for yet
 READAHEAD = 16 * PAGE_SIZE
 
-#: (word format, count) -> unpack_from of that many words, made when first needed
-_WORDS = {}
-
-
-def _words_unpacker(word_format, count):
-    unpack = _WORDS.get((word_format, count))
-    if unpack is None:
-        unpack = _WORDS[word_format, count] = struct.Struct("<%d%s" % (count, word_format)).unpack_from
-    return unpack
-
-
 class HotPath:
     """Batch repr texts of the exact builtin objects of one target (see the module doc)."""
 
@@ -54,7 +43,11 @@ class HotPath:
         self.reader = reader
         layout = reader.layout
         psize = reader.psize
-        self._word_format = word = reader.word_format
+        word = reader.word_format
+        #: count -> unpack_from of that many words (the items of a small container, or
+        #: the 3 words of each slot of a small dict)
+        self._unpackers = [struct.Struct("<%d%s" % (count, word)).unpack_from
+                           for count in range(3 * NESTED_ITEMS + 1)]
         #: address -> (opening, item addresses, closing, is_dict) of a small container
         #: read by ``texts`` but not formatted there (an item is not a scalar)
         self.sequences = {}
@@ -143,6 +136,12 @@ class HotPath:
         last = PAGE_SIZE - span
         misaligned = self._psize - 1
         sval = self._sval
+        fval = self._fval
+        double = self._double
+        tuple_items = self._tuple_items
+        unpackers = self._unpackers
+        list_fields = self._list_fields
+        psize = self._psize
         longest = self._longest
         current = -1
         data = b""
@@ -179,10 +178,29 @@ class HotPath:
                     append(ascii(buffer[begin:begin + word].decode("latin-1")))
                 else:
                     append(self._str(address, word))
+            elif kind == FLOAT:
+                append(repr(double(buffer, start + fval)[0]))
+            elif kind == TUPLE and nested and 0 < word <= NESTED_ITEMS \
+                    and start + tuple_items + word * psize <= len(buffer):
+                containers.append((len(out), address, (
+                    "(", unpackers[word](buffer, start + tuple_items),
+                    ",)" if word == 1 else ")", False)))
+                append(None)
+            elif kind == LIST and nested and 0 < word <= NESTED_ITEMS:
+                _, _, _, items, allocated = list_fields(buffer, start)
+                within = items & (PAGE_SIZE - 1)
+                page = pages.get(items - within)
+                if word <= allocated and page is not None and not within & misaligned \
+                        and within + word * psize <= len(page):
+                    containers.append((len(out), address, (
+                        "[", unpackers[word](page, within), "]", False)))
+                else:
+                    sequence = self._container(kind, address, word, buffer, start)
+                    if sequence is not None:
+                        containers.append((len(out), address, sequence))
+                append(None)
             elif kind == UNICODE:
                 append(self._unicode(word, buffer, start))
-            elif kind == FLOAT:
-                append(repr(self._double(buffer, start + self._fval)[0]))
             elif kind == INT:
                 int_type = type_address
                 append(str(word))
@@ -335,7 +353,7 @@ class HotPath:
             raw, offset = self._bytes(items, nbytes), 0
             if len(raw) != nbytes:
                 return None
-        return opening, _words_unpacker(self._word_format, size)(raw, offset), closing, False
+        return opening, self._unpackers[size](raw, offset), closing, False
 
     def _dict(self, fill, buffer, start):
         """dict_items of decode/dicts.py, for a dict of at most NESTED_ITEMS slots."""
@@ -347,7 +365,7 @@ class HotPath:
         raw = self._bytes(table, count * self._psize)
         if len(raw) != count * self._psize:
             return None
-        words = _words_unpacker(self._word_format, count)(raw)
+        words = self._unpackers[count](raw)
         items = []
         for key, value in zip(words[1::3], words[2::3]):
             if value:
