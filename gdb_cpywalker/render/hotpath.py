@@ -141,6 +141,11 @@ class HotPath:
         tuple_items = self._tuple_items
         unpackers = self._unpackers
         list_fields = self._list_fields
+        pointer_at = self._word
+        ustr = self._ustr
+        ucs = self._ucs
+        decode = self._decode
+        longest_unicode = self._longest_unicode
         psize = self._psize
         longest = self._longest
         current = -1
@@ -200,7 +205,17 @@ class HotPath:
                         containers.append((len(out), address, sequence))
                 append(None)
             elif kind == UNICODE:
-                append(self._unicode(word, buffer, start))
+                pointer = pointer_at(buffer, start + ustr)[0]
+                within = pointer & (PAGE_SIZE - 1)
+                page = pages.get(pointer - within)
+                end = within + word * ucs
+                if 0 < word <= longest_unicode and page is not None and end <= len(page):
+                    try:
+                        append("u" + ascii(decode(page[within:end], "surrogatepass")[0]))
+                    except UnicodeDecodeError:
+                        append(None)
+                else:
+                    append(self._unicode(word, buffer, start))
             elif kind == INT:
                 int_type = type_address
                 append(str(word))
