@@ -53,7 +53,7 @@ def add_target_arguments(parser, core=True):
     """``-p/--pid`` (or ``--core CORE`` with ``core``), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
     add_pid_arguments(parser, core)
     parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
-                        help="how to read a live target (auto: process_vm_readv when it works)")
+                        help="how to access a live target (auto: process_vm_readv/writev when it works)")
 
 
 def core_of(args):

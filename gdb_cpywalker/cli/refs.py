@@ -8,7 +8,7 @@ from .heap import add_target_options, heap_target
 from .read import parse_address
 
 NAME = "refs"
-HELP = "show what refers to the object at ADDR of a python2.7 process, and a path from a root"
+HELP = "show what refers to the object at ADDR of a python2.7 process or core file, and a path from a root"
 
 
 def add_arguments(parser):
