@@ -5,7 +5,8 @@ long, bool, float, None, str or unicode (its type not a subclass), reading its h
 and value with one unpack from a cached page: no Node, no decoder. With ``nested``, a
 small exact list, tuple or dict among them is formatted too when all its items are such
 scalars; one whose items are not (a deeper nest) is kept in ``sequences`` for the repr
-writer, which then streams it without reading it again (``container``). Everything
+writer, which then streams it without reading it again (``container``; a deep nest's
+lists of one item are followed many levels at once by ``one_item_lists``). Everything
 else, and anything that looks wrong (misaligned, unreadable, a string past max-string,
 a size out of range), is None: ``decode.objects.decode`` then says exactly what it is,
 error nodes included.
@@ -35,6 +36,7 @@ NESTED_ITEMS = 64
 LONG_DIGITS = 64
 #: bytes read at once where the hot path meets a page it has not asked for yet
 READAHEAD = 16 * PAGE_SIZE
+
 
 class HotPath:
     """Batch repr texts of the exact builtin objects of one target (see the module doc)."""
