@@ -69,13 +69,14 @@ def resident_sizes(regions):
     return dumped, "core"
 
 
-def heap_target(backend, from_tty, with_memory_map=False):
-    """The HeapTarget of the selected inferior (and the Progress shown, or None)."""
+def heap_target(command, backend, from_tty, with_memory_map=False):
+    """The HeapTarget of the selected inferior for ``command`` (and the Progress it shows,
+    or None)."""
     memory, layout = open_python(backend)
     regions = current_regions()
     progress = None
     if from_tty and sys.stdin.isatty():
-        progress = Progress(lambda text: gdb.write(text, gdb.STDERR), "py-heap")
+        progress = Progress(lambda text: gdb.write(text, gdb.STDERR), command)
     resident, source = resident_sizes(regions) if with_memory_map else (None, "RSS")
     pointers = stack_pointers() if with_memory_map else ()
     return HeapTarget(memory, layout, GdbSymbols(), regions, resident, source, pointers, progress)
@@ -89,7 +90,7 @@ class PyHeapCommand(CpywalkerCommand):
     walks_memory = True
 
     def run(self, args, from_tty):
-        target = heap_target(args.backend, from_tty, args.memory_report)
+        target = heap_target(self.command_name, args.backend, from_tty, args.memory_report)
         try:
             text = heap_report(target, args)
         finally:
@@ -107,7 +108,7 @@ class PyRefsCommand(CpywalkerCommand):
 
     def run(self, args, from_tty):
         address = address_of(" ".join(args.expression))
-        target = heap_target(args.backend, from_tty)
+        target = heap_target(self.command_name, args.backend, from_tty)
         try:
             text = refs_report(target, address, args.format)
         finally:

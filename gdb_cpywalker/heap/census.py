@@ -115,11 +115,7 @@ def take_census(scan, predicate=None):
     sizes = Counter()
     unsized = Counter()
     for batch in scan.batches():
-        entries = batch.entries
-        distinct = set(entries)
-        distinct.discard(None)
-        for entry in distinct:
-            count = entries.count(entry)
+        for entry, count in batch.tally.items():
             counts[entry] += count
             if entry.fixed is None:
                 try:

@@ -123,14 +123,15 @@ def _mmapped_chunks(memory, start, end, spans):
     return start
 
 
-def iter_chunks(memory, span, on_bytes=lambda count: None):
-    """``(data, offset, address, size)`` of every chunk in use in ``span``: its user data
-    is ``data[offset:]`` (at least ``min(size - 16, USER_BYTES)`` bytes when readable).
-    MallocError when a chunk's size is impossible (after the chunks before it)."""
+def iter_chunks(memory, span, on_bytes=lambda count: None, min_size=0):
+    """``(data, offset, address, size)`` of every chunk in use in ``span`` bigger than
+    ``min_size`` bytes: its user data is ``data[offset:]`` (at least ``min(size - 16,
+    USER_BYTES)`` bytes when readable). MallocError when a chunk's size is impossible
+    (after the chunks before it)."""
     if span.kind == "mmap":
         data = memory.read_partial(span.first, min(span.end - span.first, USER_BYTES + 16))
         on_bytes(len(data))
-        if len(data) >= 16:
+        if len(data) >= 16 and span.end - span.first > min_size:
             yield data, 16, span.first, span.end - span.first
         return
     unpack = _HEADER.unpack_from
@@ -150,10 +151,13 @@ def iter_chunks(memory, span, on_bytes=lambda count: None):
                 else window_end - 15
         offset = address - window_start
         size = unpack(data, offset)[1]
-        if pending is not None and size & PREV_INUSE:
-            yield pending
+        if pending is not None:
+            if size & PREV_INUSE:
+                yield pending
+            pending = None
         chunk = size & ~FLAGS
         if chunk < MINSIZE or chunk % MALLOC_ALIGNMENT or address + chunk > end:
             raise MallocError(address, "chunk at %#x has an impossible size %#x" % (address, size))
-        pending = (data, offset + 16, address, chunk)
+        if chunk > min_size:
+            pending = (data, offset + 16, address, chunk)
         address += chunk

@@ -23,12 +23,14 @@ in a batch. ``stats`` says what was read and what could not be.
 import bisect
 import struct
 from collections import Counter
+from itertools import compress, repeat
+from operator import is_
 
 from ..errors import CpywalkerError
 from ..interp.objects import StateReader
 from ..layouts import obmalloc as o
 from ..memory.cache import PageCache
-from . import glibc, pymalloc, roots
+from . import glibc, pymalloc, roots, wordbits
 from .slots import Batch, SlotDecoder
 from .types import Mapped, TypeTable
 
@@ -38,8 +40,8 @@ CACHE_PAGES = 4096
 HEADER_BATCH = 4096
 #: 2.7's int and float blocks: BLOCK_SIZE 1000 less the ``next`` pointer, in objects.
 NUMBER_BLOCK = 1000
-#: Most int blocks decoded as one run.
-MAX_RUN = 1024
+#: Most int blocks decoded together.
+MAX_RUN = 4096
 #: Most bytes a chunk has beyond its request: rounding to 16, and a remainder too small
 #: to split off (under MINSIZE).
 SLACK = glibc.MALLOC_ALIGNMENT + glibc.MINSIZE
@@ -88,9 +90,8 @@ class HeapScan:
         self.decoder = SlotDecoder(self.types, self.gc_head)
         item = layout.PyIntObject.size
         self._number_block_bytes = self.reader.psize + (NUMBER_BLOCK - self.reader.psize) // item * item
-        #: the chunk of an int block when malloc gave it exactly what it asked for: a whole
-        #: number of slots, the block's ``next`` pointer and the chunk header making one
-        self._number_run_chunk = self._number_block_bytes + 2 * self.reader.psize
+        #: the chunk of an int block when malloc gave it exactly what it asked for
+        self._number_chunk = self._number_block_bytes + 2 * self.reader.psize
         self.stats = ScanStats()
         self.pool_reader = None
         #: requests up to this size are pymalloc's (SMALL_REQUEST_THRESHOLD)
@@ -142,9 +143,9 @@ class HeapScan:
     def classify_classic(self, batch):
         """File each classic instance under its class's entry."""
         instance = self.types.instance
-        entries = batch.entries
-        if instance is None or instance not in entries:
+        if instance is None or instance not in batch.tally:
             return
+        entries = batch.entries
         classes = batch.column(instance, self.layout.PyInstanceObject.in_class, every=True) \
             if batch.stride >= self.gc_head + self.layout.PyInstanceObject.size else None
         if classes is None:
@@ -153,9 +154,14 @@ class HeapScan:
                 _, off = batch.offsets(index, instance)
                 classes[index] = struct.unpack_from("<q", batch.data,
                                                     off + self.layout.PyInstanceObject.in_class)[0]
+        if not isinstance(classes, list):
+            classes = list(classes)
         classic = self.types.classic
-        entries[:] = [(classic(entry, klass) or entry) if entry is instance else entry
-                      for entry, klass in zip(entries, classes)]
+        filed = {klass: classic(instance, klass) or instance
+                 for klass in set(compress(classes, map(is_, entries, repeat(instance))))}
+        same = {entry: entry for entry in batch.tally if entry is not instance}
+        same[None] = None
+        batch.retyped(list(map(same.get, entries, map(filed.get, classes))))
 
     # -- pymalloc ----------------------------------------------------------------------
 
@@ -199,22 +205,22 @@ class HeapScan:
 
     def _pool_batches(self, runs, on_bytes):
         stats = self.stats
-        overhead = self.pool_reader.overhead
         decode = self.decoder.decode
         instance = self.layout.PyInstanceObject.size + self.gc_head
         instance_block = instance + -instance % self.pool_reader.alignment
-        pools = pymalloc.iter_pools(self.raw, runs, self.pool_reader,
-                                    lambda error: stats.problem("pool", error), on_bytes)
+        groups = pymalloc.iter_pool_groups(self.raw, runs, self.pool_reader,
+                                           lambda error: stats.problem("pool", error), on_bytes)
         pools_seen = live_total = live_bytes = 0
-        for data, offset, pool in pools:
-            pools_seen += 1
-            base = offset + overhead
-            entries = decode(data, base, pool.size, pool.nblocks, pool.free)
-            batch = Batch(data, base, pool.address + overhead, pool.size, entries, self.gc_head)
-            live = pool.nblocks - entries.count(None)
+        for group in groups:
+            pools_seen += len(group.starts)
+            count = len(group.starts) * group.per_pool
+            entries, tally, masks = decode(group.data, 0, group.size, count, group.free)
+            batch = Batch(group.data, 0, group.starts[0], group.size, entries, self.gc_head,
+                          group.starts, group.per_pool, tally, masks, count)
+            live = sum(batch.tally.values())
             live_total += live
-            live_bytes += live * pool.size
-            if pool.size == instance_block:
+            live_bytes += live * group.size
+            if group.size == instance_block:
                 self.classify_classic(batch)
             yield batch
         stats.pools += pools_seen
@@ -230,28 +236,23 @@ class HeapScan:
         complete = any(span.kind == "brk" for span in spans)
         walked = []
         for span in spans:
+            blocks = []
             try:
-                run = None
-                for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes):
-                    if size == self._number_run_chunk:
-                        if run is not None and run[0] is data and run[4] == off and run[3] < MAX_RUN:
-                            run[3] += 1
-                            run[4] += size
-                            continue
-                        if run is not None:
-                            yield from self._number_run(run, stats)
-                        run = [data, off, address + 16, 1, off + size]
+                for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes,
+                                                                  self.small_request + 8):
+                    if size == self._number_chunk:
+                        if blocks and (blocks[-1][0] is not data or len(blocks) >= MAX_RUN):
+                            yield from self._number_blocks(blocks, stats)
+                            blocks = []
+                        blocks.append((data, off, address + 16))
                         continue
-                    if run is not None:
-                        yield from self._number_run(run, stats)
-                        run = None
                     batch = self._chunk_objects(data, off, address + 16, size - 8, stats)
                     if batch is not None:
                         if batch.stride == 0:
                             self.classify_classic(batch)
                         yield batch
-                if run is not None:
-                    yield from self._number_run(run, stats)
+                if blocks:
+                    yield from self._number_blocks(blocks, stats)
                 walked.append((span.start, span.end))
             except glibc.MallocError as error:
                 stats.problem("malloc heap", error)
@@ -269,12 +270,17 @@ class HeapScan:
 
     def _chunk_objects(self, data, off, user, usable, stats):
         """The Batch of one chunk in use: an int or float block's live numbers, or the
-        object at its start (a GC header in for a GC type) when its allocation fits; an
-        object pymalloc would have served (``small_request`` bytes or less) is not looked for."""
+        object at its start (``_chunk_object``)."""
         if 0 <= usable - self._number_block_bytes < SLACK:
             batch = self._number_block(data, off, user, stats)
             if batch is not None:
                 return batch
+        return self._chunk_object(data, off, user, usable, stats)
+
+    def _chunk_object(self, data, off, user, usable, stats):
+        """The Batch of the object at a chunk's start (a GC header in for a GC type) when
+        its allocation fits the chunk; an object pymalloc would have served
+        (``small_request`` bytes or less) is not looked for."""
         if usable <= self.small_request or len(data) - off < 48:
             return None
         entry = self.decoder.one(data, off)
@@ -292,30 +298,41 @@ class HeapScan:
         stats.object_bytes["malloc"] += needed
         return Batch(data, off, user, 0, [entry], self.gc_head)
 
-    def _number_run(self, run, stats):
-        """The Batches of adjacent chunks of an int block's size: their slots are one run
-        (a block and the next chunk's header are 42 slots of 24 bytes); a chunk of that
-        size that holds no number is looked at on its own."""
-        data, off, user, blocks, _ = run
+    def _number_blocks(self, blocks, stats):
+        """The Batches of chunks of an int block's size (``[(data, offset, user address)]``,
+        all in one window ``data`` of the heap): their slots are decoded as one run; a
+        chunk of that size that holds no number is looked at on its own."""
         psize = self.reader.psize
         item = self.layout.PyIntObject.size
-        per_block = self._number_run_chunk // item
-        count = blocks * per_block - 1
-        entries = self.decoder.numbers(data, off + psize, item, count)
-        live = count - entries.count(None)
-        for block in range(blocks):
-            if entries[block * per_block:(block + 1) * per_block - 1].count(None) == per_block - 1:
-                chunk_off = off + block * self._number_run_chunk
-                batch = self._chunk_objects(data, chunk_off, user + block * self._number_run_chunk,
-                                            self._number_run_chunk - 8, stats)
-                if batch is not None:
-                    if batch.stride == 0:
-                        self.classify_classic(batch)
-                    yield batch
+        per_block = (NUMBER_BLOCK - psize) // item
+        span = per_block * item
+        view = memoryview(blocks[0][0])
+        joined = b"".join([view[off + psize:off + psize + span] for _, off, _ in blocks])
+        count = per_block * len(blocks)
+        tally, masks, entries = self.decoder.numbers(joined, 0, item, count)
+        numbers = 0
+        for mask in masks.values():
+            numbers |= mask
+        numbers = wordbits.flags(numbers, count)
+        holding = 0
+        for slot in range(per_block):
+            holding |= int.from_bytes(numbers[slot::per_block], "little")
+        holding = holding.to_bytes(len(blocks), "little")
+        index = holding.find(0)
+        while index >= 0:
+            data, off, user = blocks[index]
+            batch = self._chunk_object(data, off, user, self._number_chunk - 8, stats)
+            if batch is not None:
+                if batch.stride == 0:
+                    self.classify_classic(batch)
+                yield batch
+            index = holding.find(0, index + 1)
+        live = sum(tally.values())
         if live:
             stats.objects["malloc"] += live
             stats.object_bytes["malloc"] += live * item
-            yield Batch(data, off + psize, user + psize, item, entries, 0)
+            starts = [user + psize for _, _, user in blocks]
+            yield Batch(joined, 0, starts[0], item, entries, 0, starts, per_block, tally, masks, count)
 
     def _number_block(self, data, off, user, stats):
         """The Batch of a block of ints or floats (a free one's type word is a link), or
@@ -326,13 +343,13 @@ class HeapScan:
         start = off + psize
         if len(data) < start + count * item:
             return None
-        entries = self.decoder.numbers(data, start, item, count)
-        live = count - entries.count(None)
+        tally, masks, entries = self.decoder.numbers(data, start, item, count)
+        live = sum(tally.values())
         if not live:
             return None
         stats.objects["malloc"] += live
         stats.object_bytes["malloc"] += live * item
-        return Batch(data, start, user + psize, item, entries, 0)
+        return Batch(data, start, user + psize, item, entries, 0, tally=tally, masks=masks, count=count)
 
     # -- static data -----------------------------------------------------------------
 

@@ -21,8 +21,8 @@ sized as ``object.__sizeof__`` and the type is marked inexact.
 """
 
 import struct
-from itertools import compress, repeat
-from operator import and_, is_, ne
+from itertools import compress
+from operator import and_, ne
 
 from ..layouts import cpython27 as c
 
@@ -91,7 +91,7 @@ class Sizer:
         ``slots.Batch`` (columns of fields for the common formulas, one object at a time
         for the rest)."""
         if count is None:
-            count = batch.entries.count(entry)
+            count = batch.tally.get(entry, 0)
         if entry.fixed is not None:
             return entry.fixed * count
         fast = self._columns.get(entry.formula)
@@ -144,10 +144,8 @@ class Sizer:
         shift = (batch.gc_head if entry.gc else 0)
         tables = batch.column(entry, getattr(compiled, table), every=True)
         masks = batch.column(entry, getattr(compiled, mask), every=True)
-        first = batch.first + shift + getattr(compiled, small)
-        own = list(map(is_, batch.entries, repeat(entry)))
-        outside = list(map(and_, own, map(ne, tables, range(first, first + len(own) * batch.stride,
-                                                              batch.stride))))
+        own = list(batch.selector(entry))
+        outside = list(map(and_, own, map(ne, tables, batch.addresses(shift + getattr(compiled, small)))))
         big = sum(outside)
         return entry.basicsize * sum(own) + entry_size * (sum(compress(masks, outside)) + big)
 

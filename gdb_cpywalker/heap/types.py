@@ -22,8 +22,8 @@ MAX_BASICSIZE = 1 << 20
 MAX_ITEMSIZE = 1 << 16
 #: Longest metatype chain (``type(type(type(x)))``) followed.
 MAX_META = 8
-#: Largest refcount a live object is believed to have: a pointer is bigger, and so are
-#: two UCS4 characters read as one word (every object would need 512 GB of references).
+#: A live object's refcount is below this: a pointer is bigger, and so are two UCS4
+#: characters read as one word (every object would need 512 GB of references).
 MAX_REFCNT = 1 << 36
 #: Rejected addresses remembered; the set starts over when it is full.
 MAX_BAD = 1 << 16
@@ -215,7 +215,7 @@ class TypeTable:
         if len(header) < reader.head.size:
             return None
         refcnt, type_address = reader.head.unpack_from(header)
-        if not 0 < refcnt <= MAX_REFCNT:
+        if not 0 < refcnt < MAX_REFCNT:
             return None
         entry = self.get(type_address)
         if entry is None:
