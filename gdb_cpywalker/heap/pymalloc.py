@@ -3,7 +3,7 @@
 Arenas come from the ``arenas``/``maxarenas`` variables when debug symbols name them;
 otherwise the scanner reads the header of every page of the anonymous mappings malloc
 does not use, and a page shaped like a pool header (a size class below 32, offsets that
-fit it: ``PoolReader.shaped``) is a pool. Either way a pool must add up: a free list that
+fit it: ``PoolReader.shape``) is a pool. Either way a pool must add up: a free list that
 stays inside it and matches its count, and an arena index whose pools lie within one
 arena's span. Pools are then read whole, in big chunks, and the blocks of the pools of one
 size class in a chunk are put side by side (``iter_pool_groups``), so that the scanner
@@ -46,12 +46,6 @@ class PoolReader:
         #: (szidx, nextoffset, maxnextoffset) -> ``_shape``'s verdict
         self._shapes = {}
 
-    def shaped(self, data, offset):
-        """The header fields when ``data[offset:]`` starts like a pool, else None: a size
-        class below 32, ``maxnextoffset`` of that class, a ``nextoffset`` on a block edge."""
-        fields = self.header.unpack_from(data, offset)
-        return fields if _fits(*fields[6:9], self.alignment, self.overhead) else None
-
     def groups(self, data, usable, address, arena_first, on_corrupt):
         """The PoolGroups of the pools in use in ``data[:usable]`` (pages from ``address``).
 
@@ -77,7 +71,7 @@ class PoolReader:
                                                              freeblocks, arenas, zip(classes, nexts, maxes)):
             shape = shapes.get(key)
             if shape is None:
-                shape = shapes[key] = self._shape(*key)
+                shape = self.shape(key)
             if not shape:
                 on_corrupt(CorruptPool("pool at %#x: not a pool header" % (address + offset)))
                 continue
@@ -111,14 +105,21 @@ class PoolReader:
                             b"".join([view[offset + overhead:offset + overhead + span]
                                       for offset in offsets]), free)
 
-    def _shape(self, szidx, nextoffset, maxnextoffset):
-        """``(block size, blocks carved, whether every block is)`` of a pool header's size
-        class and offsets, or False when they do not fit (see ``shaped``)."""
-        if not _fits(szidx, nextoffset, maxnextoffset, self.alignment, self.overhead):
-            return False
-        size = (szidx + 1) * self.alignment
-        nblocks = (nextoffset - self.overhead) // size
-        return size, nblocks, nblocks == (o.POOL_SIZE - self.overhead) // size
+    def shape(self, key):
+        """``(block size, blocks carved, whether every block is)`` of a pool header's
+        ``key`` (see ``header_keys``), or False when it is not a pool's: a size class below
+        32, ``maxnextoffset`` of that class, a ``nextoffset`` on a block edge."""
+        shape = self._shapes.get(key)
+        if shape is None:
+            szidx, nextoffset, maxnextoffset = key
+            if not _fits(szidx, nextoffset, maxnextoffset, self.alignment, self.overhead):
+                shape = False
+            else:
+                size = (szidx + 1) * self.alignment
+                nblocks = (nextoffset - self.overhead) // size
+                shape = size, nblocks, nblocks == (o.POOL_SIZE - self.overhead) // size
+            self._shapes[key] = shape
+        return shape
 
     def _checked_free(self, data, offset, address, count, freeblock, arenaindex, first, size, nblocks):
         """The free blocks of a pool that is not simply full, or CorruptPool when its count,
@@ -158,14 +159,24 @@ def _fits(szidx, nextoffset, maxnextoffset, alignment, overhead):
         and not (nextoffset - overhead) % size
 
 
-def alignment_of(layout, fields):
-    """The block alignment a pool header's fields fit (16 or 8), or None: a header is only
-    consistent with one."""
+def alignment_of(layout, key):
+    """The block alignment a pool header's ``key`` fits (16 or 8), or None: a header is
+    only consistent with one."""
     size = layout.pool_header.size
     for alignment in o.ALIGNMENTS:
-        if _fits(*fields[6:9], alignment, size + -size % alignment):
+        if _fits(*key, alignment, size + -size % alignment):
             return alignment
     return None
+
+
+def header_keys(layout, headers):
+    """``(szidx, nextoffset, maxnextoffset)`` of each pool header in ``headers`` (whole
+    ones, ``layout.pool_header.size`` bytes each), read as columns."""
+    header = layout.pool_header
+    uints = memoryview(b"".join(headers)).cast("I")
+    step = header.size // 4
+    return list(zip(*(uints[getattr(header, name) // 4::step]
+                      for name in ("szidx", "nextoffset", "maxnextoffset"))))
 
 
 def arenas_by_symbol(memory, symbols, layout):

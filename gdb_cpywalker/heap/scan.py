@@ -20,7 +20,6 @@ Free blocks, free-list objects (refcount 0) and blocks whose type is not a type 
 in a batch. ``stats`` says what was read and what could not be.
 """
 
-import bisect
 import struct
 from collections import Counter
 from itertools import compress, repeat
@@ -32,7 +31,8 @@ from ..layouts import obmalloc as o
 from ..memory.cache import PageCache
 from . import glibc, pymalloc, roots, wordbits
 from .slots import Batch, SlotDecoder
-from .types import Mapped, TypeTable
+from .addrset import Spans
+from .types import TypeTable
 
 #: Pages the scan's own page cache keeps (reads outside the big ones).
 CACHE_PAGES = 4096
@@ -85,7 +85,7 @@ class HeapScan:
         self.regions = regions
         self.follow = follow
         self.progress = progress or (lambda phase, done, total: None)
-        self.types = TypeTable(self.reader, Mapped(regions))
+        self.types = TypeTable(self.reader, Spans((r.start, r.end) for r in regions if r.readable))
         self.gc_head = layout.PyGC_Head.size
         self.decoder = SlotDecoder(self.types, self.gc_head)
         item = layout.PyIntObject.size
@@ -96,9 +96,11 @@ class HeapScan:
         self.pool_reader = None
         #: requests up to this size are pymalloc's (SMALL_REQUEST_THRESHOLD)
         self.small_request = 512
-        self.pool_pages = set()
+        #: the pool pages found (Spans)
+        self.pools = Spans()
         self.follower = None
-        self._walked = ([], [])
+        #: the malloc heaps walked whole (Spans)
+        self.walked = Spans()
 
     def batches(self):
         """Every live object, in batches (see the module docstring); ``stats`` describe the
@@ -134,12 +136,6 @@ class HeapScan:
             if self.follower is not None:
                 self.follower.follow(batch)
 
-    def in_walked_malloc(self, address):
-        """Whether ``address`` is inside a malloc heap walked whole (its objects are found)."""
-        starts, ends = self._walked
-        index = bisect.bisect_right(starts, address) - 1
-        return index >= 0 and address < ends[index]
-
     def classify_classic(self, batch):
         """File each classic instance under its class's entry."""
         instance = self.types.instance
@@ -166,7 +162,7 @@ class HeapScan:
     # -- pymalloc ----------------------------------------------------------------------
 
     def find_pools(self, anonymous):
-        """Runs ``[(start, end)]`` of pool pages; ``pool_pages`` and ``pool_reader`` set.
+        """Runs ``[(start, end)]`` of pool pages; ``pools`` and ``pool_reader`` set.
 
         ``anonymous``: the anonymous ranges malloc does not use, scanned without symbols.
         """
@@ -175,7 +171,6 @@ class HeapScan:
         if spans is not None:
             self.stats.method = "symbol"
             headers = self.raw.read_many([(start, header_size) for start, _ in spans])
-            pages = [page for start, end in spans for page in range(start, end, o.POOL_SIZE)]
         else:
             self.stats.method = "scan"
             pages, headers = [], []
@@ -185,22 +180,26 @@ class HeapScan:
                 addresses = range(start, end, o.POOL_SIZE)
                 for first in range(0, len(addresses), HEADER_BATCH):
                     batch = addresses[first:first + HEADER_BATCH]
-                    for address, header in zip(batch, self.raw.read_many([(a, header_size) for a in batch])):
-                        if len(header) == header_size:
-                            pages.append(address)
-                            headers.append(header)
+                    read = self.raw.read_many(list(zip(batch, repeat(header_size))))
+                    whole = list(map(header_size.__eq__, map(len, read)))
+                    pages += compress(batch, whole)
+                    headers += compress(read, whole)
                     self.progress("finding pools", batch[-1] - start, end - start)
-        votes = Counter(pymalloc.alignment_of(self.layout, self.layout.pool_header.unpack_from(header))
-                        for header in headers if len(header) == header_size)
+        keys = pymalloc.header_keys(self.layout, [header for header in headers if len(header) == header_size])
+        votes = Counter()
+        for key, count in Counter(keys).items():
+            votes[pymalloc.alignment_of(self.layout, key)] += count
         votes.pop(None, None)
         alignment = votes.most_common(1)[0][0] if votes else o.ALIGNMENTS[self.reader.psize != 8]
         self.stats.alignment = alignment
         self.pool_reader = pymalloc.PoolReader(self.layout, alignment)
         self.small_request = alignment * o.NB_SMALL_SIZE_CLASSES
         if spans is None:
-            pages = [page for page, header in zip(pages, headers) if self.pool_reader.shaped(header, 0)]
-            spans = _runs(pages)
-        self.pool_pages.update(page >> 12 for page in pages)
+            pools = {key for key in set(keys) if self.pool_reader.shape(key)}
+            pages = list(compress(pages, map(pools.__contains__, keys)))
+            spans = _joined((page, page + o.POOL_SIZE) for page in pages)
+        spans = _joined(spans)
+        self.pools = Spans(spans)
         return spans
 
     def _pool_batches(self, runs, on_bytes):
@@ -264,8 +263,7 @@ class HeapScan:
         if again:
             return complete
         stats.malloc_spans = spans
-        walked.sort()
-        self._walked = ([start for start, _ in walked], [end for _, end in walked])
+        self.walked = Spans(walked)
         return complete
 
     def _chunk_objects(self, data, off, user, usable, stats):
@@ -370,12 +368,12 @@ class HeapScan:
             self.progress("reading static data", 0, 0)
 
 
-def _runs(pages):
-    """Sorted page addresses -> ``[(start, end)]`` of consecutive pages."""
+def _joined(spans):
+    """Sorted ``[(start, end)]`` with the ones that touch joined."""
     runs = []
-    for address in pages:
-        if runs and runs[-1][1] == address:
-            runs[-1][1] = address + o.POOL_SIZE
+    for start, end in spans:
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
         else:
-            runs.append([address, address + o.POOL_SIZE])
+            runs.append([start, end])
     return [tuple(run) for run in runs]

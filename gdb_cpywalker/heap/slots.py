@@ -18,18 +18,20 @@ needs, ``Batch.entries`` (one TypeEntry or None per slot) is built when first as
 import struct
 from array import array
 from itertools import chain, compress, repeat
-from operator import and_, is_, or_
+from operator import is_, or_
 
 from . import wordbits
 from .types import MAX_REFCNT
 
 _WORD = struct.Struct("<q")
-_POSITIVE, _NOT_POSITIVE = (0).__lt__, (0).__ge__
-_BELOW_MAX, _TOO_BIG = MAX_REFCNT.__gt__, (MAX_REFCNT - 1).__lt__
+_NOT_POSITIVE, _TOO_BIG = (0).__ge__, (MAX_REFCNT - 1).__lt__
 #: (refcount, type) at a chunk's start and a GC header in (gc_next, gc_prev, gc_refs, pad)
 _HEADERS = struct.Struct("<qQqqqQ")
 #: Types a decoder remembers per slot size, tried in turn on the next run of that size.
 MAX_CANDIDATES = 6
+#: Slots of a run those types leave unexplained that are decoded one by one (at least
+#: this many, else an eighth of the run; more, and the run is decoded slot by slot).
+MIN_RESIDUE = 64
 
 
 class Batch:
@@ -224,9 +226,9 @@ class SlotDecoder:
         return None
 
     def _matched(self, words, per_slot, count, free, gc, stride):
-        """The decoding when every slot in use holds an object of a type seen before in
-        runs of this ``stride`` (matched type by type as bytes; a dead one, refcount 0 on a
-        free list, is no object), else None."""
+        """The decoding when (nearly) every slot in use holds an object of a type seen
+        before in runs of this ``stride``: matched type by type as bytes (a dead one,
+        refcount 0 on a free list, is no object), the few other slots one by one; else None."""
         seen = self._seen.get(stride)
         if not seen:
             return None
@@ -255,8 +257,19 @@ class SlotDecoder:
                         break
             if explained == in_use:
                 break
-        if explained != in_use:
-            return None
+        residue = in_use & ~explained
+        if residue:
+            if wordbits.count_of(residue, count) > max(MIN_RESIDUE, count // 8):
+                return None
+            gc_word = self.gc_word if gc else None
+            for index in compress(range(count), wordbits.flags(residue, count)):
+                first = index * per_slot
+                entry = self.entry_at(words[first], words[first + 1],
+                                      *((words[first + gc_word], words[first + gc_word + 1]) if gc else (0, 0)))
+                if entry is not None:
+                    masks[entry] = masks.get(entry, 0) | 1 << 8 * index
+            if len(masks) > 255:
+                return None
 
         def entries():
             codes = 0
@@ -290,12 +303,13 @@ class SlotDecoder:
         is a live object's, each distinct word once; whether a new type was found (the
         table remembers both verdicts)."""
         table = self.table
-        unexplained = list(map(is_, entries, repeat(None)))
+        count = len(entries)
+        unexplained = int.from_bytes(bytes(map(is_, entries, repeat(None))), "little")
         candidates = set()
         for shift in (0, self.gc_word) if gc else (0,):
-            refcnts = words[shift::per_slot]
-            alive = map(and_, map(_POSITIVE, refcnts), map(_BELOW_MAX, refcnts))
-            candidates.update(compress(words[shift + 1::per_slot], map(and_, unexplained, alive)))
+            alive = wordbits.live_refcounts(words[shift::per_slot].tobytes()) & unexplained
+            if alive:
+                candidates.update(compress(words[shift + 1::per_slot], wordbits.flags(alive, count)))
         known = len(table.entries)
         for address in candidates:
             table.get(address)
@@ -304,6 +318,11 @@ class SlotDecoder:
     def one(self, data, off):
         """The entry of the object at ``data[off:]`` (at the start, or a GC header in), or None."""
         refcnt, type_address, _, _, gc_refcnt, gc_type = _HEADERS.unpack_from(data, off)
+        return self.entry_at(refcnt, type_address, gc_refcnt, gc_type)
+
+    def entry_at(self, refcnt, type_address, gc_refcnt, gc_type):
+        """The entry of a slot whose first two words are ``refcnt, type_address`` and whose
+        two words after a GC header are ``gc_refcnt, gc_type`` (new types validated), or None."""
         table = self.table
         if 0 < refcnt < MAX_REFCNT:
             entry = table.nongc.get(type_address) or table.get(type_address)

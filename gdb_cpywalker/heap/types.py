@@ -8,8 +8,6 @@ instance of a Python class keeps its ``__dict__`` and ``__slots__``. Entries are
 per type address and cached; a classic instance is filed under an entry of its class.
 """
 
-import bisect
-
 from ..decode.objects import dict_lookup_str
 from ..errors import CpywalkerError
 from ..layouts import cpython27 as c
@@ -38,19 +36,6 @@ class TypeEntry:
 
     def __repr__(self):
         return "<TypeEntry %s %#x>" % (self.name, self.address)
-
-
-class Mapped:
-    """Is an address inside a readable mapping? (bisect over sorted region starts)."""
-
-    def __init__(self, regions):
-        spans = sorted((r.start, r.end) for r in regions if r.readable)
-        self.starts = [start for start, _ in spans]
-        self.ends = [end for _, end in spans]
-
-    def __contains__(self, address):
-        index = bisect.bisect_right(self.starts, address) - 1
-        return index >= 0 and address < self.ends[index]
 
 
 class TypeTable:

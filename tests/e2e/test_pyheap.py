@@ -246,7 +246,7 @@ def test_progress_once_a_second_and_ctrl_c(tmp_path):
     terminal, cleared before the table; Ctrl-C stops the next one cleanly and gdb goes on."""
     with Target("heap_big.py", ["150000"]) as target, GdbSession(["-p", str(target.pid)]) as gdb:
         out = gdb.cmd("py-heap --leaks --limit 2")
-        assert "py-heap: reading the heap:" in out
+        assert "\x1b[Kpy-heap: reading " in out  # the heap, or static data: where the second ends
         table = out.rpartition("\x1b[K")[2].splitlines()
         assert table[0] == "leak suspects: refcount above the references found"
         assert table[1].split() == ["objects", "bytes", "size", "type"]

@@ -7,14 +7,14 @@ from builder import ImageBuilder, Ref
 
 from gdb_cpywalker.errors import UsageError
 from gdb_cpywalker.heap import census as census_module
-from gdb_cpywalker.heap.addrset import AddressSet
+from gdb_cpywalker.heap.addrset import AddressSet, Spans
 from gdb_cpywalker.heap.census import Census, Row
 from gdb_cpywalker.heap.countmap import CountMap
 from gdb_cpywalker.heap.memmap import PARTS, breakdown, stack_regions
 from gdb_cpywalker.heap.progress import Progress
 from gdb_cpywalker.heap.referents import Referents
 from gdb_cpywalker.heap.scan import ScanStats
-from gdb_cpywalker.heap.types import Mapped, TypeTable
+from gdb_cpywalker.heap.types import TypeTable
 from gdb_cpywalker.interp.objects import StateReader
 from gdb_cpywalker.procfs import Region
 from gdb_cpywalker.render.heap import census_table, diff_table
@@ -63,6 +63,9 @@ def test_address_set_and_count_map():
     assert seen.add_new([0x7F0000000010, 0x7F0000000010, 0x7F0000100010]) == [0x7F0000000010, 0x7F0000100010]
     assert seen.add_new([0x7F0000000010, 0x7F0000000018]) == [0x7F0000000018]
     assert 0x7F0000000018 in seen and 0x7F0000000020 not in seen and seen.count == 3
+    spans = Spans([(0x5000, 0x6000), (0x1000, 0x2000)])
+    assert 0x1000 in spans and 0x1FFF in spans and 0x2000 not in spans and 0xFFF not in spans
+    assert spans.overlap(0x1800, 0x5800) == 0x800 + 0x800 and spans.overlap(0, 0x1000) == 0
     counts = CountMap()
     counts.add([0x1000, 0x1000, 0x2010] + [0x3000] * 300)
     assert (counts.get(0x1000), counts.get(0x2010), counts.get(0x3000), counts.get(0x9000)) == (2, 1, 300, 0)
@@ -71,7 +74,7 @@ def test_address_set_and_count_map():
 class _Stats:
     def __init__(self, pools, malloc, pool_objects, malloc_objects):
         self.stats = ScanStats()
-        self.pool_pages = {page >> 12 for page in pools}
+        self.pools = Spans([pools])
         self.stats.malloc_spans = malloc
         self.stats.object_bytes.update(pymalloc=pool_objects, malloc=malloc_objects)
 
@@ -85,7 +88,7 @@ def test_memory_breakdown_adds_up_to_the_resident_total():
                Region(0x7F0000100000, 0x7F0000101000, "---p"),
                Region(0x7F0000101000, 0x7F0000109000, "rw-p"),
                Region(0x7FFF00000000, 0x7FFF00021000, "rw-p", path="[stack]")]
-    scan = _Stats(range(0x7F0000000000, 0x7F0000020000, 4096),
+    scan = _Stats((0x7F0000000000, 0x7F0000020000),
                   [MallocSpan("brk", 0x1000000, 0x1000000, 0x1010000)], 100000, 30000)
     total, parts = breakdown(regions, lambda region: region.size, scan)
     shares = {part.name: part.bytes for part in parts}
@@ -117,7 +120,7 @@ def test_progress_at_most_once_a_second_then_cleared():
 
 def _table(builder):
     reader = StateReader(builder.image(), builder.layout)
-    return reader, TypeTable(reader, Mapped([Region(builder.base, builder.base + len(builder.buf) + 4096)]))
+    return reader, TypeTable(reader, Spans([(builder.base, builder.base + len(builder.buf) + 4096)]))
 
 
 def test_referents_with_labels():
