@@ -12,7 +12,7 @@ import sys
 
 from ..errors import UsageError
 from ..heap.progress import Progress
-from ..heap.session import HeapTarget, diff_files, heap_report
+from ..heap.session import INSTANCES, HeapTarget, diff_files, heap_report
 from ..memory.process import PROCESS_KINDS
 from ..procfs import read_regions, read_smaps
 from .common import add_core_arguments, core_of, count, open_python, size, target_regions
@@ -39,7 +39,8 @@ def add_heap_options(parser, diff_files_too=False):
                             help="growth per type since a saved census; two files: between them")
     else:
         parser.add_argument("--diff", metavar="FILE", help="growth per type since a saved census")
-    parser.add_argument("--limit", type=count, metavar="N", help="show the first N rows only")
+    parser.add_argument("--limit", type=count, metavar="N",
+                        help="show the first N rows only (--type: the %d biggest unless told)" % INSTANCES)
     parser.add_argument("--min-bytes", type=size, default=0, metavar="SIZE",
                         help="show types of at least SIZE bytes only (4k, 1M)")
     parser.add_argument("--format", choices=FORMATS, default="table",

@@ -3,7 +3,8 @@ object at ADDR, and one shortest path to it from a root."""
 
 import sys
 
-from ..heap.session import refs_report
+from ..heap.session import REFERRERS, refs_report
+from .common import count
 from .heap import add_target_options, heap_target
 from .read import parse_address
 
@@ -11,10 +12,17 @@ NAME = "refs"
 HELP = "show what refers to the object at ADDR of a python2.7 process, and a path from a root"
 
 
-def add_arguments(parser):
-    add_target_options(parser)
+def add_refs_options(parser):
+    """py-refs's options, shared with the gdb command: --format, --limit."""
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or json")
+    parser.add_argument("--limit", type=count, default=REFERRERS, metavar="N",
+                        help="list the first N referrers (default %d)" % REFERRERS)
+
+
+def add_arguments(parser):
+    add_target_options(parser)
+    add_refs_options(parser)
     parser.add_argument("address", metavar="ADDR",
                         help="an object's address (0x7f..., decimal)")
 
@@ -22,6 +30,6 @@ def add_arguments(parser):
 def run(args):
     address = parse_address(args.address)
     with heap_target(args) as target:
-        text = refs_report(target, address, args.format)
+        text = refs_report(target, address, args.format, args.limit)
     sys.stdout.write(text)
     return 0

@@ -10,6 +10,7 @@ import sys
 import gdb
 
 from ..cli.heap import add_heap_options
+from ..cli.refs import add_refs_options
 from ..coremaps import parse_core_sections
 from ..heap.progress import Progress
 from ..heap.session import HeapTarget, heap_report, refs_report
@@ -25,7 +26,7 @@ heap_parser.add_argument("--backend", choices=MEMORY_KINDS,
                          help="how to read the target (default: set cpywalker memory)")
 
 refs_parser = make_parser("py-refs", "Show what refers to the Python object at ADDR, and a path to it from a root.")
-refs_parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+add_refs_options(refs_parser)
 refs_parser.add_argument("--backend", choices=MEMORY_KINDS,
                          help="how to read the target (default: set cpywalker memory)")
 refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
@@ -100,7 +101,7 @@ class PyHeapCommand(CpywalkerCommand):
 
 
 class PyRefsCommand(CpywalkerCommand):
-    """Show what refers to the Python object at ADDR and a path from a root: py-refs [--format text|json] ADDR."""
+    """Show what refers to the Python object at ADDR and a path from a root: py-refs [--format text|json] [--limit N] ADDR."""
 
     command_name = "py-refs"
     parser = refs_parser
@@ -110,7 +111,7 @@ class PyRefsCommand(CpywalkerCommand):
         address = address_of(" ".join(args.expression))
         target = heap_target(self.command_name, args.backend, from_tty)
         try:
-            text = refs_report(target, address, args.format)
+            text = refs_report(target, address, args.format, args.limit)
         finally:
             if target.progress is not None:
                 target.progress.done()

@@ -2,11 +2,10 @@
 
 ``take_census(scan)`` streams a HeapScan's batches into one tally per type entry (no
 per-object state is kept) and merges entries that share a name. ``Census`` is the result
-and the snapshot format: ``to_json()``/``from_json()``; ``diff(before, after)`` is the
-growth per type.
+and the snapshot format: ``to_json()``/``from_json()`` (files: snapshot.py);
+``diff(before, after)`` is the growth per type.
 """
 
-import json
 import struct
 from collections import Counter, namedtuple
 
@@ -59,35 +58,31 @@ class Census:
 
     @classmethod
     def from_json(cls, data, source="census"):
-        try:
-            rows = [Row(str(item["type"]), int(item["count"]), int(item["bytes"]))
-                    for item in data["types"]]
-        except (KeyError, TypeError, ValueError) as error:
-            raise UsageError("%s is not a py-heap census (%s)" % (source, error)) from None
-        return cls(rows, data.get("inexact", ()), data.get("notes", ()))
+        """The Census of a ``to_json`` document; UsageError for any other JSON."""
+        types = data.get("types") if isinstance(data, dict) else None
+        if not isinstance(types, list):
+            raise UsageError('%s is not a py-heap census (no "types" list)' % source)
+        rows = {}
+        for index, item in enumerate(types):
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str) \
+                    or not _count(item.get("count")) or not _count(item.get("bytes")):
+                raise UsageError('%s is not a py-heap census (types[%d] is not {"type": name, '
+                                 '"count": n, "bytes": n})' % (source, index))
+            if item["type"] in rows:
+                raise UsageError("%s is not a py-heap census (type %r twice)" % (source, item["type"]))
+            rows[item["type"]] = Row(item["type"], item["count"], item["bytes"])
+        texts = {}
+        for key in ("inexact", "notes"):
+            value = data.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(text, str) for text in value):
+                raise UsageError('%s is not a py-heap census ("%s" is not a list of strings)' % (source, key))
+            texts[key] = value
+        return cls(rows.values(), texts["inexact"], texts["notes"])
 
 
-def load(path):
-    """The Census saved in ``path`` by ``--save``."""
-    try:
-        with open(path) as handle:
-            data = json.load(handle)
-    except OSError as error:
-        raise UsageError("cannot read %s: %s" % (path, error.strerror)) from None
-    except ValueError as error:
-        raise UsageError("%s is not JSON: %s" % (path, error)) from None
-    if not isinstance(data, dict):
-        raise UsageError("%s is not a py-heap census" % path)
-    return Census.from_json(data, path)
-
-
-def save(census, path):
-    try:
-        with open(path, "w") as handle:
-            json.dump(census.to_json(), handle, indent=1)
-            handle.write("\n")
-    except OSError as error:
-        raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
+def _count(value):
+    """Whether a JSON value is a count: a whole number, not negative (true is no count)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def diff(before, after):

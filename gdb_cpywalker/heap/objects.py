@@ -52,8 +52,9 @@ def subclass_of(table, names):
 
 
 def instances(scan, name, limit=None, keep=None):
-    """``[(bytes, address, entry)]`` of the live objects counted as ``name``, biggest first
-    (the first ``limit``); ``keep(address, entry)`` may refuse some (leak suspects only)."""
+    """``([(bytes, address, entry)], total)``: the live objects counted as ``name``, biggest
+    first (the first ``limit``), and how many there are; ``keep(address, entry)`` may refuse
+    some (leak suspects only)."""
     sizer = scan.types.sizer
     found = []
     counter = 0
@@ -77,4 +78,4 @@ def instances(scan, name, limit=None, keep=None):
                 else:
                     heapq.heappushpop(found, item)
     found.sort(reverse=True)
-    return [(size, address, entry) for size, _, address, entry in found]
+    return [(size, address, entry) for size, _, address, entry in found], counter

@@ -56,11 +56,13 @@ class RefFinder:
         pairs = self.referents.of(entry, data, off, address, labelled=True)
         return [self.label(label) for label, value in pairs if value == target]
 
-    def referrers(self, target):
-        """``(refs, entry)``: Refs of every object and root referring to ``target``, and the
-        TypeEntry the scan met ``target`` with (None: not a live object it found)."""
+    def referrers(self, target, limit=None):
+        """``(refs, found, entry)``: Refs of the objects and roots referring to ``target``
+        (the first ``limit``), how many there are, and the TypeEntry the scan met
+        ``target`` with (None: not a live object it found)."""
         of = self.referents.of
         out = []
+        found = 0
         seen = None
         for batch in self.scan.batches():
             data = batch.data
@@ -73,13 +75,17 @@ class RefFinder:
                     labels = self.labels(address, entry, data, off, target)
                 except CpywalkerError:
                     continue
-                out += [Ref(address, entry.name, label) for label in labels]
+                found += len(labels)
+                if limit is None or len(out) < limit:
+                    out += [Ref(address, entry.name, label) for label in labels]
         for label, address in self.interpreter_roots():
             if address == target:
+                found += 1
                 out.append(Ref(None, "root", label))
         for label, address in self.static_roots(target):
+            found += 1
             out.append(Ref(None, "static", label))
-        return out, seen
+        return out[:limit], found, seen
 
     def interpreter_roots(self):
         found, problem = roots.interpreter_roots(self.scan.reader.cache, self.scan.symbols,

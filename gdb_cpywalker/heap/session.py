@@ -9,6 +9,7 @@ from ..decode import repr_at
 from ..errors import CpywalkerError, UsageError
 from ..render import heap as render
 from . import census as census_module
+from . import snapshot
 from .census import take_census
 from .leaks import leak_census
 from .memmap import breakdown
@@ -18,6 +19,8 @@ from .scan import HeapScan
 
 #: Characters of an instance's repr shown.
 REPR_WIDTH = 100
+#: Objects of one type listed, and referrers of one object, when no --limit says.
+INSTANCES = REFERRERS = 100
 
 
 class HeapTarget:
@@ -52,39 +55,47 @@ class HeapTarget:
 
 def heap_report(target, options):
     """py-heap's output for ``options`` (type, leaks, memory_report, save, diff, limit,
-    min_bytes, format)."""
+    min_bytes, format). The files of ``save`` and ``diff`` are checked first."""
     fmt = options.format
+    if options.type is not None and not options.type.strip():
+        raise UsageError("--type needs a type name (py-heap lists them)")
     if options.memory_report:
-        if options.type or options.leaks or options.diff or options.save:
+        if options.type is not None or options.leaks or options.diff or options.save:
             raise UsageError("--memory is a report of its own: leave out --type, --leaks, "
                              "--save and --diff")
         scan = target.scan()
         take_census(scan)
         total, parts = breakdown(target.regions, target.resident, scan, target.stack_pointers)
         return (render.memory_json if fmt == "json" else render.memory_table)(total, parts, target.source)
+    if (options.type is not None or options.leaks) and (options.save or options.diff):
+        raise UsageError("--save and --diff go with the census: leave out --type and --leaks")
+    if options.save:
+        snapshot.check_writable(options.save)
+    before = snapshot.load(options.diff) if options.diff else None
     if options.leaks:
         scan = target.scan()
         suspects, finder = leak_census(scan)
-        if options.type:
+        if options.type is not None:
             return _leak_instances(target, scan, finder, options)
         return _census_output(suspects, options, "leak suspects: refcount above the references found")
-    if options.type:
+    if options.type is not None:
         scan = target.scan()
-        found = instances(scan, options.type, options.limit)
-        if not found:
+        found, total = instances(scan, options.type, _limit(options, INSTANCES))
+        if not total:
             raise UsageError("no live object of type %r (py-heap lists the type names)" % options.type)
         repr_of = target.repr_of(scan)
-        return (render.instances_json if fmt == "json" else render.instances_table)(found, repr_of)
+        return (render.instances_json if fmt == "json" else render.instances_table)(found, total, repr_of)
     census = take_census(target.scan())
-    if options.diff:
-        before = census_module.load(options.diff)
+    if before is not None:
         rows = census_module.diff(before, census)
         if fmt == "json":
-            return render.diff_json(rows, options.limit)
-        return render.diff_table(rows, options.limit, options.diff, "now")
-    text = _census_output(census, options)
+            text = render.diff_json(rows, options.limit)
+        else:
+            text = render.diff_table(rows, options.limit, options.diff, "now")
+    else:
+        text = _census_output(census, options)
     if options.save:
-        census_module.save(census, options.save)
+        snapshot.save(census, options.save)
         if fmt != "json":
             text += "saved the census (%d types) to %s\n" % (len(census.rows), options.save)
     return text
@@ -102,33 +113,39 @@ def _leak_instances(target, scan, finder, options):
     suspects = {address: (refcnt, found) for address, entry, refcnt, found, _, _ in finder.suspects()
                 if entry.name == options.type}
     counts.update(suspects)
-    found = instances(scan, options.type, options.limit, keep=lambda address, entry: address in counts)
+    found, total = instances(scan, options.type, _limit(options, INSTANCES),
+                             keep=lambda address, entry: address in counts)
     repr_of = target.repr_of(scan)
     if options.format == "json":
-        return render.instances_json(found, repr_of, lambda address: {
+        return render.instances_json(found, total, repr_of, lambda address: {
             "refcount": counts[address][0], "references": counts[address][1]})
-    return render.instances_table(found, repr_of, lambda address: "%d/%d" % (
+    return render.instances_table(found, total, repr_of, lambda address: "%d/%d" % (
         counts[address][1], counts[address][0]))
+
+
+def _limit(options, default):
+    return default if options.limit is None else options.limit
 
 
 def diff_files(before_path, after_path, options):
     """The growth per type between two saved censuses (no target needed)."""
-    rows = census_module.diff(census_module.load(before_path), census_module.load(after_path))
+    rows = census_module.diff(snapshot.load(before_path), snapshot.load(after_path))
     if options.format == "json":
         return render.diff_json(rows, options.limit)
     return render.diff_table(rows, options.limit, before_path, after_path)
 
 
-def refs_report(target, address, fmt="text"):
-    """py-refs's output: the referrers of the object at ``address`` and a path from a root."""
+def refs_report(target, address, fmt="text", limit=REFERRERS):
+    """py-refs's output: the referrers of the object at ``address`` (the first ``limit``)
+    and a path from a root."""
     target_entry(target.scan(), address)
     finder = RefFinder(target.scan())
-    referrers, entry = finder.referrers(address)
+    referrers, found, entry = finder.referrers(address, limit)
     if entry is None:
         raise UsageError("%#x is not a live object the heap scan found (inside an object, or "
                          "freed)" % address)
     path = finder.shortest_path(address)
     if fmt == "json":
-        return render.refs_json(referrers, path)
+        return render.refs_json(referrers, found, path)
     refcnt = finder.scan.reader.head.unpack(finder.scan.reader.read(address, 16))[0]
-    return render.refs_text(address, entry.name, refcnt, referrers, path)
+    return render.refs_text(address, entry.name, refcnt, referrers, found, path)

@@ -115,8 +115,12 @@ def test_table_limit_and_min_bytes(debug):
 @pytest.mark.parametrize("which", ("debug", "core"))
 def test_instances_of_one_type(request, which):
     info, gdb, _ = session(request, which)
-    plains = as_json(gdb, "py-heap --type __main__.Plain --format json")["objects"]
+    document = as_json(gdb, "py-heap --type __main__.Plain --format json --limit 100000")
+    plains = document["objects"]
     assert sorted(item["address"] for item in plains) == info["plain_ids"]
+    assert document["found"] == len(plains) > 100
+    assert shown(gdb, "py-heap --type __main__.Plain").splitlines()[-1] == \
+        "100 of %d objects shown, the biggest (--limit N for more)" % len(plains)
     assert {item["bytes"] for item in plains} == {16}
     assert plains[0]["repr"] == "<__main__.Plain object at %#x>" % plains[0]["address"]
     old_id, old_repr = info["old_repr"]

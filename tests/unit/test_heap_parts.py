@@ -7,6 +7,7 @@ from builder import ImageBuilder, Ref
 
 from gdb_cpywalker.errors import UsageError
 from gdb_cpywalker.heap import census as census_module
+from gdb_cpywalker.heap import snapshot
 from gdb_cpywalker.heap.addrset import AddressSet, Spans
 from gdb_cpywalker.heap.census import Census, Row
 from gdb_cpywalker.heap.countmap import CountMap
@@ -28,8 +29,8 @@ def test_census_json_round_trip_totals_and_selection(tmp_path):
     assert document["types"] == [{"type": "dict", "count": 2, "bytes": 560}]
     assert [row["type"] for row in census.to_json(min_bytes=100)["types"]] == ["dict", "str"]
     path = tmp_path / "census.json"
-    census_module.save(census, str(path))
-    assert census_module.load(str(path)).rows == census.rows
+    snapshot.save(census, str(path))
+    assert snapshot.load(str(path)).rows == census.rows
     text = census_table(census, limit=2)
     assert text.splitlines()[-3].endswith("total: 3 types (2 shown)")
     assert "object.__sizeof__" in text and text.endswith("a note\n")
@@ -42,9 +43,9 @@ def test_loading_a_bad_census_is_a_usage_error(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)
     with pytest.raises(UsageError, match=message):
-        census_module.load(str(path))
+        snapshot.load(str(path))
     with pytest.raises(UsageError, match="cannot read"):
-        census_module.load(str(tmp_path / "missing.json"))
+        snapshot.load(str(tmp_path / "missing.json"))
 
 
 def test_diff_is_growth_biggest_first_unchanged_left_out():
