@@ -111,7 +111,8 @@ def heap_target(args, with_memory_map=False):
             pointers = stack_pointers(args.pid)
         try:
             yield HeapTarget(memory, layout, symbols, regions, resident, source,
-                             [sp for sp in pointers if sp], progress)
+                             [sp for sp in pointers if sp], progress,
+                             running=core is None and not args.stop)
         finally:
             if progress is not None:
                 progress.done()

@@ -151,6 +151,9 @@ def scan_notes(stats):
     notes += ["  " + problem for problem in stats.first_problems]
     if stats.roots_problem:
         notes.append("interpreter roots not read: %s" % stats.roots_problem)
+    if stats.running:
+        notes.append("read while the process ran (-S stops it meanwhile): objects that moved "
+                     "meanwhile may be missed or counted twice")
     return notes
 
 

@@ -27,6 +27,7 @@ from operator import is_
 
 from ..errors import CpywalkerError
 from ..interp.objects import StateReader
+from ..render.units import format_size
 from ..layouts import obmalloc as o
 from ..memory.cache import PageCache
 from . import glibc, pymalloc, roots, wordbits
@@ -40,6 +41,9 @@ CACHE_PAGES = 4096
 HEADER_BATCH = 4096
 #: 2.7's int and float blocks: BLOCK_SIZE 1000 less the ``next`` pointer, in objects.
 NUMBER_BLOCK = 1000
+#: The share of the malloc heaps' bytes a walk may skip (corrupt or changing chunks) and
+#: still do without following references.
+GAP_SHARE = 0.125
 #: Most int blocks decoded together.
 MAX_RUN = 4096
 #: Most bytes a chunk has beyond its request: rounding to 16, and a remainder too small
@@ -63,6 +67,8 @@ class ScanStats:
         self.first_problems = []
         self.followed = False
         self.roots_problem = None
+        #: the process ran while it was read
+        self.running = False
 
     def problem(self, kind, error):
         self.corrupt[kind] += 1
@@ -94,6 +100,8 @@ class HeapScan:
         self._number_chunk = self._number_block_bytes + 2 * self.reader.psize
         self.stats = ScanStats()
         self.pool_reader = None
+        #: the process runs while it is read (said in the census notes)
+        self.running = False
         #: requests up to this size are pymalloc's (SMALL_REQUEST_THRESHOLD)
         self.small_request = 512
         #: the pool pages found (Spans)
@@ -106,6 +114,7 @@ class HeapScan:
         """Every live object, in batches (see the module docstring); ``stats`` describe the
         last pass."""
         self.stats = ScanStats()
+        self.stats.running = self.running
         self.follower = None
         spans, rest = glibc.malloc_spans(self.raw, self.regions)
         runs = self.find_pools(rest)
@@ -229,16 +238,21 @@ class HeapScan:
     # -- malloc ------------------------------------------------------------------------
 
     def _malloc_batches(self, spans, on_bytes, again=False):
-        """Objects in malloc's chunks; returns whether the brk heap and every other heap
-        were walked whole. ``again``: a second walk, for the follower (nothing counted)."""
+        """Objects in malloc's chunks; returns whether the malloc heaps were walked well
+        enough (a brk heap, and at most GAP_SHARE of their bytes skipped) to do without
+        following references. ``again``: a second walk, for the follower (nothing counted)."""
         stats = ScanStats() if again else self.stats
-        complete = any(span.kind == "brk" for span in spans)
-        walked = []
+        gaps = []
+
+        def on_gap(start, end, error):
+            gaps.append((start, end))
+            stats.problem("malloc chunk", "%s: %s not walked" % (error, format_size(end - start)))
+
         for span in spans:
             blocks = []
             try:
                 for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes,
-                                                                  self.small_request + 8):
+                                                                  self.small_request + 8, on_gap):
                     if size == self._number_chunk:
                         if blocks and (blocks[-1][0] is not data or len(blocks) >= MAX_RUN):
                             yield from self._number_blocks(blocks, stats)
@@ -250,20 +264,18 @@ class HeapScan:
                         if batch.stride == 0:
                             self.classify_classic(batch)
                         yield batch
-                if blocks:
-                    yield from self._number_blocks(blocks, stats)
-                walked.append((span.start, span.end))
-            except glibc.MallocError as error:
-                stats.problem("malloc heap", error)
-                walked.append((span.start, error.address))
-                complete = False
             except CpywalkerError as error:
-                stats.problem("malloc heap", error)
-                complete = False
+                stats.problem("malloc chunk", error)
+                gaps.append((span.first, span.end))
+            if blocks:
+                yield from self._number_blocks(blocks, stats)
+        skipped = sum(end - start for start, end in gaps)
+        complete = any(span.kind == "brk" for span in spans) \
+            and skipped <= GAP_SHARE * sum(span.end - span.first for span in spans)
         if again:
             return complete
         stats.malloc_spans = spans
-        self.walked = Spans(walked)
+        self.walked = Spans(_without([(span.start, span.end) for span in spans], gaps))
         return complete
 
     def _chunk_objects(self, data, off, user, usable, stats):
@@ -366,6 +378,20 @@ class HeapScan:
                 self.classify_classic(batch)
                 yield batch
             self.progress("reading static data", 0, 0)
+
+
+def _without(spans, gaps):
+    """``spans`` less the ``gaps`` (both ``[(start, end)]``; a gap lies in one span)."""
+    out = []
+    for start, end in sorted(spans):
+        for gap_start, gap_end in sorted(gaps):
+            if start <= gap_start < end:
+                if gap_start > start:
+                    out.append((start, gap_start))
+                start = max(start, min(gap_end, end))
+        if start < end:
+            out.append((start, end))
+    return out
 
 
 def _joined(spans):

@@ -27,11 +27,12 @@ class HeapTarget:
     """A stopped target as the heap commands see it.
 
     ``resident(region)``: its resident bytes (smaps Rss of a live process, what a core holds);
-    ``source`` names that measure ("RSS", "core"); ``stack_pointers``: each thread's.
+    ``source`` names that measure ("RSS", "core"); ``stack_pointers``: each thread's;
+    ``running``: the process runs while it is read (the CLI without -S).
     """
 
     def __init__(self, memory, layout, symbols, regions, resident=None, source="RSS",
-                 stack_pointers=(), progress=None):
+                 stack_pointers=(), progress=None, running=False):
         self.memory = memory
         self.layout = layout
         self.symbols = symbols
@@ -40,9 +41,12 @@ class HeapTarget:
         self.source = source
         self.stack_pointers = stack_pointers
         self.progress = progress
+        self.running = running
 
     def scan(self, follow="auto"):
-        return HeapScan(self.memory, self.layout, self.symbols, self.regions, follow, self.progress)
+        scan = HeapScan(self.memory, self.layout, self.symbols, self.regions, follow, self.progress)
+        scan.running = self.running
+        return scan
 
     def repr_of(self, scan):
         def one_line(address):

@@ -101,16 +101,42 @@ def test_malloc_chunks_int_blocks_big_objects_and_the_top_chunk():
     assert census["int"] == (3, 72) and census["str"][1] == 37 + 3000
 
 
-def test_a_chunk_with_an_impossible_size_stops_the_walk_and_turns_following_on():
+def test_a_chunk_with_an_impossible_size_is_skipped_and_the_walk_goes_on():
     image = HeapImage()
-    image.string_chunk(3000)
+    first = image.string_chunk(3000)
+    bad = HEAP + image.heap_used
     image.bad_chunk()
-    image.string_chunk(2000)
+    second = image.string_chunk(2000)
     scan = scan_of(image)
     found = [item for item in objects(scan) if HEAP <= item[0] < HEAP + (64 << 10)]
-    assert len(found) == 1
-    assert scan.stats.corrupt["malloc heap"] == 1 and "impossible size" in scan.stats.first_problems[0]
-    assert scan.stats.followed
+    assert found == [(first, "str"), (second, "str")]
+    assert scan.stats.corrupt["malloc chunk"] == 1 and not scan.stats.followed
+    assert scan.stats.first_problems == ["chunk at %#x has an impossible size 0x13: 4.00KiB not walked" % bad]
+    assert bad not in scan.walked and second in scan.walked
+    assert "1 unreadable malloc chunk" in take_census(scan_of(image)).notes
+
+
+def test_fenceposts_end_a_heap_without_a_problem():
+    """glibc caps a heap it moved on from with fenceposts (16 bytes in use, then 0)."""
+    image = HeapImage()
+    first = image.string_chunk(3000)
+    struct.pack_into("<QQQQ", image.heap, image.heap_used, 0, 0x11, 0x10, 0x1)
+    image.heap_used += 32
+    second = image.string_chunk(2000)
+    scan = scan_of(image)
+    found = [item for item in objects(scan) if HEAP <= item[0] < HEAP + (64 << 10)]
+    assert found == [(first, "str"), (second, "str")]
+    assert not scan.stats.corrupt and not scan.stats.followed
+
+
+def test_a_heap_that_does_not_chain_is_left_to_following_references():
+    image = HeapImage()
+    image.bad_chunk()
+    struct.pack_into("<%dQ" % (len(image.heap) // 8 - 2), image.heap, 16, *[0x13] * (len(image.heap) // 8 - 2))
+    image.heap_used = len(image.heap)
+    scan = scan_of(image)
+    objects(scan)
+    assert scan.stats.followed and scan.stats.corrupt["malloc chunk"] == 1
 
 
 def test_static_objects_and_find_instances():
