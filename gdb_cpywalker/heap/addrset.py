@@ -11,19 +11,25 @@ _INDEX_MASK = (1 << (GRANULE_SHIFT - 3)) - 1
 
 
 class AddressSet:
-    """``new = seen.add_new(addresses)``: the addresses not seen before, now marked."""
+    """``new = seen.add_new(addresses)``: the addresses not seen before, now marked; an
+    address outside ``where`` (Spans of the memory objects can be in) starts no granule and
+    is never new (garbage words of a damaged object cannot make the set grow)."""
 
-    def __init__(self):
+    def __init__(self, where=None):
         self.granules = {}
         self.count = 0
+        self.where = where
 
     def add_new(self, addresses):
         granules = self.granules
+        where = self.where
         new = []
         append = new.append
         for address in addresses:
             granule = granules.get(address >> GRANULE_SHIFT)
             if granule is None:
+                if where is not None and address not in where:
+                    continue
                 granule = granules[address >> GRANULE_SHIFT] = bytearray(_GRANULE_BYTES)
             index = (address >> 3) & _INDEX_MASK
             bit = 1 << (index & 7)
@@ -51,8 +57,12 @@ class Spans:
         self.ends = [end for _, end in self.spans]
 
     def __contains__(self, address):
+        return self.end(address) is not None
+
+    def end(self, address):
+        """The end of the span ``address`` lies in, or None."""
         index = bisect.bisect_right(self.starts, address) - 1
-        return index >= 0 and address < self.ends[index]
+        return self.ends[index] if index >= 0 and address < self.ends[index] else None
 
     def overlap(self, start, end):
         """How many bytes of ``[start, end)`` the spans cover."""

@@ -6,10 +6,9 @@ and the snapshot format: ``to_json()``/``from_json()`` (files: snapshot.py);
 ``diff(before, after)`` is the growth per type.
 """
 
-import struct
 from collections import Counter, namedtuple
 
-from ..errors import CpywalkerError, UsageError
+from ..errors import UsageError
 
 #: One row of a census: the type's name, how many objects, their bytes.
 Row = namedtuple("Row", "type count bytes")
@@ -108,28 +107,24 @@ def take_census(scan, predicate=None):
     sizer = scan.types.sizer
     counts = Counter()
     sizes = Counter()
-    unsized = Counter()
     for batch in scan.batches():
         for entry, count in batch.tally.items():
             counts[entry] += count
             if entry.fixed is None:
-                try:
-                    sizes[entry] += sizer.total(entry, batch, count)
-                except (CpywalkerError, IndexError, ValueError, struct.error):
-                    unsized[entry] += 1
-    counts.pop(None, None)
+                size, bad = sizer.total(entry, batch, count)
+                sizes[entry] += size
+                if bad:
+                    counts[entry] -= bad
+                    scan.stats.damaged[entry.name] += bad
     merged = {}
     for entry, count in counts.items():
-        if predicate is not None and not predicate(entry):
+        if count <= 0 or (predicate is not None and not predicate(entry)):
             continue
         size = count * entry.fixed if entry.fixed is not None else sizes[entry]
         row = merged.get(entry.name, (0, 0))
         merged[entry.name] = (row[0] + count, row[1] + size)
     inexact = {entry.name for entry in counts if not entry.exact and entry.name in merged}
     notes = scan_notes(scan.stats)
-    if unsized:
-        notes.append("the bytes of %d batches of %s could not be read (not counted)"
-                     % (sum(unsized.values()), ", ".join(sorted({e.name for e in unsized}))))
     return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes,
                   found_by(scan.stats))
 
@@ -149,6 +144,12 @@ def scan_notes(stats):
     for kind, count in sorted(stats.corrupt.items()):
         notes.append("%d unreadable %s%s" % (count, kind, "s" if count > 1 else ""))
     notes += ["  " + problem for problem in stats.first_problems]
+    if stats.damaged:
+        notes.append("%d objects whose size cannot be read or cannot be (damaged: %s) are left out"
+                     % (sum(stats.damaged.values()), ", ".join(sorted(stats.damaged))))
+    if stats.unreadable_types:
+        notes.append("%d type words point to memory that is not readable (not in the core?): "
+                     "the objects there are not counted" % stats.unreadable_types)
     if stats.roots_problem:
         notes.append("interpreter roots not read: %s" % stats.roots_problem)
     if stats.running:

@@ -28,7 +28,7 @@ class Follower:
         self.scan = scan
         self.reader = scan.reader
         self.referents = Referents(scan.reader, scan.types)
-        self.seen = AddressSet()
+        self.seen = AddressSet(scan.types.mapped)
         self.pending = []
         self.statics = roots.static_ranges(scan.symbols)
 

@@ -9,6 +9,7 @@ one census type and keeps the biggest.
 """
 
 import heapq
+import struct
 
 from ..errors import CpywalkerError
 
@@ -66,8 +67,8 @@ def instances(scan, name, limit=None, keep=None):
                 if keep is not None and not keep(address, entry):
                     continue
                 try:
-                    size = sizer.size(entry, batch.data, off, address)
-                except CpywalkerError:
+                    size = sizer.size(entry, batch.data, off, address, sizer.bound(entry, batch))
+                except (CpywalkerError, IndexError, struct.error):
                     size = 0
                 counter += 1
                 item = (size, -counter, address, entry)

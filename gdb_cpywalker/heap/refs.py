@@ -10,7 +10,7 @@ the path is found backwards through the levels.
 """
 
 from array import array
-from collections import namedtuple
+from collections import Counter, namedtuple
 
 from ..decode import repr_at
 from ..errors import CpywalkerError, UsageError
@@ -39,6 +39,8 @@ class RefFinder:
     def __init__(self, scan):
         self.scan = scan
         self.referents = Referents(scan.reader, scan.types, running_stacks=False)
+        #: objects whose references could not be read, by type name
+        self.unreadable = Counter()
 
     def label(self, label):
         """Text of a referents label: ``['key']`` for a mapping's value."""
@@ -74,6 +76,7 @@ class RefFinder:
                         continue
                     labels = self.labels(address, entry, data, off, target)
                 except CpywalkerError:
+                    self.unreadable[entry.name] += 1
                     continue
                 found += len(labels)
                 if limit is None or len(out) < limit:
@@ -120,7 +123,7 @@ class RefFinder:
         return []
 
     def _search(self, sources, target):
-        visited = AddressSet()
+        visited = AddressSet(self.scan.types.mapped)
         named = {}
         for label, address in sources:
             named.setdefault(address, label)

@@ -65,6 +65,10 @@ class ScanStats:
         self.bytes_read = 0
         self.corrupt = Counter()
         self.first_problems = []
+        #: words that point to memory a type would be in, unreadable (see TypeTable)
+        self.unreadable_types = 0
+        #: objects left out as damaged (a size that cannot be), by type name
+        self.damaged = Counter()
         self.followed = False
         self.roots_problem = None
         #: the process ran while it was read
@@ -91,7 +95,8 @@ class HeapScan:
         self.regions = regions
         self.follow = follow
         self.progress = progress or (lambda phase, done, total: None)
-        self.types = TypeTable(self.reader, Spans((r.start, r.end) for r in regions if r.readable))
+        self.types = TypeTable(self.reader, _type_spans(regions))
+        self.types.sizer.limit = sum(region.end - region.start for region in regions) or self.types.sizer.limit
         self.gc_head = layout.PyGC_Head.size
         self.decoder = SlotDecoder(self.types, self.gc_head)
         item = layout.PyIntObject.size
@@ -138,6 +143,7 @@ class HeapScan:
         yield from self._followed(self._static_batches())
         if self.follower is not None:
             yield from self.follower.batches()
+        self.stats.unreadable_types = self.types.unreadable
 
     def _followed(self, batches):
         for batch in batches:
@@ -225,6 +231,7 @@ class HeapScan:
             entries, tally, masks = decode(group.data, 0, group.size, count, group.free)
             batch = Batch(group.data, 0, group.starts[0], group.size, entries, self.gc_head,
                           group.starts, group.per_pool, tally, masks, count)
+            self._drop_damaged(batch)
             live = sum(batch.tally.values())
             live_total += live
             live_bytes += live * group.size
@@ -234,6 +241,26 @@ class HeapScan:
         stats.pools += pools_seen
         stats.objects["pymalloc"] += live_total
         stats.object_bytes["pymalloc"] += live_bytes
+
+    def _drop_damaged(self, batch):
+        """Leave out the objects of a run of blocks whose items (a tuple's, a str's, a
+        long's: inside the object) would not fit their block: damaged, counted in
+        ``stats.damaged``."""
+        ob_size = self.layout.PyVarObject.ob_size
+        for entry in list(batch.tally):
+            if not entry.itemsize or entry.kind == "type":
+                continue
+            room = (batch.stride - (self.gc_head if entry.gc else 0) - entry.basicsize) // entry.itemsize
+            counts = list(batch.column(entry, ob_size))
+            if not counts or (min(counts) >= (-room if entry.formula == "long" else 0)
+                              and max(counts) <= room):
+                continue
+            entries = batch.entries
+            for index, count in zip(batch.indexes(entry), counts):
+                if not (-room if entry.formula == "long" else 0) <= count <= room:
+                    entries[index] = None
+                    self.stats.damaged[entry.name] += 1
+            batch.retyped(entries)
 
     # -- malloc ------------------------------------------------------------------------
 
@@ -378,6 +405,13 @@ class HeapScan:
                 self.classify_classic(batch)
                 yield batch
             self.progress("reading static data", 0, 0)
+
+
+def _type_spans(regions):
+    """Where type objects can be: writable memory (static types are in .data, the others
+    on the heap), or every readable region when none says it is writable."""
+    writable = [(r.start, r.end) for r in regions if r.readable and r.writable]
+    return Spans(writable or [(r.start, r.end) for r in regions if r.readable])
 
 
 def _without(spans, gaps):

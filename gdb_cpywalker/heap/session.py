@@ -10,7 +10,7 @@ from ..errors import CpywalkerError, UsageError
 from ..render import heap as render
 from . import census as census_module
 from . import snapshot
-from .census import take_census
+from .census import scan_notes, take_census
 from .leaks import leak_census
 from .memmap import breakdown
 from .objects import instances
@@ -149,7 +149,11 @@ def refs_report(target, address, fmt="text", limit=REFERRERS):
         raise UsageError("%#x is not a live object the heap scan found (inside an object, or "
                          "freed)" % address)
     path = finder.shortest_path(address)
+    notes = scan_notes(finder.scan.stats)
+    if finder.unreadable:
+        notes.append("references of %d objects could not be read (%s): they may refer to it too"
+                     % (sum(finder.unreadable.values()), ", ".join(sorted(finder.unreadable))))
     if fmt == "json":
-        return render.refs_json(referrers, found, path)
+        return render.refs_json(referrers, found, path, notes)
     refcnt = finder.scan.reader.head.unpack(finder.scan.reader.read(address, 16))[0]
-    return render.refs_text(address, entry.name, refcnt, referrers, found, path)
+    return render.refs_text(address, entry.name, refcnt, referrers, found, path, notes)

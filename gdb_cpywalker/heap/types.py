@@ -9,7 +9,7 @@ per type address and cached; a classic instance is filed under an entry of its c
 """
 
 from ..decode.objects import dict_lookup_str
-from ..errors import CpywalkerError
+from ..errors import CpywalkerError, MemoryAccessError
 from ..layouts import cpython27 as c
 from . import sizeof
 
@@ -54,6 +54,8 @@ class TypeTable:
         #: the entries of int and float (2.7 keeps them in blocks of their own)
         self.numbers = {}
         self._bad = set()
+        #: type words whose memory could not be read at all (a core without it), once each
+        self.unreadable = 0
         self._classes = {}
         self._defines_sizeof = {}
         self._mro_names = {}
@@ -95,6 +97,10 @@ class TypeTable:
         self._checking.add(address)
         try:
             return self._checked(address)
+        except MemoryAccessError:
+            if len(reader.cache.read_partial(address, reader.head.size)) < reader.head.size:
+                self.unreadable += 1
+            return None
         except CpywalkerError:
             return None
         finally:
@@ -192,7 +198,7 @@ class TypeTable:
     def read_object(self, address, max_body=1 << 20):
         """``(bytes, entry)`` of a live object at ``address`` (positive refcount, a real
         type), its bytes from its start: the fixed part and up to ``max_body`` of its items;
-        None when there is no such object."""
+        None when there is no such object, or its items would run past its mapping."""
         reader = self.reader
         if address <= 0 or address % reader.psize:
             return None
@@ -209,8 +215,11 @@ class TypeTable:
         if entry.kind == "type":
             needed = reader.layout.PyTypeObject.size
         elif entry.itemsize and len(header) == reader.header.size:
-            count = reader.header.unpack_from(header)[2]
-            size += min(abs(count) * entry.itemsize, max_body)
+            items = abs(reader.header.unpack_from(header)[2]) * entry.itemsize
+            end = self.mapped.end(address) if self.mapped is not None else None
+            if end is not None and address + size + items > end:
+                return None
+            size += min(items, max_body)
         body = reader.cache.read_partial(address, size)
         return (body, entry) if len(body) >= needed else None
 

@@ -114,8 +114,9 @@ def memory_json(total, parts, source):
                        "parts": [part._asdict() for part in parts]}, indent=1) + "\n"
 
 
-def refs_text(target, type_name, refcnt, referrers, found, path):
-    """The referrers of ``target`` (the first of ``found``) and the path from a root."""
+def refs_text(target, type_name, refcnt, referrers, found, path, notes=()):
+    """The referrers of ``target`` (the first of ``found``), the path from a root, and
+    what the scan could not read."""
     lines = ["%#x is a %s (refcount %d), referred to %s" % (
         target, type_name, refcnt, "%s time%s:" % (_number(found), "s" if found > 1 else "")
         if found else "by nothing found")]
@@ -132,9 +133,13 @@ def refs_text(target, type_name, refcnt, referrers, found, path):
     else:
         lines.append("no path from a root: only objects no root reaches refer to it "
                      "(an uncollected cycle, or a leaked reference)")
+    lines += notes
     return "\n".join(lines) + "\n"
 
 
-def refs_json(referrers, found, path):
-    return json.dumps({"referrers": [ref._asdict() for ref in referrers], "found": found,
-                       "path": [ref._asdict() for ref in path]}, indent=1) + "\n"
+def refs_json(referrers, found, path, notes=()):
+    document = {"referrers": [ref._asdict() for ref in referrers], "found": found,
+                "path": [ref._asdict() for ref in path]}
+    if notes:
+        document["notes"] = list(notes)
+    return json.dumps(document, indent=1) + "\n"

@@ -166,9 +166,9 @@ def test_a_type_with_a_garbage_name_is_its_own_unreadable_row():
 
 def test_words_that_are_not_types_are_not_objects():
     image = HeapImage()
-    image.pool(0, 32, {0: ("str", 1)}, nblocks=3, count=3)
-    struct.pack_into("<qQ", image.arena, 48 + 32, 1, image.none)
-    struct.pack_into("<qQ", image.arena, 48 + 64, 1, 0x1234)
+    image.pool(0, 48, {0: ("str", 1)}, nblocks=3, count=3)
+    struct.pack_into("<qQ", image.arena, 48 + 48, 1, image.none)
+    struct.pack_into("<qQ", image.arena, 48 + 96, 1, 0x1234)
     found = [item for item in objects(scan_of(image)) if ARENA <= item[0] < ARENA + 4096]
     assert found == [(ARENA + 48, "str")]
 
@@ -182,3 +182,35 @@ def test_census_sizes_follow_each_types_sizeof():
     assert census["__main__.Plain"] == (1, 16)
     assert census["tuple"] == (1, 24 + 32)
     assert census["__main__.Widget"] == (1, 24 + 32)
+
+
+def test_damaged_objects_are_left_out_and_said_not_sized_absurdly():
+    """Bit flips in a core: a str and a tuple whose items would not fit their block, a list
+    claiming an item array bigger than the target's memory."""
+    image = HeapImage()
+    pool = image.pool(0, 64, {0: ("str", 1), 1: ("str", 1), 2: ("tuple", 1), 3: ("tuple", 1),
+                              4: ("list", 1)})
+    struct.pack_into("<q", image.arena, 48 + 64 + 16, 1 << 60)
+    struct.pack_into("<q", image.arena, 48 + 3 * 64 + 32 + 16, 1 << 40)
+    struct.pack_into("<qQq", image.arena, 48 + 4 * 64 + 32 + 16, 3, 0, 1 << 50)
+    census = take_census(scan_of(image))
+    found = rows(census)
+    assert found["str"] == (1, 37 + 5) and found["tuple"] == (1, 24 + 32)
+    assert "list" not in found and census.bytes < 1 << 20
+    assert "3 objects whose size cannot be read or cannot be (damaged: list, str, tuple) are left out" \
+        in census.notes
+    scan = scan_of(image)
+    assert scan.types.read_object(pool + 48 + 3 * 64 + 32) is None
+    from gdb_cpywalker.heap.leaks import leak_census
+    assert leak_census(scan_of(image))[0].bytes < 1 << 20
+
+
+def test_garbage_addresses_grow_no_address_set_or_count_map():
+    from gdb_cpywalker.heap.addrset import AddressSet, Spans
+    from gdb_cpywalker.heap.countmap import CountMap
+    where = Spans([(ARENA, ARENA + 4096)])
+    seen, counts = AddressSet(where), CountMap(where)
+    garbage = [address << 24 for address in range(1, 5000)]
+    assert seen.add_new(garbage + [ARENA + 16]) == [ARENA + 16]
+    counts.add(garbage + [ARENA + 16])
+    assert len(seen.granules) == len(counts.granules) == 1 and counts.get(ARENA + 16) == 1
