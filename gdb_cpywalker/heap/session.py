@@ -13,7 +13,7 @@ from . import snapshot
 from .census import scan_notes, take_census
 from .leaks import leak_census
 from .memmap import breakdown
-from .objects import instances
+from .objects import instances, similar
 from .refs import RefFinder, target_entry
 from .scan import HeapScan
 
@@ -84,9 +84,12 @@ def heap_report(target, options):
         return _census_output(suspects, options, "leak suspects: refcount above the references found")
     if options.type is not None:
         scan = target.scan()
-        found, total = instances(scan, options.type, _limit(options, INSTANCES))
+        names = set()
+        found, total = instances(scan, options.type, _limit(options, INSTANCES), names=names)
         if not total:
-            raise UsageError("no live object of type %r (py-heap lists the type names)" % options.type)
+            close = similar(options.type, names)
+            raise UsageError("no live object of type %r (%s)" % (options.type, "did you mean %s?" % (
+                " or ".join(close)) if close else "py-heap lists the type names"))
         repr_of = target.repr_of(scan)
         return (render.instances_json if fmt == "json" else render.instances_table)(found, total, repr_of)
     census = take_census(target.scan())

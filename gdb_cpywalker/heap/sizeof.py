@@ -100,12 +100,13 @@ class Sizer:
             return entry.fixed
         try:
             size = self.functions[entry.formula](entry, buf, off, address)
+            if entry.kind == "type":
+                flags = self.word.unpack_from(buf, off + self.reader.layout.PyTypeObject.tp_flags)[0]
         except (struct.error, IndexError, ValueError, OverflowError):
             raise DecodeError(address, "the size of a damaged %s cannot be read" % entry.name) from None
         if not 0 < size <= (self.limit if high is None else high):
             raise DecodeError(address, "a %s of an impossible size (%d bytes)" % (entry.name, size))
         if entry.kind == "type":
-            flags = self.word.unpack_from(buf, off + self.reader.layout.PyTypeObject.tp_flags)[0]
             return size + (self.gc_head if flags & c.Py_TPFLAGS_HEAPTYPE else 0)
         return size + (self.gc_head if entry.gc else 0)
 

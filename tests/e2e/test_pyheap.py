@@ -197,6 +197,8 @@ def test_bad_input_is_one_line(debug):
     inside = shown(gdb, "py-refs %#x" % (info["target"] + 16)).strip()
     assert inside.startswith("py-refs: ") and len(inside.splitlines()) == 1
     assert shown(gdb, "py-heap --type NoSuchType").startswith("py-heap: no live object of type 'NoSuchType'")
+    assert shown(gdb, "py-heap --type order") == \
+        "py-heap: no live object of type 'order' (did you mean __main__.Order?)\n"
     assert shown(gdb, "py-heap --diff /nonexistent/census.json").startswith("py-heap: cannot read")
     assert shown(gdb, "py-heap --memory --leaks").startswith("py-heap: --memory is a report")
     assert "Traceback" not in shown(gdb, "py-heap --limit x")

@@ -214,3 +214,23 @@ def test_garbage_addresses_grow_no_address_set_or_count_map():
     assert seen.add_new(garbage + [ARENA + 16]) == [ARENA + 16]
     counts.add(garbage + [ARENA + 16])
     assert len(seen.granules) == len(counts.granules) == 1 and counts.get(ARENA + 16) == 1
+
+
+def test_instances_biggest_first_count_every_one_and_name_what_was_meant():
+    from gdb_cpywalker.heap.objects import instances, similar
+    image = HeapImage()
+    image.pool(0, 48, {0: ("Plain", 1), 1: ("Plain", 1), 2: ("str", 1), 3: ("str", 1)})
+    image.pool(1, 64, {0: ("Plain", 1), 1: ("Plain", 1), 2: ("str", 1), 3: ("list", 1)})
+    struct.pack_into("<q", image.arena, 48 + 3 * 48 + 16, 9)
+    struct.pack_into("<qQq", image.arena, 4096 + 48 + 3 * 64 + 32 + 16, 3, 0, 1 << 50)
+    names = set()
+    found, total = instances(scan_of(image), "__main__.Plain", limit=1, names=names)
+    assert total == 4 and [size for size, _, _ in found] == [16]
+    found, total = instances(scan_of(image), "str", limit=2)
+    assert total == 3 and [(size, address) for size, address, _ in found] == [
+        (37 + 9, ARENA + 48 + 3 * 48), (37 + 5, ARENA + 48 + 2 * 48)]
+    scan = scan_of(image)
+    assert instances(scan, "list") == ([], 0) and scan.stats.damaged["list"] == 1
+    assert {"str", "__main__.Plain", "list"} <= names
+    assert similar("plain", names) == ["__main__.Plain"] and similar("STR", names) == ["str"]
+    assert similar("Order", names) == []
