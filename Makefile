@@ -9,7 +9,7 @@ export PYTHON27
 # gdb embeds the system Python: a PYTHONHOME/PYTHONPATH meant for another one breaks it.
 unexport PYTHONHOME PYTHONPATH
 
-.PHONY: test unit e2e bench demo prepare check-tools clean
+.PHONY: test unit e2e bench demo prepare check-tools chromium clean
 
 test: prepare
 	$(VENV)/bin/python -m pytest -q tests
@@ -26,7 +26,11 @@ bench: prepare
 demo: prepare
 	$(VENV)/bin/python tools/demo.py
 
-prepare: check-tools $(VENV)/.done $(STRIPPED)/.done $(BUILD)/greenlets.done
+prepare: check-tools chromium $(VENV)/.done $(STRIPPED)/.done $(BUILD)/greenlets.done
+
+# The mmaptracker report test renders its SVG flame graph in a real browser.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 check-tools:
 	@command -v gdb >/dev/null || { echo "gdb not found: apt-get install gdb" >&2; exit 1; }

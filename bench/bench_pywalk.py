@@ -27,7 +27,7 @@ from gdb_cpywalker.target.symbols import ProcessSymbols  # noqa: E402
 from support.gdbsession import GdbSession  # noqa: E402
 from support.target import Target  # noqa: E402
 
-FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited"
+FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited --max-string unlimited"
 GOAL_RATE = 250000
 GOAL_RATIO = 12.0
 #: Each measurement is the best of this many runs (the machine is shared; the target does the same).

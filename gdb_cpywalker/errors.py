@@ -48,3 +48,15 @@ class UnsupportedTarget(CpywalkerError):
 
 class TargetError(CpywalkerError):
     """The target process or core cannot be opened or inspected."""
+
+
+class ProcessGone(TargetError):
+    """The live target process died (or is a zombie) while we were reading it.
+
+    Unlike other read failures it is never turned into an error node: a walk stops at
+    the first read that finds the process gone.
+    """
+
+    def __init__(self, pid, note=None):
+        self.pid = pid
+        super().__init__("process %d is gone%s" % (pid, " (%s)" % note if note else ""))

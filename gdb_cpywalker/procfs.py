@@ -8,7 +8,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 
-from .errors import TargetError, UsageError
+from .errors import ProcessGone, TargetError, UsageError
 
 #: smaps fields the ``--smaps`` view shows, in order.
 SMAPS_COLUMNS = ("Rss", "Pss", "Private_Dirty", "Swap")
@@ -81,6 +81,12 @@ def parse_maps_line(line):
                   int(parts[4]), path)
 
 
+def maps_line(region):
+    """The /proc/PID/maps line of ``region`` (without the newline): ``parse_maps_line``'s inverse."""
+    return ("%x-%x %s %08x %s %d %s" % (region.start, region.end, region.perms, region.offset,
+                                         region.dev, region.inode, region.path)).rstrip()
+
+
 def parse_maps(text):
     """Every region of a /proc/PID/maps text, in address order."""
     return [parse_maps_line(line) for line in text.splitlines() if line.strip()]
@@ -121,8 +127,12 @@ def _read(pid, name):
 
 
 def read_regions(pid):
-    """The regions of live process ``pid`` from /proc/PID/maps."""
-    return parse_maps(_read(pid, "maps"))
+    """The regions of live process ``pid`` from /proc/PID/maps; ProcessGone when it died
+    (a zombie's maps are empty: that is not "no regions")."""
+    text = _read(pid, "maps")
+    if not text and process_gone(pid):
+        raise ProcessGone(pid)
+    return parse_maps(text)
 
 
 def read_smaps(pid):
@@ -141,6 +151,29 @@ def process_state(pid):
     except OSError as error:
         raise TargetError("no process %d: %s" % (pid, error.strerror)) from None
     return text[text.rindex(")") + 2]
+
+
+def readable_ranges(regions):
+    """``(start, end)`` of the regions that may be read: perms ``r...``, or unknown (``?``,
+    a core's region gdb did not describe)."""
+    return [(region.start, region.end) for region in regions if region.perms[:1] in ("r", "?")]
+
+
+def process_gone(pid):
+    """True when ``pid`` no longer runs: no /proc/PID, or a zombie (Z) or dead (X) process
+    not yet reaped, whose memory is gone."""
+    try:
+        return process_state(pid) in ("Z", "X")
+    except TargetError:
+        return True
+
+
+def wait_status(pid):
+    """The waitpid(2) status of ``pid`` once it died and is not yet reaped (state Z: the last
+    field of /proc/PID/stat); None while it runs; TargetError when there is no such process."""
+    with_state = _read(pid, "stat")
+    fields = with_state[with_state.rindex(")") + 2:].split()
+    return int(fields[-1]) if fields[0] == "Z" else None
 
 
 def path_in_process(pid, path):

@@ -7,13 +7,14 @@ Each subcommand is a module of this package with ``NAME``, ``HELP``,
 import argparse
 import importlib
 import os
+import signal
 import sys
 import traceback
 
 from ..errors import CpywalkerError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "heap", "refs", "gdbinit"]
+SUBCOMMANDS = ["info", "statm", "read", "write", "bt", "walk", "origins", "report", "heap", "refs", "gdbinit"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,13 +49,40 @@ def build_parser(prog=None):
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so that a target held stopped (``-S``)
+    gets its SIGCONT and ptrace'd threads are detached, then exit 128 + the signal."""
+
+
+def _terminate(signum, _frame):
+    for number in (signal.SIGTERM, signal.SIGHUP):  # once: the clean-up is not cut short
+        signal.signal(number, signal.SIG_IGN)
+    raise _Terminated(signum)
+
+
+def _drop_stdout():
+    """Point stdout at /dev/null: what is still buffered for a closed pipe is dropped, and
+    the interpreter's flush at exit does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv=None):
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # said by the subcommand's parser, so the line names the subcommand
         args.parser.error("unrecognized arguments: %s" % " ".join(extra))
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) is not signal.SIG_IGN:  # nohup stays nohup
+            signal.signal(number, _terminate)
     try:
         return args.handler(args) or 0
+    except _Terminated as terminated:
+        return 128 + terminated.args[0]
+    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
+        _drop_stdout()
+        return 0
     except (CpywalkerError, OSError) as error:
         if args.debug:
             traceback.print_exc()
@@ -62,8 +90,6 @@ def main(argv=None):
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as error:  # a bug of ours: still one line, as in gdb, unless --debug
         if args.debug:
             traceback.print_exc()

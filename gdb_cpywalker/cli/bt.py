@@ -2,9 +2,11 @@
 or the core); with ``--native`` each thread's native frames too, unwound from ``.eh_frame``
 with registers from ptrace (a live process) or NT_PRSTATUS (a core)."""
 
+from ..frontend.options import BUDGETS, budget
 import contextlib
+import os
 
-from ..errors import UnsupportedTarget, UsageError
+from ..errors import CpywalkerError, ProcessGone, TargetError, UsageError
 from ..heap import find_instances
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
@@ -16,6 +18,7 @@ from ..memory import PageCache
 from ..native.ptrace import task_ids, thread_registers
 from ..native.registers import ThreadRegisters, syscall_of
 from ..native.stacks import unwound_stacks
+from ..procfs import process_gone, process_state, read_regions
 from ..native.text import Options, merged_backtrace
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
@@ -31,6 +34,9 @@ def add_arguments(parser):
     parser.add_argument("--locals", action="store_true", help="show each frame's locals")
     parser.add_argument("--width", type=count, default=80,
                         help="cut each value's repr at this many characters (0: never)")
+    parser.add_argument("--max-string", type=budget, metavar="N|unlimited",
+                        default=BUDGETS["max-string"][0],
+                        help="with --locals: %s (default: %%(default)s)" % BUDGETS["max-string"][1])
     parser.add_argument("--thread", type=lambda text: int(text, 0), metavar="IDENT",
                         help="only the thread whose ident (thread.get_ident()) is IDENT "
                              "(with --core or --native: or whose LWP is IDENT)")
@@ -57,6 +63,7 @@ def run(args):
         raise UsageError("--reverse goes with --native (bt alone is outermost first already)")
     with open_python(args) as (memory, symbols, layout):
         process = PythonProcess(memory, symbols, layout, args.lookup)
+        process.reader.string_limit = args.max_string
         core = core_of(args)
         lines = ([core.file.describe()] if core else []) + [process.describe(), ""]
         threads = process.select(thread_ident(args.thread, core))
@@ -102,6 +109,20 @@ def _registers(args):
 
 
 def run_native(args):
+    if getattr(args, "core", None) is None:
+        if process_state(args.pid) in "ZX":
+            raise ProcessGone(args.pid, "a zombie")
+        if not os.path.getsize("/proc/%d/cmdline" % args.pid) and not read_regions(args.pid):
+            raise TargetError("process %d has no user memory (a kernel thread)" % args.pid)
+    try:
+        lines = _native_lines(args)
+    except ProcessGone as error:  # what was read of it may be anything: nothing is shown
+        raise ProcessGone(error.pid, "killed while its stacks were read") from None
+    print("\n".join(lines), end="")
+    return 0
+
+
+def _native_lines(args):
     with open_target(args) as backend, _registers(args) as (registers, missing, note):
         memory = PageCache(backend)
         core = core_of(args)
@@ -110,8 +131,11 @@ def run_native(args):
             target = detect_python(memory, symbols)
             process = PythonProcess(memory, symbols, layout_for(target.pointer_size, target.unicode_width),
                                     args.lookup)
+            process.reader.string_limit = args.max_string
             header = process.describe()
-        except UnsupportedTarget as error:
+        except CpywalkerError as error:  # not Python, or not started (or finalized): native frames only
+            if isinstance(error, ProcessGone):
+                raise
             process, header = None, "No Python interpreter (%s): native frames only" % error
         threads = process.threads() if process else []
         stacks = unwound_stacks(memory, symbols, list(registers.values()),
@@ -123,8 +147,9 @@ def run_native(args):
         lines = ([core.file.describe()] if core else []) + [header] + (["(%s)" % note] if note else []) + [""]
         lines += merged_backtrace(process, threads, stacks, source_files(args), options, memory,
                                   symbols.executable, interpreter[0] if interpreter else None)
-    print("\n".join(lines), end="")
-    return 0
+        if core is None and process_gone(args.pid):  # the frames read may be anything
+            raise ProcessGone(args.pid)
+    return lines
 
 
 def _selected(number, threads, stacks):

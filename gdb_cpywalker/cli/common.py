@@ -2,7 +2,6 @@
 a live PID (``-p``) or an ELF core file (``--core``, read by ``corefile/`` without gdb).
 """
 
-import argparse
 import contextlib
 import os
 import signal
@@ -11,36 +10,17 @@ import time
 
 from ..corefile import open_core
 from ..errors import TargetError, UsageError
+from ..frontend.options import count, size  # noqa: F401  (the CLI subcommands' argparse types)
 from ..interp.text import SourceFiles
 from ..layouts import layout_for
 from ..memory import PageCache
 from ..memory.process import PROCESS_KINDS, open_process_memory
 from ..procfs import process_state, read_regions
-from ..render.units import parse_size
 from ..target.detect import detect_python
 from ..target.symbols import ProcessSymbols
 
 #: How long ``-S`` waits for the target to report itself stopped.
 STOP_TIMEOUT = 5.0
-
-
-def size(text):
-    """An argparse type: ``parse_size`` with its refusal reported by argparse."""
-    try:
-        return parse_size(text)
-    except UsageError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def count(text):
-    """An argparse type: a whole number >= 0 (``--width``)."""
-    try:
-        value = int(text, 0)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError("expected a number >= 0, got %r" % text)
-    return value
 
 
 def add_pid_arguments(parser, core=False):
@@ -110,19 +90,21 @@ def source_files(args):
 def stopped(pid):
     """Hold ``pid`` stopped with SIGSTOP; SIGCONT after unless it was stopped already."""
     was_stopped = process_state(pid) in "Tt"
-    if not was_stopped:
-        try:
-            os.kill(pid, signal.SIGSTOP)
-        except OSError as error:
-            raise TargetError("cannot stop process %d: %s" % (pid, error.strerror)) from None
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while process_state(pid) not in "Tt" and time.monotonic() < deadline:
-            time.sleep(0.001)
-    try:
+    try:  # from the SIGSTOP on: a SIGTERM of ours while waiting must still continue it
+        if not was_stopped:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError as error:
+                was_stopped = True  # not stopped by us: nothing to continue
+                raise TargetError("cannot stop process %d: %s" % (pid, error.strerror)) from None
+            deadline = time.monotonic() + STOP_TIMEOUT
+            while process_state(pid) not in "Tt" and time.monotonic() < deadline:
+                time.sleep(0.001)
         yield
     finally:
         if not was_stopped:
-            os.kill(pid, signal.SIGCONT)
+            with contextlib.suppress(ProcessLookupError):  # it died meanwhile: say why, not this
+                os.kill(pid, signal.SIGCONT)
 
 
 def held(args):

@@ -1,8 +1,8 @@
 """``heap -p PID`` / ``heap --core CORE``: py-heap without gdb; ``heap --diff A B`` compares
 two saved censuses.
 
-Also owns the options py-heap shares with it (``add_heap_options``), and how the CLI
-opens a target for the heap commands (``heap_target``), which ``refs`` uses too.
+Also owns how the CLI opens a target for the heap commands (``heap_target``), which
+``refs`` uses too; the options it shares with py-heap are ``frontend.options``'.
 """
 
 import argparse
@@ -11,42 +11,15 @@ import glob
 import sys
 
 from ..errors import UsageError
+from ..frontend.options import add_heap_options
 from ..heap.progress import Progress
-from ..heap.session import INSTANCES, HeapTarget, diff_files, heap_report
+from ..heap.session import HeapTarget, diff_files, heap_report
 from ..memory.process import PROCESS_KINDS
 from ..procfs import read_regions, read_smaps
-from .common import add_core_arguments, core_of, count, open_python, size, target_regions
+from .common import add_core_arguments, core_of, open_python, target_regions
 
 NAME = "heap"
 HELP = "count the live objects of a python2.7 process or core by type (py-heap without gdb)"
-FORMATS = ("table", "json")
-
-
-def add_heap_options(parser, diff_files_too=False):
-    """py-heap's options: --type, --leaks, --memory, --save, --diff, --limit, --min-bytes,
-    --format. ``diff_files_too``: ``--diff`` takes one or two files (two need no target)."""
-    parser.add_argument("--type", metavar="NAME",
-                        help="list the objects of this type (as the census names it: "
-                             "__main__.Order, dict), biggest first")
-    parser.add_argument("--leaks", action="store_true",
-                        help="objects whose refcount is more than the references found to them")
-    parser.add_argument("--memory", dest="memory_report", action="store_true",
-                        help="where the process's resident memory goes: Python objects, "
-                             "pymalloc's free space, malloc, mappings, stacks")
-    parser.add_argument("--save", metavar="FILE", help="also write the census to FILE (JSON)")
-    if diff_files_too:
-        parser.add_argument("--diff", nargs="+", metavar="FILE",
-                            help="growth per type since a saved census; two files: between them")
-    else:
-        parser.add_argument("--diff", metavar="FILE", help="growth per type since a saved census")
-    parser.add_argument("--limit", type=count, metavar="N",
-                        help="show the first N rows only (--type: the %d biggest unless told)" % INSTANCES)
-    parser.add_argument("--min-bytes", type=size, default=0, metavar="SIZE",
-                        help="show types of at least SIZE bytes only (4k, 1M)")
-    parser.add_argument("--format", choices=FORMATS, default="table",
-                        help="table (default) or json")
-
-
 def add_target_options(parser):
     """``-p PID`` or ``--core CORE``, ``-S`` and the memory backend (``--backend``: ``--memory``
     is the breakdown here)."""

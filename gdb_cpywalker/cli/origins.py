@@ -3,8 +3,9 @@
 import argparse
 import sys
 
+from ..frontend.report import load_runs
 from ..procfs import read_regions
-from ..tracking.log import chosen_path, read_log, run_of
+from ..tracking.log import chosen_path, run_of
 from ..tracking.origins import replay
 from ..tracking.report import origins_text
 
@@ -29,6 +30,9 @@ def add_arguments(parser):
 
 def run(args):
     path = args.log or chosen_path()
-    events = run_of(read_log(path), args.pid, path).events
+    runs, notes = load_runs(path)
+    events = run_of(runs, args.pid, path).events
     sys.stdout.write(origins_text(read_regions(args.pid), replay(events), args.address))
+    for note in notes:
+        sys.stderr.write("%s: %s\n" % (NAME, note))
     return 0

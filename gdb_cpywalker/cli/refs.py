@@ -3,21 +3,13 @@ object at ADDR, and one shortest path to it from a root."""
 
 import sys
 
-from ..heap.session import REFERRERS, refs_report
-from .common import count
+from ..frontend.options import add_refs_options
+from ..heap.session import refs_report
 from .heap import add_target_options, heap_target
 from .read import parse_address
 
 NAME = "refs"
 HELP = "show what refers to the object at ADDR of a python2.7 process, and a path from a root"
-
-
-def add_refs_options(parser):
-    """py-refs's options, shared with the gdb command: --format, --limit."""
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json")
-    parser.add_argument("--limit", type=count, default=REFERRERS, metavar="N",
-                        help="list the first N referrers (default %d)" % REFERRERS)
 
 
 def add_arguments(parser):

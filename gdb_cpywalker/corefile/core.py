@@ -132,7 +132,9 @@ class CoreFile:
 
     def pread(self, offset, size):
         """Up to ``size`` bytes of the core file at ``offset`` (short past its end)."""
-        return os.pread(self.source.fd, size, offset)
+        if offset >= self.source.size:  # a cut core, or a damaged p_offset
+            return b""
+        return os.pread(self.source.fd, min(size, self.source.size - offset), offset)
 
     def dumped(self, address, size):
         """Bytes at ``address`` the core holds, up to ``size`` and within one segment (b"": none)."""
@@ -173,7 +175,9 @@ class CoreFile:
         """``core file F of PID 42 (python2.7 app.py), signal SIGSEGV at 0x0``: one line."""
         text = "core file %s" % self.name
         if self.process:
-            text += " of PID %d (%s)" % (self.process.pid, self.process.psargs or self.process.fname)
+            command = self.process.psargs or self.process.fname
+            text += " of PID %d (%s)" % (self.process.pid, command.encode("unicode_escape").decode("ascii")
+                                         if not command.isprintable() else command)
         if self.signal and self.signal.signo:
             text += ", %s" % signal_text(self.signal)
         if self.truncated_at is not None:

@@ -32,6 +32,11 @@ class CoreMemory(Memory):
                 os.close(fd)
         self._fds.clear()
 
+    def readable_ranges(self):
+        """Where the core has bytes to give: its PT_LOAD segments and the files it maps."""
+        return [(segment.vaddr, segment.vaddr + segment.memsz) for segment in self.core.loads] + \
+            [(mapping.start, mapping.end) for mapping in self._files]
+
     def read_partial(self, address, size):
         return read_contiguous(self._read_piece, address, size)
 
@@ -51,7 +56,10 @@ class CoreMemory(Memory):
             following = self.core.next_load(address)
             if following is not None:
                 limit = min(limit, following.vaddr - address)
-        return os.pread(fd, min(size, limit), mapping.offset + address - mapping.start)
+        offset = mapping.offset + address - mapping.start
+        if offset >> 63:  # a damaged NT_FILE page offset: no file has such an offset
+            return b""
+        return os.pread(fd, min(size, limit), offset)
 
     def mapping_at(self, address):
         """The NT_FILE mapping holding ``address``, or None."""

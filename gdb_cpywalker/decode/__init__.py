@@ -3,10 +3,12 @@
 Public API (used by the gdb front end, the CLI and py-bt):
 
 - ``walk(memory, address, budgets=Budgets(), layout=None) -> Graph``: never raises for a
-  bad object; a corrupt or unreadable object becomes an error node.
+  bad object; a corrupt or unreadable object becomes an error node (ProcessGone, a live
+  target that died, stops the walk instead). ``Graph.visits()`` streams the walk.
 - ``repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED) -> str``:
   the target's own ``repr()`` of one object as a one-liner, truncation shown.
-- ``Budgets(max_depth=None, max_items=None, max_objects=None)``: None = unlimited.
+- ``Budgets(max_depth=None, max_items=None, max_objects=None, max_string=None)``:
+  None = unlimited.
 
 ``layout`` defaults to ``layouts.layout_for(8, 4)`` (x86_64, UCS4). ``memory`` is any
 Memory; it is wrapped in a PageCache unless it is one.
@@ -15,7 +17,7 @@ Memory; it is wrapped in a PageCache unless it is one.
 from .graph import UNLIMITED, Budgets, Node
 from .objects import decode
 from .reader import ObjectReader, TypeInfo
-from .walker import Graph, edge_labels, walk
+from .walker import Graph, WalkIndex, edge_labels, walk
 
 
 def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
@@ -25,5 +27,5 @@ def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
     return render_repr_at(memory, address, max_chars, layout, budgets)
 
 
-__all__ = ["walk", "repr_at", "Budgets", "Node", "Graph", "ObjectReader", "TypeInfo",
-           "decode", "edge_labels", "UNLIMITED"]
+__all__ = ["walk", "repr_at", "Budgets", "Node", "Graph", "WalkIndex", "ObjectReader",
+           "TypeInfo", "decode", "edge_labels", "UNLIMITED"]

@@ -3,15 +3,22 @@
 from collections import namedtuple
 
 
-class Budgets(namedtuple("Budgets", "max_depth max_items max_objects")):
-    """Limits of one walk; ``None`` means unlimited.
+class Budgets(namedtuple("Budgets", "max_depth max_items max_objects max_string")):
+    """Limits of one walk; ``None`` means unlimited. Each is independent of the others.
 
     ``max_depth``: levels below the root; ``max_items``: entries shown per container;
-    ``max_objects``: distinct objects decoded in total.
+    ``max_objects``: distinct objects decoded in total; ``max_string``: bytes of a str,
+    bytearray or buffer (characters of a unicode) read and shown.
     """
 
-    def __new__(cls, max_depth=None, max_items=None, max_objects=None):
-        return super().__new__(cls, max_depth, max_items, max_objects)
+    def __new__(cls, max_depth=None, max_items=None, max_objects=None, max_string=None):
+        return super().__new__(cls, max_depth, max_items, max_objects, max_string)
+
+    @property
+    def limits_graph(self):
+        """Whether a budget decides which objects are shown (all but max_string)."""
+        return self.max_depth is not None or self.max_items is not None \
+            or self.max_objects is not None
 
 
 UNLIMITED = Budgets()

@@ -6,20 +6,19 @@ builtin base's tp_name); a subclass of a builtin gets the builtin's value plus i
 instance ``__dict__`` and ``__slots__``. Nothing in the target is ever called.
 """
 
-import itertools
 import struct
 
-from ..errors import CpywalkerError, DecodeError
+from ..errors import CpywalkerError, DecodeError, ProcessGone
 from ..layouts import cpython27 as c
+from .dicts import dict_items, dict_lookup_str, table_words
 from .graph import Node
-from .reader import MAX_ITEMS, MAX_STRING
-
-#: Longest long (in digits) decoded: about 8 million decimal digits.
-MAX_LONG_DIGITS = 1 << 20
 
 
 def decode(reader, address, max_items=None):
-    """The Node of the object at ``address``; an error node when it cannot be decoded."""
+    """The Node of the object at ``address``; an error node when it cannot be decoded.
+
+    ProcessGone is not one object's error: it stops whoever is decoding.
+    """
     try:
         refcnt, info = reader.object_header(address)
         node = Node(address, info.kind, info.name, info.address, refcnt)
@@ -27,6 +26,8 @@ def decode(reader, address, max_items=None):
         if info.is_heap and info.kind not in ("instance", "type", "exception"):
             _instance_state(reader, node, info)
         return node
+    except ProcessGone:
+        raise
     except CpywalkerError as error:
         return Node(address, "error", error=error)
 
@@ -35,12 +36,30 @@ def _limit(count, max_items):
     return count if max_items is None else min(count, max_items)
 
 
-def _var_size(reader, node, limit):
-    """ob_size of a str or tuple, refused outside 0..``limit``."""
+def _var_size(reader, node, offset, item_size):
+    """ob_size of a str or tuple, refused when negative or when its ``item_size`` items
+    from ``offset`` would run past the readable memory the object lives in."""
     size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
-    if not 0 <= size <= limit:
+    if size < 0:
         raise DecodeError(node.address, "implausible ob_size %d" % size)
+    reader.check_span(node.address, node.address + offset, size * item_size, "ob_size", size)
     return size
+
+
+def _shown(reader, size):
+    """How much of a string of ``size`` bytes or characters the max-string budget shows."""
+    limit = reader.string_limit
+    return size if limit is None else min(size, limit)
+
+
+def string_cut(node):
+    """``<N more bytes not shown: max-string>`` after a string max-string cut, else ""."""
+    if not node.truncated:
+        return ""
+    unit = "character" if node.kind == "unicode" or node.kind == "array" and \
+        node.value[0] == "u" else "byte"
+    return "<%d more %s%s not shown: max-string>" % (node.truncated, unit,
+                                                     "" if node.truncated == 1 else "s")
 
 
 # -- scalars ------------------------------------------------------------------------
@@ -57,11 +76,11 @@ def _long(reader, node, info, max_items):
     """_PyLong_Format of longobject.c: the value is sum(digit[i] << SHIFT*i), sign of ob_size."""
     size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
     count = abs(size)
-    if count > MAX_LONG_DIGITS:
-        raise DecodeError(node.address, "implausible long ob_size %d" % size)
     digit = reader.layout.model.ctype_size("digit")
     shift = c.LONG_SHIFT[digit]
-    data = reader.read(node.address + reader.layout.PyLongObject.ob_digit, count * digit)
+    start = node.address + reader.layout.PyLongObject.ob_digit
+    reader.check_span(node.address, start, count * digit, "long ob_size", size)
+    data = reader.read(start, count * digit)
     digits = struct.unpack("<%d%s" % (count, "I" if digit == 4 else "H"), data)
     value = _digits_value(digits, shift)
     node.value = -value if size < 0 else value
@@ -91,9 +110,10 @@ def _singleton(reader, node, info, max_items):
 
 
 def _str(reader, node, info, max_items):
-    size = _var_size(reader, node, MAX_STRING)
-    shown = min(size, reader.string_limit)
-    node.value = reader.read(node.address + reader.layout.PyStringObject.ob_sval, shown)
+    offset = reader.layout.PyStringObject.ob_sval
+    size = _var_size(reader, node, offset, 1)
+    shown = _shown(reader, size)
+    node.value = reader.read(node.address + offset, shown)
     node.size = size
     node.truncated = size - shown
 
@@ -101,9 +121,10 @@ def _str(reader, node, info, max_items):
 def _unicode(reader, node, info, max_items):
     fields = reader.fields(reader.layout.PyUnicodeObject, node.address)
     length = fields["length"]
-    if not 0 <= length <= MAX_STRING // reader.ucs:
+    if length < 0:
         raise DecodeError(node.address, "implausible unicode length %d" % length)
-    shown = min(length, reader.string_limit)
+    reader.check_span(node.address, fields["str"], length * reader.ucs, "unicode length", length)
+    shown = _shown(reader, length)
     data = reader.read(fields["str"], shown * reader.ucs) if shown else b""
     codec = "utf-32-le" if reader.ucs == 4 else "utf-16-le"
     try:
@@ -117,26 +138,66 @@ def _unicode(reader, node, info, max_items):
 def _bytearray(reader, node, info, max_items):
     fields = reader.fields(reader.layout.PyByteArrayObject, node.address)
     size = fields["ob_size"]
-    if not 0 <= size <= MAX_STRING or (size and size > fields["ob_alloc"]):
+    if size < 0 or (size and size > fields["ob_alloc"]):
         raise DecodeError(node.address, "implausible bytearray ob_size %d" % size)
-    shown = min(size, reader.string_limit)
+    if size:
+        reader.check_span(node.address, fields["ob_bytes"], size, "bytearray ob_size", size)
+    shown = _shown(reader, size)
     node.value = reader.read(fields["ob_bytes"], shown) if shown else b""
     node.size = size
     node.truncated = size - shown
 
 
 def _buffer(reader, node, info, max_items):
+    """The C repr of a buffer does not show its bytes; its value is them where the buffer
+    tells where they are (get_buf of bufferobject.c), within max-string."""
     fields = reader.fields(reader.layout.PyBufferObject, node.address)
     node.info = {key: fields[key]
                  for key in ("b_base", "b_ptr", "b_size", "b_offset", "b_readonly")}
     if fields["b_base"]:
         node.edges = [fields["b_base"]]
+    data = _buffer_data(reader, fields)
+    if data is not None:
+        pointer, size = data
+        reader.check_span(node.address, pointer, size, "buffer size", size)
+        shown = _shown(reader, size)
+        node.value = reader.read(pointer, shown) if shown else b""
+        node.size = size
+        node.truncated = size - shown
+
+
+#: Py_END_OF_BUFFER: a buffer that runs to the end of its base
+_END_OF_BUFFER = -1
+
+
+def _buffer_data(reader, fields):
+    """(pointer, size) of a buffer's bytes: its own b_ptr, or the read buffer of a str,
+    bytearray or unicode base; None for other bases."""
+    base, size, offset = fields["b_base"], fields["b_size"], fields["b_offset"]
+    if not base:
+        return (fields["b_ptr"], size) if size >= 0 else None
+    layout = reader.layout
+    kind = reader.object_header(base)[1].kind
+    if kind == "str":
+        pointer = base + layout.PyStringObject.ob_sval
+        count = reader.unpack(layout.PyVarObject, base)[2]
+    elif kind == "bytearray":
+        base_fields = reader.fields(layout.PyByteArrayObject, base)
+        pointer, count = base_fields["ob_bytes"], base_fields["ob_size"]
+    elif kind == "unicode":
+        base_fields = reader.fields(layout.PyUnicodeObject, base)
+        pointer, count = base_fields["str"], base_fields["length"] * reader.ucs
+    else:
+        return None
+    offset = min(offset, count)
+    size = count if size == _END_OF_BUFFER else size
+    return pointer + offset, max(min(size, count - offset), 0)
 
 
 # -- containers -----------------------------------------------------------------------
 
 def _tuple(reader, node, info, max_items):
-    size = _var_size(reader, node, MAX_ITEMS)
+    size = _var_size(reader, node, reader.layout.PyTupleObject.ob_item, reader.psize)
     shown = _limit(size, max_items)
     node.edges = reader.words(node.address + reader.layout.PyTupleObject.ob_item, shown)
     node.size = size
@@ -145,38 +206,14 @@ def _tuple(reader, node, info, max_items):
 
 def _list(reader, node, info, max_items):
     _, _, size, items, allocated = reader.unpack(reader.layout.PyListObject, node.address)
-    if not 0 <= size <= MAX_ITEMS or size > allocated:
+    if not 0 <= size <= allocated:
         raise DecodeError(node.address, "implausible list ob_size %d (allocated %d)"
                           % (size, allocated))
+    reader.check_span(node.address, items, size * reader.psize, "list ob_size", size)
     shown = _limit(size, max_items)
     node.edges = reader.words(items, shown) if shown else []
     node.size = size
     node.truncated = size - shown
-
-
-def _table(reader, address, used, fill, mask, table, entry_words):
-    """All words of a dict or set hash table, after checking its sizes."""
-    slots = mask + 1
-    if slots > MAX_ITEMS or slots & mask or not 0 <= used <= fill <= slots:
-        raise DecodeError(address, "implausible hash table (mask %#x, used %d, fill %d)"
-                          % (mask, used, fill))
-    return reader.words(table, slots * entry_words)
-
-
-def dict_items(reader, address, max_items=None):
-    """(ma_used, [key, value, key, value, ...]) in table order, as dict_repr iterates:
-    entries with a NULL me_value (never used, or deleted) are skipped."""
-    D = reader.layout.PyDictObject
-    _, _, fill, used, mask, table, _ = reader.unpack(D, address)[:7]
-    words = _table(reader, address, used, fill, mask, table, 3)
-    values = words[2::3]
-    keys = list(itertools.compress(words[1::3], values))
-    values = list(itertools.compress(values, values))
-    shown = _limit(len(keys), max_items)
-    out = [0] * (2 * shown)
-    out[0::2] = keys[:shown]
-    out[1::2] = values[:shown]
-    return used, out
 
 
 def _dict(reader, node, info, max_items):
@@ -204,13 +241,17 @@ def _deque(reader, node, info, max_items):
     """deque_iter of _collectionsmodule.c: from leftblock[leftindex], block by block."""
     fields = reader.fields(reader.layout.dequeobject, node.address)
     length = fields["len"]
-    if not 0 <= length <= MAX_ITEMS or not 0 <= fields["leftindex"] < c.DEQUE_BLOCKLEN:
+    if length < 0 or not 0 <= fields["leftindex"] < c.DEQUE_BLOCKLEN:
         raise DecodeError(node.address, "implausible deque (len %d, leftindex %d)"
                           % (length, fields["leftindex"]))
     shown = _limit(length, max_items)
     items = []
     block, index = fields["leftblock"], fields["leftindex"]
+    blocks = set()
     while len(items) < shown:
+        if block in blocks:
+            raise DecodeError(node.address, "deque blocks form a cycle")
+        blocks.add(block)
         words = reader.words(block, c.DEQUE_BLOCKLEN + 1)
         items.extend(words[index:c.DEQUE_BLOCKLEN][:shown - len(items)])
         block, index = words[c.DEQUE_BLOCKLEN], 0
@@ -264,24 +305,10 @@ def _counter(reader, node, info, max_items):
     node.truncated = node.size - shown
 
 
-def dict_lookup_str(reader, address, key):
-    """Value address of str key ``key`` (bytes) in the dict at ``address``, or 0."""
-    if not address:
-        return 0
-    _, words = dict_items(reader, address)
-    for i in range(0, len(words), 2):
-        try:
-            if reader.str_value(words[i]) == key:
-                return words[i + 1]
-        except CpywalkerError:
-            continue
-    return 0
-
-
 def _set(reader, node, info, max_items):
     S = reader.layout.PySetObject
     _, _, fill, used, mask, table = reader.unpack(S, node.address)[:6]
-    words = _table(reader, node.address, used, fill, mask, table, 2)
+    words = table_words(reader, node.address, used, fill, mask, table, 2)
     keys = [key for key in words[1::2] if key]
     if len(keys) != used:
         keys = [key for key in keys if reader.name_of(key, None) != "<dummy key>"]
@@ -361,10 +388,12 @@ def _decimal(reader, node, info, max_items):
     __slots__; _exp is an int, or 'F', 'n', 'N' for Infinity, NaN, sNaN."""
     slots = {}
     for name, offset in slot_members(reader, info):
-        slot = decode(reader, reader.word(node.address + offset))
+        address = reader.word(node.address + offset)
+        slot = decode(reader, address)
         if slot.kind not in ("int", "long", "bool", "str"):
             raise DecodeError(node.address, "Decimal slot %s of kind %s" % (name, slot.kind))
-        slots[name] = slot.value.decode("latin-1") if slot.kind == "str" else slot.value
+        # every digit, whatever max-string is: the digits are the value, not a string shown
+        slots[name] = reader.string(address) if slot.kind == "str" else slot.value
     try:
         node.value = tuple(slots[name] for name in ("_sign", "_int", "_exp", "_is_special"))
     except KeyError as error:
@@ -433,17 +462,59 @@ def _cfunction(reader, node, info, max_items):
         node.info["self_type"] = reader.object_header(self_address)[1].name
 
 
+#: kinds whose ``__name__`` is their decoded value
+_NAMED_KINDS = frozenset(("function", "cfunction", "classobj", "method_wrapper",
+                          "wrapper_descriptor", "method_descriptor", "member_descriptor",
+                          "getset_descriptor"))
+
+
+#: Most methods wrapping methods name_attr follows to a function.
+MAX_METHOD_CHAIN = 32
+
+
 def name_attr(reader, address):
-    """``obj.__name__`` for the kinds that have one (functions, classes, modules), or None."""
-    node = decode(reader, address)
-    if node.kind in ("function", "cfunction", "classobj"):
+    """``obj.__name__`` when it is a str (what instancemethod_repr and weakref_repr print),
+    or None: from the object's own fields, else its instance dict, else its class's. A
+    method's is its function's (MAX_METHOD_CHAIN methods deep at most: a damaged one can
+    wrap itself)."""
+    try:
+        for _ in range(MAX_METHOD_CHAIN):
+            if reader.object_header(address)[1].kind != "method":
+                break
+            address = reader.unpack(reader.layout.PyMethodObject, address)[2]
+            if not address:
+                return None
+        else:
+            return None
+    except ProcessGone:
+        raise
+    except CpywalkerError:
+        return None
+    node = decode(reader, address, 0)
+    kind = node.kind
+    if kind in _NAMED_KINDS:
         return node.value
-    if node.kind == "type":
+    if kind == "type":
         return reader.type_info(address).short_name
-    if node.kind == "module":
-        return node.info["name"]
-    if node.kind == "method":
-        return node.info["func_name"]
+    if kind == "module":
+        return node.info["name"] if node.info["name"] != "?" else None
+    if kind == "error":
+        return None
+    if kind == "classic_instance":
+        class_dict = reader.word(reader.unpack(reader.layout.PyInstanceObject, address)[2]
+                                 + reader.layout.PyClassObject.cl_dict)
+        dicts = [node.edges[0], class_dict]
+    else:
+        info = reader.type_info(node.type_address)
+        dict_pointer = instance_dict_address(reader, address, info)
+        dicts = [reader.word(dict_pointer) if dict_pointer else 0]
+        mro = decode(reader, info.mro) if info.mro else None
+        if mro is not None and mro.kind == "tuple":
+            dicts += [reader.type_info(base).dict for base in mro.edges]
+    for namespace in dicts:
+        value = dict_lookup_str(reader, namespace, b"__name__")
+        if value:
+            return reader.name_of(value, None)
     return None
 
 
@@ -555,8 +626,12 @@ def _slice(reader, node, info, max_items):
 
 
 def _xrange(reader, node, info, max_items):
+    """(start, stop, step) as range_repr prints them: get_stop_for_range of rangeobject.c
+    clips start + len * step to the range of a C long."""
     _, _, start, step, length = reader.unpack(reader.layout.rangeobject, node.address)
-    node.value = (start, step, length)
+    bound = 1 << (8 * reader.psize - 1)
+    stop = max(-bound, min(bound - 1, start + length * step)) if length else start
+    node.value = (start, stop, step)
 
 
 def _exception(reader, node, info, max_items):
@@ -589,12 +664,16 @@ def _array(reader, node, info, max_items):
         raise DecodeError(node.address, "array with an unknown typecode %#x" % typecode)
     ctype = _ARRAY_ITEMS[code][0]
     expected = 4 if ctype == "float" else reader.layout.model.ctype_size(ctype)
-    if itemsize != expected or not 0 <= size <= min(allocated, MAX_STRING // itemsize):
+    if itemsize != expected or not 0 <= size <= allocated:
         raise DecodeError(node.address, "implausible array: ob_size %d, allocated %d, itemsize %d"
                           % (size, allocated, itemsize))
-    data = reader.read(items, size * itemsize) if size else b""
+    reader.check_span(node.address, items, size * itemsize, "array ob_size", size)
+    # the items of a 'c' or 'u' array are characters: max-string cuts them, as a str's
+    shown = _shown(reader, size) if code in "cu" else _limit(size, max_items)
+    data = reader.read(items, shown * itemsize) if shown else b""
     node.size = size
-    node.value = (code, _array_values(code, itemsize, size, data))
+    node.value = (code, _array_values(code, itemsize, shown, data))
+    node.truncated = size - shown
 
 
 def _array_values(code, itemsize, size, data):
@@ -695,5 +774,18 @@ _DECODERS = {
 #: kinds whose value is a plain Python scalar (rendered inline by tree and repr)
 SCALAR_KINDS = frozenset(("int", "bool", "long", "float", "complex", "none", "ellipsis",
                           "notimplemented", "str", "unicode", "bytearray"))
+#: kinds whose value is cut by max-string (``truncated`` counts what is left out)
+STRING_KINDS = frozenset(("str", "unicode", "bytearray", "buffer"))
 
-__all__ = ["decode", "dict_items", "dict_lookup_str", "name_attr", "SCALAR_KINDS"]
+
+def cut_by_max_string(node):
+    """Whether what ``node.truncated`` counts is what max-string left out (not items):
+    strings, buffers, and arrays of characters ('c' and 'u')."""
+    return node.kind in STRING_KINDS or node.kind == "array" and node.value[0] in "cu"
+
+from .extension_types import DECODERS as _EXTENSION_DECODERS  # noqa: E402 (imports this module)
+
+_DECODERS.update(_EXTENSION_DECODERS)
+
+__all__ = ["cut_by_max_string", "decode", "dict_items", "dict_lookup_str", "name_attr", "string_cut",
+           "SCALAR_KINDS", "STRING_KINDS"]

@@ -1,9 +1,11 @@
 """Checked reads of object headers, words and strings, and what each type object says.
 
 ``ObjectReader`` is the one place objects are read from target memory: through a
-``PageCache`` (built here when the caller gives a bare backend), with every size
-checked against sane limits before anything is allocated. ``TypeInfo`` is what the
-decoder needs from one type object; it is read once per type address and cached.
+``PageCache`` (built here when the caller gives a bare backend). A size read from the
+target is believed only when what it describes ends inside the readable memory it
+starts in (``check_span``): a real 500 MB str passes, a bit-flipped ob_size does not.
+``TypeInfo`` is what the decoder needs from one type object; it is read once per type
+address and cached.
 """
 
 import struct
@@ -12,12 +14,12 @@ from ..errors import CpywalkerError, DecodeError, MemoryReadError
 from ..layouts import cpython27 as c
 from ..layouts import layout_for
 from ..memory.cache import PageCache
+from .dicts import dict_lookup_str
 
-#: Largest container (items) or string (bytes) the decoder believes in.
-MAX_ITEMS = 1 << 27
-MAX_STRING = 1 << 28
 #: Words read per chunk of a large array: a lying size fails at the first unmapped chunk.
 CHUNK_WORDS = 1 << 20
+#: Up to this many words, ``words`` lets the read itself fail on unreadable memory.
+SMALL_WORDS = 512
 #: Longest tp_base chain / tp_mro the decoder follows.
 MAX_BASES = 64
 #: Most type objects read one inside another (a heap type's ``__module__`` key has a type,
@@ -29,7 +31,8 @@ class TypeInfo:
     """One type object: names, flags, sizes and the decoder kind of its instances."""
 
     __slots__ = ("address", "name", "flags", "basicsize", "itemsize", "dictoffset",
-                 "base", "mro", "dict", "members", "is_heap", "kind", "builtin", "module")
+                 "base", "mro", "dict", "members", "is_heap", "kind", "builtin", "module",
+                 "detail")
 
     @property
     def short_name(self):
@@ -47,8 +50,9 @@ class TypeInfo:
 class ObjectReader:
     """Reads objects of one target; caches pages and type information."""
 
-    def __init__(self, memory, layout=None, string_limit=MAX_STRING):
-        #: characters of a str/unicode/bytearray value read (the rest is ``node.truncated``)
+    def __init__(self, memory, layout=None, string_limit=None):
+        #: bytes of a str, bytearray or buffer (characters of a unicode) read, None: all
+        #: (the rest is ``node.truncated``): the max-string budget
         self.string_limit = string_limit
         self.cache = memory if isinstance(memory, PageCache) else PageCache(memory)
         self.layout = layout or layout_for(8, 4)
@@ -79,10 +83,29 @@ class ObjectReader:
     def word(self, address):
         return struct.unpack("<" + self.word_format, self.read(address, self.psize))[0]
 
+    def check_span(self, owner, start, size, field, value):
+        """DecodeError (about the object at ``owner``) unless ``size`` bytes from ``start``
+        lie in the readable memory ``start`` is in; the size came from ``field`` (a name,
+        as ``ob_size``) holding ``value`` (shown with ``%s``)."""
+        end = start + size
+        if size < 0 or end > 1 << (8 * self.psize):
+            raise DecodeError(owner, "implausible %s %s" % (field, value))
+        if not size:
+            return
+        limit = self.cache.readable_end(start)
+        if limit is None:  # regions unknown: the last byte must at least be readable
+            if not self.cache.read_partial(end - 1, 1):
+                raise DecodeError(owner, "implausible %s %s (its end is not readable)"
+                                  % (field, value))
+        elif end > limit:
+            raise DecodeError(owner, "implausible %s %s (past the readable memory ending at %#x)"
+                              % (field, value, limit))
+
     def words(self, address, count):
-        """``count`` pointer-sized words at ``address``, read in chunks."""
-        if count > MAX_ITEMS:
-            raise DecodeError(address, "refusing to read %d items" % count)
+        """``count`` pointer-sized words at ``address``, read in chunks; more than a page
+        of them only within readable memory."""
+        if count > SMALL_WORDS:
+            self.check_span(address, address, count * self.psize, "word count", count)
         out = []
         fmt = self.word_format
         for start in range(0, count, CHUNK_WORDS):
@@ -170,26 +193,12 @@ class ObjectReader:
         info.builtin = self._static_base(info)
         info.kind = classify(info)
         info.module = self._type_module(info)
-        if info.is_heap and info.kind == "dict" and self._derives_from(info, _ORDERED_DICT):
-            info.kind = "ordereddict"
-        elif info.is_heap and info.kind == "dict" and info.qualified_name == _COUNTER:
-            info.kind = "counter"
-        elif info.is_heap and info.kind == "instance" and info.qualified_name == _DECIMAL:
-            info.kind = "decimal"
-        return info
+        info.detail = None
+        from .extension_types import refine_kind  # it decodes through objects.py
 
-    def _derives_from(self, info, qualified_name):
-        """Whether a heap type is, or extends, the Python class ``qualified_name``."""
-        for _ in range(MAX_BASES):
-            if not info.is_heap:
-                return False
-            if info.qualified_name == qualified_name:
-                return True
-            try:
-                info = self.type_info(info.base)
-            except CpywalkerError:
-                return False
-        return False
+        self.types[address] = info  # its MRO starts with itself
+        info.kind = refine_kind(self, info)
+        return info
 
     def _static_base(self, info):
         """tp_name of the first non-heap type on the tp_base chain (the builtin it extends)."""
@@ -213,8 +222,6 @@ class ObjectReader:
         if not info.is_heap:
             module, dot, _ = info.name.rpartition(".")
             return module if dot else "__builtin__"
-        from .objects import dict_lookup_str  # objects imports this module
-
         try:
             value = dict_lookup_str(self, info.dict, b"__module__")
             return self.string(value) if value else None
@@ -226,11 +233,10 @@ class ObjectReader:
         _, info = self.object_header(address)
         if info.kind != "str":
             raise DecodeError(address, "expected a str, found %s" % info.name)
-        S = self.layout.PyStringObject
+        start = address + self.layout.PyStringObject.ob_sval
         size = self.unpack(self.layout.PyVarObject, address)[2]
-        if not 0 <= size <= MAX_STRING:
-            raise DecodeError(address, "str ob_size %d" % size)
-        return self.read(address + S.ob_sval, size)
+        self.check_span(address, start, size, "str ob_size", size)
+        return self.read(start, size)
 
     def string(self, address):
         """The text of a ``str`` object (latin-1 decoded), or DecodeError."""
@@ -243,13 +249,6 @@ class ObjectReader:
         except CpywalkerError:
             return default
 
-
-#: collections.OrderedDict of 2.7 is a Python class: a dict plus a linked list of keys
-_ORDERED_DICT = "collections.OrderedDict"
-#: collections.Counter itself (a subclass may define its own __repr__): a dict of counts
-_COUNTER = "collections.Counter"
-#: decimal.Decimal itself: a Python class with __slots__ _exp, _int, _sign, _is_special
-_DECIMAL = "decimal.Decimal"
 
 #: tp_flags subclass bits, checked first (Include/object.h)
 _FLAG_KINDS = (

@@ -2,8 +2,8 @@
 
 import gdb
 
-from ..errors import UsageError
-from ..procfs import read_smaps, read_statm, region_at, select_regions
+from ..errors import ProcessGone, UsageError
+from ..procfs import process_gone, read_smaps, read_statm, region_at, select_regions
 from ..render.regions import address_report, region_table, smaps_table, statm_table
 from ..render.units import parse_size
 from . import parameters
@@ -47,6 +47,9 @@ class MemInfoCommand(CpywalkerCommand):
             raise UsageError("--smaps and --origins are separate tables: run 'mem-info --smaps' "
                              "and 'mem-info --origins'")
         kind = parameters.memory_kind(args.memory)
+        pid = live_local_pid()
+        if pid is not None and process_gone(pid):  # a zombie: its maps are empty, not "0 regions"
+            raise ProcessGone(pid)
         if args.where[:1] == ["statm"]:
             if len(args.where) > 1:
                 raise UsageError("'statm' takes nothing after it: mem-info statm")

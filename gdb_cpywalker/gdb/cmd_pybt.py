@@ -7,8 +7,8 @@ import os
 
 import gdb
 
-from ..cli.common import count
-from ..errors import CpywalkerError, UsageError
+from ..errors import CpywalkerError, ProcessGone, UsageError
+from ..frontend.options import count
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_backtrace
 from ..interp.text import SourceFiles, backtrace, frame_lines, thread_table
@@ -70,7 +70,7 @@ def frame_header(index, frame):
 
 
 class PyBtCommand(PyStateCommand):
-    """Show the Python stack of every thread: py-bt [--thread N] [--locals] [--width W]."""
+    """Show the Python stack of every thread: py-bt [--thread N] [--locals] [--native | --greenlets]."""
 
     command_name = "py-bt"
     parser = bt_parser
@@ -109,8 +109,8 @@ class PyBtCommand(PyStateCommand):
             memory = process.reader.cache
             header = process.describe()
         except CpywalkerError as error:
-            if not gdb.selected_inferior().threads():
-                raise  # no process or core: nothing to show
+            if isinstance(error, ProcessGone) or not gdb.selected_inferior().threads():
+                raise  # no process or core, or it died: nothing to show
             process = None
             memory = PageCache(open_memory(parameters.memory_kind()))
             header = "No Python interpreter (%s): native frames only" % error

@@ -28,7 +28,8 @@ down_parser.add_argument("count", nargs="?", type=int, default=1,
 list_parser = make_parser("py-list", "List the source lines around the selected Python frame's "
                                      "current line (py-up, py-down and py-frame select it).")
 list_parser.add_argument("range", nargs="*", metavar="START[,END]",
-                         help="list from line START (to END; default: 10 lines), as libpython's py-list")
+                         help="list from line START to END (default: the 11 lines from START), "
+                              "as libpython's py-list")
 list_parser.add_argument("--thread", metavar="N",
                          help="the selected frame of this thread (gdb thread number, LWP or "
                               "Python thread id) instead of the current thread")
@@ -108,8 +109,8 @@ def _since():
     pid = live_local_pid()
     if pid:
         started = process_start_time(pid)
-        if started is not None:
-            return started, "after the process started (%s)" % time.strftime(
+        if started is not None:  # /proc/stat gives the boot time in whole seconds: 1 s margin
+            return started + 1, "after the process started (%s)" % time.strftime(
                 "%Y-%m-%d %H:%M:%S", time.localtime(started))
         return None
     core = _core_file()
@@ -137,6 +138,8 @@ class PyListCommand(PyStateCommand):
                 raise UsageError("expected START or START,END (line numbers), not %r" % text)
             first = int(match.group(1))
             last = int(match.group(2)) if match.group(2) else None
+            if last is not None and last < first:
+                raise UsageError("END %d is before START %d" % (last, first))
         process = open_process()
         thread = current_thread(process, args.thread)
         index, frames = selected_frame(process, thread)

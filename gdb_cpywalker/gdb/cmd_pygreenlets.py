@@ -4,7 +4,7 @@ both commands find greenlets with."""
 
 import gdb
 
-from ..cli.common import count
+from ..frontend.options import count
 from ..heap import find_instances
 from ..interp.greenlet_search import REACHABLE_HELP, find_greenlets
 from ..interp.greenlet_text import greenlet_table

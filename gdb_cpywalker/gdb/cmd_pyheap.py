@@ -9,9 +9,8 @@ import sys
 
 import gdb
 
-from ..cli.heap import add_heap_options
-from ..cli.refs import add_refs_options
 from ..coremaps import parse_core_sections
+from ..frontend.options import add_heap_options, add_refs_options
 from ..heap.progress import Progress
 from ..heap.session import HeapTarget, heap_report, refs_report
 from ..procfs import read_smaps

@@ -6,7 +6,7 @@ type and address, for ``py-walk``.
 
 import gdb
 
-from ..cli.common import count
+from ..frontend.options import count
 from ..errors import UsageError
 from ..interp.namespaces import lookup
 from ..interp.text import globals_lines, locals_lines, name_lines

@@ -9,8 +9,9 @@ from .cmd_pygreenlets import PyGreenletsCommand
 from .cmd_pyheap import PyHeapCommand, PyRefsCommand
 from .cmd_pynames import PyGlobalsCommand, PyLocalsCommand, PyPrintCommand
 from .cmd_pywalk import PyWalkCommand
+from .cmd_report import MmapReportCommand
 
 COMMANDS = [MemInfoCommand, PyWalkCommand, PyBtCommand, PyThreadsCommand, PyFrameCommand,
             PyUpCommand, PyDownCommand, PyListCommand, PyLocalsCommand, PyGlobalsCommand,
             PyPrintCommand, MmapOriginsCommand, HexdumpCommand, PyHeapCommand, PyRefsCommand,
-            PyGreenletsCommand]
+            PyGreenletsCommand, MmapReportCommand]

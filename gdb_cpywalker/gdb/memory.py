@@ -7,20 +7,26 @@ import gdb
 from ..memory.base import Memory
 from ..memory.process import open_process_memory
 from ..memory.vm import page_pieces
-from ..errors import MemoryWriteError, UsageError
+from ..errors import MemoryWriteError, ProcessGone, UsageError
+from ..procfs import process_gone
 from .truncation import core_memory
 
 MEMORY_KINDS = ("auto", "gdb", "procfs", "vm")
 
 
 class GdbMemory(Memory):
-    """Reads through ``Inferior.read_memory``: live, core files and remote targets alike."""
+    """Reads through ``Inferior.read_memory``: live, core files and remote targets alike.
+
+    ``pid``: the live local process read (None for a core or a remote target): a read that
+    stops short then asks /proc whether it is gone, as ProcMemory does.
+    """
 
     name = "gdb"
     writable = True
 
-    def __init__(self, inferior=None):
+    def __init__(self, inferior=None, pid=None):
         self.inferior = inferior or gdb.selected_inferior()
+        self.pid = pid
 
     def read_partial(self, address, size):
         try:
@@ -33,6 +39,8 @@ class GdbMemory(Memory):
                 out.append(self.inferior.read_memory(start, length).tobytes())
             except (gdb.MemoryError, OverflowError, ValueError):
                 break
+        if self.pid is not None and process_gone(self.pid):
+            raise ProcessGone(self.pid)
         return b"".join(out)
 
     def write(self, address, data):
@@ -62,8 +70,10 @@ def open_memory(kind="auto", write=False):
     if kind not in MEMORY_KINDS:
         raise UsageError("unknown memory backend %r (choose from %s)" % (kind, ", ".join(MEMORY_KINDS)))
     pid = live_local_pid()
+    if pid is not None and process_gone(pid):  # killed, not yet reaped by gdb
+        raise ProcessGone(pid)
     if kind == "gdb":
-        return GdbMemory() if pid is not None else core_memory(GdbMemory())
+        return GdbMemory(pid=pid) if pid is not None else core_memory(GdbMemory())
     if pid is None:
         if kind == "auto":
             return core_memory(GdbMemory())

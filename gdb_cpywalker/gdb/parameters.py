@@ -65,6 +65,12 @@ def value(name):
     return None if parameter is None else parameter.value
 
 
+def limit(name):
+    """A ``PARAM_ZUINTEGER_UNLIMITED`` setting as a budget: its number, None for unlimited."""
+    setting = value(name)
+    return None if setting is None or setting < 0 else setting
+
+
 def memory_kind(chosen=None):
     """The memory backend to use: ``chosen`` (a command's --memory), else ``set cpywalker memory``."""
     return chosen or value("memory") or "auto"

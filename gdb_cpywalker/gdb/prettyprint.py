@@ -3,11 +3,12 @@
 Any pointer whose pointee is an object struct (``PyObject *``, ``PyStringObject *``,
 ``PyTypeObject *``, ...: a struct that starts with ``ob_refcnt``, directly or through
 its first member) shows as ``0x7f3a1c2b8d70 'hello'``. Needs the types, so debug info.
+Strings are cut at ``set cpywalker max-string`` and the repr at MAX_CHARS.
 """
 
 import gdb
 
-from ..decode import repr_at
+from ..decode import Budgets, repr_at
 from ..errors import CpywalkerError
 from . import parameters
 from .memory import open_memory
@@ -27,7 +28,8 @@ class PyObjectPointerPrinter:
             return "0x0"
         try:
             memory, layout = open_python()
-            text = repr_at(memory, address, max_chars=MAX_CHARS, layout=layout)
+            text = repr_at(memory, address, max_chars=MAX_CHARS, layout=layout,
+                           budgets=Budgets(max_string=parameters.limit("max-string")))
         except (CpywalkerError, gdb.error) as error:
             text = "<%s>" % error
         return "%#x %s" % (address, text)

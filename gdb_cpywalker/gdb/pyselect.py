@@ -28,9 +28,12 @@ def declare_parameters():
 
 
 def open_process():
-    """The selected inferior's ``PythonProcess`` (a fresh page cache: valid for one command)."""
+    """The selected inferior's ``PythonProcess`` (a fresh page cache: valid for one command);
+    the values it shows are cut at ``set cpywalker max-string``."""
     memory, layout = open_python()
-    return PythonProcess(memory, GdbSymbols(), layout, parameters.value("interp-lookup") or "auto")
+    process = PythonProcess(memory, GdbSymbols(), layout, parameters.value("interp-lookup") or "auto")
+    process.reader.string_limit = parameters.limit("max-string")
+    return process
 
 
 def width_setting(override=None):

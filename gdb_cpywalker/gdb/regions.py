@@ -10,14 +10,13 @@ truncated core file lacks bytes for are marked (``Region.truncated``).
 import gdb
 
 from ..corefile import perms_from_files
-from ..corefile.regions import load_sections
 from ..coremaps import (mark_truncated, merge_core_regions, parse_core_sections, parse_proc_mappings,
                         vdso_address)
 from ..errors import TargetError
 from ..procfs import read_regions
 from ..target.symbols import MappedSymbols
 from .memory import live_local_pid
-from .truncation import gdb_core_file, lost_memory
+from .truncation import gdb_core_facts
 
 
 def _gdb_text(command):
@@ -40,10 +39,10 @@ def current_regions(kind="auto"):
     if pid is not None and kind != "gdb":
         return read_regions(pid)
     mappings = parse_proc_mappings(_gdb_text("info proc mappings"))
-    with gdb_core_file() as core:  # its PT_LOAD segments give exact p_flags
-        sections = (load_sections(core) if core else None) or parse_core_sections(
-            _gdb_text("maintenance info sections"))
-        truncation = lost_memory(core)
+    core = gdb_core_facts()  # its PT_LOAD segments give exact p_flags
+    sections = (core.load_sections if core else None) or parse_core_sections(
+        _gdb_text("maintenance info sections"))
+    truncation = core.lost if core else None
     if not mappings and not sections:
         raise TargetError("no memory map: no process or core file")
     landmarks = {"[stack]": _stack_pointer(), "[vdso]": vdso_address(_gdb_text("info auxv"))}

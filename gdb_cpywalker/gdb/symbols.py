@@ -17,7 +17,7 @@ import gdb
 from ..errors import CpywalkerError, TargetError, UnsupportedTarget
 from ..layouts import layout_for
 from ..memory.cache import PageCache
-from ..procfs import path_in_process
+from ..procfs import path_in_process, readable_ranges
 from ..target.detect import detect_python
 from ..target.symbols import MappedSymbols
 from . import parameters
@@ -138,5 +138,6 @@ def open_python(kind=None):
     """``(memory, layout)`` of the selected inferior: a fresh page cache (valid while the
     target stays stopped: one command) over the ``kind`` backend, else ``set cpywalker
     memory``, and the layout of the CPython 2.7 it runs (see ``current_python``)."""
-    memory = PageCache(open_memory(parameters.memory_kind(kind)))
+    kind = parameters.memory_kind(kind)
+    memory = PageCache(open_memory(kind), ranges=lambda: readable_ranges(current_regions(kind)))
     return memory, current_python(memory)[1]

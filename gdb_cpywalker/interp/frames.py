@@ -1,11 +1,15 @@
 """Python frames: the ``f_back`` chain from a thread state, code names and line numbers."""
 
+import weakref
 from collections import namedtuple
 
 from ..errors import DecodeError, MemoryReadError
 
 #: A frame chain longer than this is cut (a corrupt ``f_back`` cycle is caught separately).
 MAX_FRAMES = 10000
+
+#: reader -> {code object address: what ``_code`` decoded}
+_CODES = weakref.WeakKeyDictionary()
 
 Frame = namedtuple("Frame", "address back code filename name line lasti "
                             "globals builtins locals code_fields")
@@ -32,16 +36,27 @@ def read_frame(reader, address):
         reader.read(address, reader.head.size)  # an unreadable frame says so
         raise DecodeError(address, "not a frame object")
     frame = reader.fields(layout.PyFrameObject, address)
-    reader.expect(frame["f_code"], "code")
-    code = reader.fields(layout.PyCodeObject, frame["f_code"])
+    code, filename, name, lnotab = _code(reader, frame["f_code"])
     lasti = frame["f_lasti"]
     if frame["f_trace"]:
         line = frame["f_lineno"]  # PyFrame_GetLineNumber: a traced frame keeps it current
     else:
-        line = addr2line(reader.str_value(code["co_lnotab"]), code["co_firstlineno"], lasti)
-    return Frame(address, frame["f_back"], frame["f_code"], reader.name_of(code["co_filename"]),
-                 reader.name_of(code["co_name"]), line, lasti, frame["f_globals"],
-                 frame["f_builtins"], frame["f_locals"], code)
+        line = addr2line(lnotab, code["co_firstlineno"], lasti)
+    return Frame(address, frame["f_back"], frame["f_code"], filename, name, line, lasti,
+                 frame["f_globals"], frame["f_builtins"], frame["f_locals"], code)
+
+
+def _code(reader, address):
+    """``(fields, filename, name, co_lnotab bytes)`` of the code object at ``address``, decoded
+    once per reader (one command's view: a code object does not change): a thousand
+    greenlets or threads parked in the same functions share them."""
+    known = _CODES.setdefault(reader, {})
+    if address not in known:
+        reader.expect(address, "code")
+        code = reader.fields(reader.layout.PyCodeObject, address)
+        known[address] = (code, reader.name_of(code["co_filename"]), reader.name_of(code["co_name"]),
+                          reader.str_value(code["co_lnotab"]))
+    return known[address]
 
 
 def frame_chain(reader, address, limit=MAX_FRAMES):

@@ -60,7 +60,10 @@ def find_release(process):
     namespace = reader.str_keyed(reader.word(module + reader.layout.PyModuleObject.md_dict))
     if "__version__" not in namespace:
         raise UnsupportedTarget("the greenlet module at %#x has no __version__" % module)
-    version = reader.string(namespace["__version__"])
+    try:
+        version = reader.string(namespace["__version__"])
+    except CpywalkerError as error:
+        raise UnsupportedTarget("the greenlet module at %#x: unreadable __version__ (%s)" % (module, error))
     name = layout_name(version)
     if name is None:
         raise UnsupportedTarget("greenlet %s is not supported (supported releases: %s)"

@@ -49,13 +49,29 @@ def by_debug_symbol(reader, symbols):
 
 
 def by_exported_function(reader, symbols):
+    return _validated(reader, reader.word(_exported_slot(reader, symbols)),
+                      "the slot PyInterpreterState_Head loads")
+
+
+def _exported_slot(reader, symbols):
     function = symbols.address("PyInterpreterState_Head")
     if function is None:
         raise LookupFailed("PyInterpreterState_Head is not exported")
     slot, through_got = rip_relative_load(reader.cache.read_partial(function, CODE_WINDOW), function)
-    if through_got:
-        slot = reader.word(slot)
-    return _validated(reader, reader.word(slot), "the slot PyInterpreterState_Head loads")
+    return reader.word(slot) if through_got else slot
+
+
+def interpreter_slot(reader, symbols):
+    """The address of ``interp_head``, the word that holds the interpreter (NULL before
+    Py_Initialize and after Py_Finalize): by debug symbol, else the slot
+    PyInterpreterState_Head loads; None when neither says (a scan needs a live interpreter)."""
+    slot = symbols.address("interp_head")
+    if slot is not None:
+        return slot
+    try:
+        return _exported_slot(reader, symbols)
+    except (LookupFailed, MemoryReadError, DecodeError):
+        return None
 
 
 def by_scan(reader, symbols):

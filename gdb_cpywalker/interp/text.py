@@ -4,9 +4,11 @@ Every value line carries the object's type and address so that ``py-walk ADDR`` 
 follow it; the repr comes from ``decode.repr_at``, cut at the caller's width.
 """
 
+import codecs
 import os
+import re
 
-from ..decode import repr_at
+from ..decode import Budgets, repr_at
 from ..errors import CpywalkerError
 from .namespaces import frame_globals, frame_locals, is_module_frame
 
@@ -123,8 +125,11 @@ def object_label(reader, address):
 
 
 def value_text(reader, address, width):
+    """The repr of one value, cut at ``width`` characters and its strings at the reader's
+    ``string_limit`` (max-string)."""
     try:
-        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout)
+        return repr_at(reader.cache, address, max_chars=width, layout=reader.layout,
+                       budgets=Budgets(max_string=reader.string_limit))
     except CpywalkerError as error:
         return "<unreadable: %s>" % error
 
@@ -168,9 +173,34 @@ class SourceFiles:
     def _read(self, filename):
         try:
             with open(self.path(filename), "rb") as handle:
-                return handle.read().decode("utf-8", "replace").splitlines()
+                return source_lines(handle.read())
         except OSError:
             return None
+
+
+#: A PEP 263 encoding declaration (line 1 or 2 of a Python 2 source file).
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+#: Line ends as Python's tokenizer counts lines; str.splitlines() also splits at form feeds
+#: (stdlib files hold them), vertical tabs and U+2028, which would shift every line after.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(data):
+    """The lines of a Python 2 source file's bytes, decoded as the file declares (PEP 263,
+    a UTF-8 BOM; else UTF-8), numbered as the interpreter numbers them."""
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            try:
+                encoding = codecs.lookup(match.group(1).decode("ascii")).name
+            except LookupError:
+                pass
+            break
+    lines = _LINE_END.split(data.decode(encoding, "replace"))
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 #: Lines py-list shows around the current one when not told which (libpython's 5 and 5).
@@ -197,8 +227,8 @@ def source_listing(sources, frame, first=None, last=None, since=None):
             notes.append("%s was modified %s: the lines may not be what the target runs" % (
                 path, since[1]))
     if frame.line > len(lines):
-        notes.append("%s has %d lines but the frame is at line %d: the file changed"
-                     % (path, len(lines), frame.line))
+        notes.append("%s has %s but the frame is at line %d: the file changed"
+                     % (path, _count(len(lines), "line"), frame.line))
     if first is None:
         first, last = frame.line - LIST_CONTEXT, frame.line + LIST_CONTEXT
     elif last is None:
@@ -208,4 +238,10 @@ def source_listing(sources, frame, first=None, last=None, since=None):
     for number in range(first, min(last, len(lines)) + 1):
         label = (">" if number == frame.line else "") + str(number)
         listing.append("%4s    %s" % (label, lines[number - 1]))
+    if not listing and frame.line <= len(lines):
+        notes.append("no lines %d to %d: %s has %s" % (first, last, path, _count(len(lines), "line")))
     return notes, listing
+
+
+def _count(number, noun):
+    return "%d %s%s" % (number, noun, "" if number == 1 else "s")

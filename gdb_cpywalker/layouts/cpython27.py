@@ -232,3 +232,63 @@ DECLARATIONS["PyDateTime_Time"] = _PyTZINFO_HEAD + (("uchar[6]", "data"), ("ptr"
 DECLARATIONS["PyDateTime_DateTime"] = _PyTZINFO_HEAD + (("uchar[10]", "data"), ("ptr", "tzinfo"))
 # Modules/_collectionsmodule.c: a dict followed by the factory
 DECLARATIONS["defdictobject"] = DECLARATIONS["PyDictObject"] + (("ptr", "default_factory"),)
+
+# -- C types of extension modules with a repr computable from memory (decode/extension_types.py)
+# Modules/itertoolsmodule.c
+DECLARATIONS["countobject"] = PyObject_HEAD + (
+    ("ssize", "cnt"), ("ptr", "long_cnt"), ("ptr", "long_step"),
+)
+DECLARATIONS["repeatobject"] = PyObject_HEAD + (("ptr", "element"), ("ssize", "cnt"))
+# Objects/typeobject.c, Include/pycapsule.c, Include/structseq.h
+DECLARATIONS["superobject"] = PyObject_HEAD + (("ptr", "type"), ("ptr", "obj"), ("ptr", "obj_type"))
+DECLARATIONS["PyCapsule"] = PyObject_HEAD + (
+    ("ptr", "pointer"), ("ptr", "name"), ("ptr", "context"), ("ptr", "destructor"),
+)
+DECLARATIONS["PyStructSequence"] = PyObject_VAR_HEAD + (("ptr[1]", "ob_item"),)
+# Modules/zipimport.c
+DECLARATIONS["ZipImporter"] = PyObject_HEAD + (("ptr", "archive"), ("ptr", "prefix"), ("ptr", "files"))
+# Modules/_io/fileio.c: readable, writable, appending are bits 0, 1, 2 of ``flags``
+DECLARATIONS["fileio"] = PyObject_HEAD + (
+    ("int", "fd"), ("uint", "flags"), ("ptr", "weakreflist"), ("ptr", "dict"),
+)
+# Modules/_io/bufferedio.c, textio.c (Py_off_t is 64-bit: _FILE_OFFSET_BITS=64)
+DECLARATIONS["buffered"] = PyObject_HEAD + (
+    ("ptr", "raw"), ("int", "ok"), ("int", "detached"), ("int", "readable"),
+    ("int", "writable"), ("int", "fast_closed_checks"), ("double[7]", "abs_pos_to_write_end"),
+    ("ptr", "lock"), ("long", "owner"), ("ssize", "buffer_size"), ("ssize", "buffer_mask"),
+    ("ptr", "dict"), ("ptr", "weakreflist"),
+)
+DECLARATIONS["textio"] = PyObject_HEAD + (
+    ("int", "ok"), ("int", "detached"), ("ssize", "chunk_size"), ("ptr", "buffer"),
+    ("ptr", "encoding"), ("ptr", "encoder"), ("ptr", "decoder"), ("ptr", "readnl"),
+    ("ptr", "errors"), ("ptr", "writenl"), ("char[6]", "line_buffering_to_telling"),
+    ("ptr", "encodefunc"), ("char", "encoding_start_of_stream"), ("ptr", "decoded_chars"),
+    ("ssize", "decoded_chars_used"), ("ptr", "pending_bytes"),
+    ("ssize", "pending_bytes_count"), ("ptr", "snapshot"), ("ptr", "raw"),
+    ("ptr", "weakreflist"), ("ptr", "dict"),
+)
+# Modules/socketmodule.h (SOCKET_T is an int on POSIX)
+DECLARATIONS["PySocketSockObject"] = PyObject_HEAD + (
+    ("int", "sock_fd"), ("int", "sock_family"), ("int", "sock_type"), ("int", "sock_proto"),
+    ("ptr", "errorhandler"), ("double", "sock_timeout"), ("ptr", "weakreflist"),
+)
+# Modules/_ctypes/ctypes.h: a field of a ctypes Structure or Union (its C ``size`` is
+# ``field_size`` here: ``size`` is the compiled struct's sizeof)
+DECLARATIONS["CFieldObject"] = PyObject_HEAD + (
+    ("ssize", "offset"), ("ssize", "field_size"), ("ssize", "index"), ("ptr", "proto"),
+    ("ptr", "getfunc"), ("ptr", "setfunc"), ("int", "anonymous"),
+)
+# Modules/_ctypes/ctypes.h: every ctypes instance; b_value is a 16-byte union aligned
+# for long double (the decoder reads the value through b_ptr)
+DECLARATIONS["CDataObject"] = PyObject_HEAD + (
+    ("ptr", "b_ptr"), ("int", "b_needsfree"), ("ptr", "b_base"), ("ssize", "b_size"),
+    ("ssize", "b_length"), ("ssize", "b_index"), ("ptr", "b_objects"),
+    ("ptr", "b_value_alignment"), ("char[16]", "b_value"),
+)
+# Modules/_elementtree.c
+DECLARATIONS["ElementObject"] = PyObject_HEAD + (
+    ("ptr", "tag"), ("ptr", "text"), ("ptr", "tail"), ("ptr", "extra"),
+)
+# SQLAlchemy 1.4's C extensions lib/sqlalchemy/cextension/immutabledict.c, resultproxy.c
+DECLARATIONS["ImmutableDict"] = PyObject_HEAD + (("ptr", "dict"),)
+DECLARATIONS["tuplegetterobject"] = PyObject_HEAD + (("ssize", "nitems"), ("ptr", "item"))

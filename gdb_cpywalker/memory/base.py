@@ -31,6 +31,11 @@ class Memory:
         """
         raise NotImplementedError
 
+    def readable_ranges(self):
+        """``[(start, end), ...]`` of the target's readable memory, or None when this
+        backend cannot tell (readers then probe the last byte of what they check)."""
+        return None
+
     def write(self, address, data):
         """Write ``data`` at ``address``; raise MemoryWriteError if impossible."""
         raise MemoryWriteError(address, len(data), "%s memory is read-only" % self.name)

@@ -1,23 +1,51 @@
 """A page cache that any backend can sit under: whole pages read once, then sliced.
 
-Valid only while the target is stopped; front ends make a new cache per command.
+Valid only while the target is stopped; front ends make a new cache per command. Reads
+larger than UNCACHED_READ (a huge str, a big list's item array) go straight to the
+backend: kept in the cache they would hold that memory twice.
 """
 
+from ..errors import CpywalkerError, ProcessGone
 from .base import Memory
+from .readable import ReadableRuns
 
 PAGE_SIZE = 4096
 _PAGE_MASK = ~(PAGE_SIZE - 1)
+#: Reads above this many bytes bypass the cache.
+UNCACHED_READ = 1 << 20
 
 
 class PageCache(Memory):
-    """Reads through ``backend`` a page (or a run of pages) at a time and keeps them."""
+    """Reads through ``backend`` a page (or a run of pages) at a time and keeps them.
 
-    def __init__(self, backend, max_pages=1 << 18):
+    ``ranges``: a function giving the target's readable ranges (default: the backend's
+    ``readable_ranges``), asked once, the first time ``readable_end`` is.
+    """
+
+    def __init__(self, backend, max_pages=1 << 15, ranges=None):
         self.backend = backend
         self.name = backend.name
         self.writable = backend.writable
         self.max_pages = max_pages
         self._pages = {}
+        self._ranges = ranges or backend.readable_ranges
+        self._runs = None
+
+    def readable_ranges(self):
+        return self._ranges()
+
+    def readable_end(self, address):
+        """Where the readable memory holding ``address`` ends (``address`` itself when it
+        is not readable), or None when the target's regions are unknown."""
+        if self._runs is None:
+            try:
+                ranges = self._ranges()
+            except ProcessGone:
+                raise
+            except CpywalkerError:
+                ranges = None
+            self._runs = False if ranges is None else ReadableRuns(ranges).end
+        return self._runs(address) if self._runs else None
 
     def page(self, page_address):
         """Bytes of the page at ``page_address`` (page aligned); short or empty where unreadable."""
@@ -49,6 +77,8 @@ class PageCache(Memory):
         page = self.page(address & _PAGE_MASK)
         if offset + size <= len(page):
             return page[offset:offset + size]
+        if size > UNCACHED_READ:
+            return self.backend.read_partial(address, size)
         if size > 2 * PAGE_SIZE:
             self.prefetch(address, size)
         out = []

@@ -29,6 +29,9 @@ class WithHoles(Memory):
                 size = start - address
         return self.backend.read_partial(address, size)
 
+    def readable_ranges(self):
+        return self.backend.readable_ranges()
+
     def unreadable_reason(self, address):
         return self.reason if self._hole_at(address) else self.backend.unreadable_reason(address)
 

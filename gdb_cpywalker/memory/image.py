@@ -47,6 +47,9 @@ class ImageMemory(Memory):
             size -= len(chunk)
         return out
 
+    def readable_ranges(self):
+        return [(start, start + len(self._segments[start])) for start in self._starts]
+
     def write(self, address, data):
         start, segment = self._segment_at(address)
         if segment is None or address + len(data) > start + len(segment):

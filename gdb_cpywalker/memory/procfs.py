@@ -1,9 +1,15 @@
-"""``/proc/PID/mem`` backend: pread/pwrite on a live process we may ptrace (or as root)."""
+"""``/proc/PID/mem`` backend: pread/pwrite on a live process we may ptrace (or as root).
+
+A process that died keeps its open file, whose reads then return nothing: a short read
+asks /proc whether the process is gone (or a zombie), and from then on every read raises
+ProcessGone.
+"""
 
 import errno
 import os
 
-from ..errors import MemoryWriteError, TargetError
+from ..errors import MemoryWriteError, ProcessGone, TargetError
+from ..procfs import process_gone, read_regions, readable_ranges
 from .base import Memory, read_contiguous
 
 
@@ -14,6 +20,7 @@ class ProcMemory(Memory):
     def __init__(self, pid, write=False):
         self.pid = pid
         self._fd = None
+        self._gone = False
         path = "/proc/%d/mem" % pid
         try:
             self._fd = os.open(path, os.O_RDWR if write else os.O_RDONLY)
@@ -29,8 +36,19 @@ class ProcMemory(Memory):
     def __del__(self):
         self.close()
 
+    def readable_ranges(self):
+        return readable_ranges(read_regions(self.pid))
+
     def read_partial(self, address, size):
-        return read_contiguous(self._pread, address, size)
+        if self._gone:
+            raise ProcessGone(self.pid)
+        if self._fd is None:
+            raise TargetError("%s memory of process %d is closed" % (self.name, self.pid))
+        data = read_contiguous(self._pread, address, size)
+        if len(data) < size and process_gone(self.pid):
+            self._gone = True
+            raise ProcessGone(self.pid)
+        return data
 
     def _pread(self, address, size):
         try:

@@ -16,7 +16,7 @@ import os
 from array import array
 from itertools import accumulate, chain
 
-from ..errors import MemoryWriteError, TargetError
+from ..errors import MemoryWriteError, ProcessGone, TargetError
 from .base import Memory
 from .procfs import ProcMemory
 
@@ -108,6 +108,8 @@ class ProcessVmMemory(Memory):
         if self._procfs is not None:
             self._procfs.close()
             self._procfs = None
+
+    readable_ranges = ProcMemory.readable_ranges
 
     def read_partial(self, address, size):
         return self.read_many([(address, size)])[0]
@@ -214,8 +216,8 @@ class ProcessVmMemory(Memory):
     def _transfer(self, function, flat, buffer):
         """Bytes transferred by one call; 0 when the first page is not accessible."""
         count, code = _vm_call(function, self.pid, flat, buffer)
-        if code == errno.ESRCH:
-            raise TargetError("process %d is gone" % self.pid)
+        if code == errno.ESRCH:  # also a zombie: its memory is gone
+            raise ProcessGone(self.pid)
         if code == errno.EPERM:
             raise TargetError("not permitted to access process %d (ptrace rights)" % self.pid)
         return count

@@ -28,13 +28,18 @@ SYSCALL_NAMES = {
     23: "select", 34: "pause", 35: "nanosleep", 42: "connect", 43: "accept", 44: "sendto",
     45: "recvfrom", 46: "sendmsg", 47: "recvmsg", 61: "wait4", 202: "futex", 230: "clock_nanosleep",
     232: "epoll_wait", 270: "pselect6", 271: "ppoll", 281: "epoll_pwait", 288: "accept4",
-    441: "epoll_pwait2", 219: "restart_syscall",
+    441: "epoll_pwait2", 219: "restart_syscall", 2: "open", 257: "openat", 72: "fcntl", 73: "flock",
+    247: "waitid", 65: "semop", 220: "semtimedop", 128: "rt_sigtimedwait", 69: "msgsnd", 70: "msgrcv",
 }
 RESTART_SYSCALL = 219
 SYSCALL_INSTRUCTION = b"\x0f\x05"
 #: Calls whose first argument is the file descriptor they block on.
 FD_CALLS = frozenset(("read", "write", "pread64", "pwrite64", "readv", "writev", "connect",
-                      "accept", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg"))
+                      "accept", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg", "flock", "fcntl"))
+#: Calls opening a path (a FIFO without a writer blocks there): the argument holding it.
+PATH_CALLS = {"open": 0, "openat": 1}
+#: Longest path read from the target.
+MAX_PATH = 256
 #: Largest fd_set / pollfd array read from the target.
 MAX_FDS = 1024
 
@@ -97,6 +102,8 @@ def describe_syscall(syscall, memory=None):
         return None
     if name in FD_CALLS:
         return "in %s(fd %d)" % (name, _int(args[0]))
+    if name in PATH_CALLS:
+        return "in %s(%s)" % (name, _path(memory, args[PATH_CALLS[name]]))
     if name in ("select", "pselect6"):
         return _select(name, args, memory)
     if name in ("poll", "ppoll"):
@@ -145,6 +152,22 @@ def _fd_set(memory, address, count):
         return None
     bits = int.from_bytes(data, "little")
     return [fd for fd in range(count) if bits >> fd & 1]
+
+
+def _path(memory, address):
+    """A C string argument, quoted as strace does (``...`` when cut or unreadable)."""
+    data = memory.read_partial(address, MAX_PATH) if memory is not None and address else b""
+    text, nul, _ = data.partition(b"\0")
+    escaped = "".join(_escaped(char) for char in text.decode("utf-8", "surrogateescape"))
+    return '"%s"' % escaped + ("" if nul else "...") if text or nul else "..."
+
+
+def _escaped(char):
+    if char in '"\\':
+        return "\\" + char
+    if "\udc80" <= char <= "\udcff":  # a byte that is not UTF-8
+        return "\\x%02x" % (ord(char) - 0xDC00)
+    return char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
 
 
 def _timeout(memory, address, nanoseconds):

@@ -21,9 +21,13 @@ def unwound_stacks(memory, symbols, registers, pthreads=(), missing=()):
     stacks = []
     for entry in sorted(registers, key=lambda entry: entry.tid):
         unwound, problem = unwind(memory, code_map, entry.values)
+        frames = from_unwound(unwound, symbolizer)
+        main = next((index for index, frame in enumerate(frames)
+                     if frame.name == "main" and frame.path == symbols.executable), None)
+        if main is not None:  # gdb's "backtrace past-main off": the program's main is the last frame
+            frames, problem = frames[:main + 1], None
         pthread = entry.values.get("fs_base") or by_tid.get(entry.tid)
-        stacks.append(NativeStack(entry.tid, pthread, None, from_unwound(unwound, symbolizer), problem,
-                                  entry.syscall))
+        stacks.append(NativeStack(entry.tid, pthread, None, frames, problem, entry.syscall))
     for tid in sorted(missing):
         stacks.append(NativeStack(tid, by_tid.get(tid), None, [], "no registers: the thread was "
                                   "running and ptrace was refused", None))

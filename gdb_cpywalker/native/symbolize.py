@@ -6,11 +6,14 @@ name; an address in a static function of a stripped library gets none (the calle
 ``library+offset``), where a nearest-preceding-symbol lookup would wrongly say it is in the
 exported function before it. Of aliases at one address (``select``/``__select``,
 ``read``/``__read``) the greatest name in byte order wins, as gdb's minimal symbol
-lookup picks it.
+lookup picks it. A symbol without a size names what follows it in its own section only:
+glibc's ``_init`` (size 0, in ``.init``) does not name the static functions of ``.text``.
 """
 
 import bisect
 from collections import namedtuple
+
+from ..target.elf import SHF_ALLOC
 
 #: ``name`` (None: no symbol covers the address), ``path`` of the object file (None:
 #: not in a mapped file), ``offset`` the link-time address (address minus load bias).
@@ -44,17 +47,22 @@ class Symbolizer:
         return Location(self._name(path, lookup - bias), path, pc - bias)
 
     def _table(self, path):
+        """``(starts, groups, sections)``: symbol addresses, the symbols at each, and the
+        ``(start, end)`` of the file's allocated sections (empty without section headers)."""
         if path not in self._tables:
             elf = self.symbols.elf(path)
             groups = {}
             for symbol in elf.function_symbols() if elf is not None else ():
                 groups.setdefault(symbol.value, []).append(symbol)
             starts = sorted(groups)
-            self._tables[path] = (starts, [groups[start] for start in starts])
+            sections = sorted((section.addr, section.addr + section.size)
+                              for section in getattr(elf, "sections", ())
+                              if section.flags & SHF_ALLOC and section.addr and section.size)
+            self._tables[path] = (starts, [groups[start] for start in starts], sections)
         return self._tables[path]
 
     def _name(self, path, address):
-        starts, groups = self._table(path)
+        starts, groups, sections = self._table(path)
         index = bisect.bisect_right(starts, address) - 1
         zero_sized = None
         for candidate in (index, index - 1):
@@ -63,12 +71,21 @@ class Symbolizer:
             start = starts[candidate]
             sized = [symbol for symbol in groups[candidate] if symbol.size]
             if not sized and candidate == index:
-                zero_sized = _preferred(groups[candidate])
+                if _section(sections, start) == _section(sections, address):  # gdb: not _init for .text
+                    zero_sized = _preferred(groups[candidate])
                 continue
             covering = [symbol for symbol in sized if address < start + symbol.size]
             if covering:
                 return _preferred(covering)
         return zero_sized
+
+
+def _section(sections, address):
+    """The ``(start, end)`` of the section holding ``address``, or None."""
+    index = bisect.bisect_right(sections, (address, float("inf"))) - 1
+    if index >= 0 and address < sections[index][1]:
+        return sections[index]
+    return None
 
 
 def _preferred(symbols):

@@ -15,8 +15,9 @@ from .cfi import EhFrame
 from .dwarf import MASK64, CfiError, evaluate
 from .registers import CALLEE_SAVED, DWARF_NAMES, DWARF_NUMBERS
 
-#: A deeper stack is cut (a corrupt one may loop through a few frames of garbage).
-MAX_FRAMES = 2048
+#: A deeper stack is cut (a corrupt one may loop through a few frames of garbage). Each
+#: Python call is 2 to 6 native frames: python2.7's default recursion limit (1000) fits.
+MAX_FRAMES = 8192
 
 #: One unwound frame: ``pc``, ``sp``, ``registers`` ``{name: value}`` known in it, and
 #: ``exact`` (True when ``pc`` is where it stopped, False when it is a return address).
@@ -97,6 +98,8 @@ def unwind(memory, code_map, registers, limit=MAX_FRAMES):
             return frames, "pc %#x is not in a mapped file" % pc
         table, bias, path = where
         if table is None or bias is None:
+            if code_map.symbols.elf(path) is None:
+                return frames, "%s is not readable here" % path
             return frames, "no unwind information (.eh_frame) in %s" % path
         try:
             row = table.row(lookup - bias)
@@ -108,7 +111,9 @@ def unwind(memory, code_map, registers, limit=MAX_FRAMES):
         return_address = caller.get("rip")
         if not return_address:
             return frames, None  # the outermost frame: its return address is undefined
-        if not row.signal_frame and caller["rsp"] <= sp:
+        # a caller's stack pointer is above its callee's; equal only where the callee popped
+        # its return address (vfork), and then at another pc (gdb's "identical frame" check)
+        if not row.signal_frame and (caller["rsp"] < sp or (caller["rsp"] == sp and return_address == pc)):
             return frames, "corrupt stack: the caller's stack pointer %#x is not above %#x" % (
                 caller["rsp"], sp)
         registers = caller
@@ -142,7 +147,8 @@ def _caller_registers(memory, row, registers):
             try:
                 caller[name] = frame.register(rule[1])
             except CfiError:
-                pass
+                if name == "rip":  # vfork keeps its return address in rdi: unknown, not undefined
+                    raise
         elif kind == "same" and name in registers:
             caller[name] = registers[name]
         elif kind in ("expr", "val_expr"):

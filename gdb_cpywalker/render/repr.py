@@ -9,25 +9,33 @@ whose items the hot path already read (a deep nest is never decoded level by lev
 Recursion prints ``[...]``, ``{...}``, ``(...)``, ``set(...)`` as CPython's Py_ReprEnter
 does.
 
-Budgets: with any limit the repr shows exactly the objects of the walker's Graph, so
-tree, json and repr cut the same objects. What a budget leaves out is named in angle
-brackets, never confused with a recursion marker::
+Budgets: with any limit on depth, items or objects the repr shows exactly the objects
+of the walker's Graph, so tree, json and repr cut the same objects (a ``WalkIndex`` walks
+just ahead of the text). What a budget leaves out is named in angle brackets, never
+confused with a recursion marker::
 
     [0, 1, <98 more not shown: max-items>]         items past --max-items
     [<10 items not shown: max-depth>]              a container at --max-depth
     {'a': 1, <5 more not shown: max-objects>}      entries past --max-objects
     <bound method A.f of <not shown: max-objects>> one object past a budget
+    'abcd'<996 more bytes not shown: max-string>   a str past --max-string
+
+``ReprWriter.pieces`` yields the text as it is made, for front ends to stream.
 """
 
 import struct
 
 from ..decode.graph import UNLIMITED
-from ..decode.objects import SCALAR_KINDS, decode
-from ..decode.reader import MAX_STRING, ObjectReader
-from ..decode.walker import Graph
-from ..errors import CpywalkerError
+from ..decode.objects import SCALAR_KINDS, decode, string_cut
+from ..decode.extension_types import DEFAULT_REPR
+from ..decode.reader import ObjectReader
+from ..decode.walker import Graph, WalkIndex
+from ..errors import CpywalkerError, ProcessGone
 from ..memory.cache import PAGE_SIZE
 from .bigint import decimal_string
+from .extension_repr import TEXT as EXTENSION_TEXT
+from .extension_repr import TOKENS as EXTENSION_TOKENS
+from .extension_repr import c_string, snprintf
 
 ELLIPSIS = "..."
 #: how one object that a budget left out prints
@@ -105,7 +113,9 @@ def decimal_text(value):
 
 def scalar_repr(node):
     """repr of a node of SCALAR_KINDS. float_repr and complex_repr of 2.7 use the
-    shortest ('r') format, exactly as Python 3's repr of float and complex."""
+    shortest ('r') format, exactly as Python 3's repr of float and complex. A string cut
+    by max-string is the repr of the part shown (its quotes chosen from that part), then
+    ``string_cut``."""
     kind = node.kind
     if kind == "int":
         return str(node.value)
@@ -114,12 +124,63 @@ def scalar_repr(node):
     if kind in ("float", "complex", "bool"):
         return repr(node.value)
     if kind == "str":
-        return str_repr(node.value)
+        return str_repr(node.value) + string_cut(node)
     if kind == "unicode":
-        return unicode_repr(node.value)
+        return unicode_repr(node.value) + string_cut(node)
     if kind == "bytearray":
-        return bytearray_repr(node.value)
+        return bytearray_repr(node.value)[:-1] + string_cut(node) + ")"
     return {"none": "None", "ellipsis": "Ellipsis", "notimplemented": "NotImplemented"}[kind]
+
+
+#: strings longer than this (bytes, or characters of a unicode) are escaped and written
+#: in pieces of this size: a 500 MB str is never copied whole into its repr
+STRING_PIECE = 1 << 20
+
+
+def string_pieces(node, piece_size=None):
+    """The repr of a str, unicode or bytearray node (as scalar_repr), in pieces of
+    ``piece_size`` (STRING_PIECE) characters of its value, the quotes chosen from its
+    whole value."""
+    piece_size = piece_size or STRING_PIECE
+    data = node.value
+    kind = node.kind
+    quotes = ("'", '"') if kind == "unicode" else (b"'", b'"')
+    double = quotes[0] in data and quotes[1] not in data
+    quote = '"' if double else "'"
+    if kind == "unicode":
+        table, opening, closing = (_UNICODE_DOUBLE if double else _UNICODE_SINGLE), "u" + quote, quote
+    elif kind == "str":
+        table, opening, closing = (_STR_DOUBLE if double else _STR_SINGLE), quote, quote
+    else:  # bytearray_repr always escapes a single quote
+        table, opening, closing = _STR_SINGLE, "bytearray(b" + quote, quote
+    escaped_quote = "'" if table in (_STR_SINGLE, _UNICODE_SINGLE) else '"'
+    yield opening
+    for start in range(0, len(data), piece_size):
+        piece = data[start:start + piece_size]
+        if kind != "unicode":
+            piece = piece.decode("latin-1")
+        if piece.isascii() and piece.isprintable() and "\\" not in piece \
+                and escaped_quote not in piece:
+            yield piece
+        else:
+            yield piece.translate(table)
+    yield closing + string_cut(node) + (")" if kind == "bytearray" else "")
+
+
+def long_string(node):
+    """Whether ``node`` is a str, unicode or bytearray long enough for string_pieces."""
+    return node.kind in _STRING_KINDS and len(node.value) > STRING_PIECE
+
+
+def repr_head(node, limit):
+    """The first ``limit`` characters (or a few more) of the repr of a long_string node,
+    without escaping the rest of it."""
+    head = ""
+    for piece in string_pieces(node, limit + 1):
+        head += piece
+        if len(head) > limit:
+            break
+    return head
 
 
 def error_text(node):
@@ -132,6 +193,13 @@ def _object_repr(node, reader):
     """object_repr of typeobject.c: ``<module.Name object at 0x...>``."""
     return "<%s object at %#x>" % (reader.type_info(node.type_address).qualified_name,
                                    node.address)
+
+
+def has_default_repr(node, reader):
+    """Whether ``node`` is an instance of a subclass of a builtin that prints object_repr,
+    not the builtin's repr (decode/extension_types.py: DEFAULT_REPR)."""
+    info = reader.types.get(node.type_address)
+    return info is not None and info.detail is DEFAULT_REPR
 
 
 def _type_repr(node, reader):
@@ -171,29 +239,32 @@ def _descriptor(template):
 
 def _module_repr(node, reader):
     """module_repr of moduleobject.c."""
+    name = c_string(node.info["name"])
     if node.info["file"] is None:
-        return "<module '%s' (built-in)>" % node.info["name"]
-    return "<module '%s' from '%s'>" % (node.info["name"], node.info["file"])
+        return "<module '%s' (built-in)>" % name
+    return "<module '%s' from '%s'>" % (name, c_string(node.info["file"]))
 
 
 def _code_repr(node, reader):
-    """code_repr of codeobject.c."""
-    return '<code object %s at %#x, file "%s", line %d>' % (
-        node.value, node.address, node.info["file"], node.info["line"])
+    """code_repr of codeobject.c: ``char buf[500]``, name cut at 100, file at 300, and
+    a first line of 0 printed as -1."""
+    return snprintf(500, '<code object %s at %#x, file "%s", line %d>' % (
+        c_string(node.value, 100), node.address, c_string(node.info["file"], 300),
+        node.info["line"] or -1))
 
 
 def _cell_repr(node, reader):
     """cell_repr of cellobject.c."""
     if not node.info["ref"]:
         return "<cell at %#x: empty>" % node.address
-    return "<cell at %#x: %s object at %#x>" % (node.address, node.info["ref_type"],
+    return "<cell at %#x: %s object at %#x>" % (node.address,
+                                               c_string(node.info["ref_type"], 80),
                                                node.info["ref"])
 
 
 def _xrange_repr(node, reader):
     """range_repr of rangeobject.c."""
-    start, step, length = node.value
-    stop = start + length * step
+    start, stop, step = node.value
     if start == 0 and step == 1:
         return "xrange(%d)" % stop
     if step == 1:
@@ -213,30 +284,34 @@ def _buffer_repr(node, reader):
 
 
 def _weakref_repr(node, reader):
-    """weakref_repr of weakrefobject.c."""
+    """weakref_repr of weakrefobject.c: ``char buffer[256]``."""
     info = node.info
     if info["dead"]:
         return "<weakref at %#x; dead>" % node.address
-    text = "<weakref at %#x; to '%.50s' at %#x" % (node.address, info["referent_type"],
-                                                 info["referent"])
+    text = "<weakref at %#x; to '%s' at %#x" % (
+        node.address, c_string(info["referent_type"], 50), info["referent"])
     if info["referent_name"] is not None:
-        text += " (%s)" % info["referent_name"]
-    return text + ">"
+        text += " (%s)" % c_string(info["referent_name"])
+    return snprintf(256, text + ">")
 
 
 def _array_repr(node, reader):
     """array_repr of arraymodule.c: ``array('i', [1, 2])``, ``array('c', 'ab')``,
-    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double."""
+    ``array('u', u'ab')``; I and L items are longs, f items C floats widened to double.
+    max-items cuts the items of numbers, max-string those of characters."""
     code, values = node.value
     if not node.size:
         return "array('%s')" % code
     if code == "c":
-        items = str_repr(values)
+        items = str_repr(values) + string_cut(node)
     elif code == "u":
-        items = unicode_repr(values)
+        items = unicode_repr(values) + string_cut(node)
     else:
         suffix = "L" if code in "IL" else ""
-        items = "[" + ", ".join(repr(value) + suffix for value in values) + "]"
+        items = ", ".join(repr(value) + suffix for value in values)
+        if node.truncated:  # max-items
+            items += "%s<%d more not shown: max-items>" % (", " if values else "", node.truncated)
+        items = "[" + items + "]"
     return "array('%s', %s)" % (code, items)
 
 
@@ -284,24 +359,31 @@ KIND_TEXT = {
     "staticmethod": _object_repr, "classmethod": _object_repr, "type": _type_repr,
     "frame": _object_repr, "classobj": _classobj_repr,
     "classic_instance": _classic_instance_repr,
-    "function": lambda node, reader: "<function %s at %#x>" % (node.value, node.address),
+    "function": lambda node, reader: "<function %s at %#x>" % (c_string(node.value),
+                                                               node.address),
     "cfunction": _cfunction_repr, "method_wrapper": _method_wrapper_repr,
     "wrapper_descriptor": _descriptor("<slot wrapper '%s' of '%s' objects>"),
     "method_descriptor": _descriptor("<method '%s' of '%s' objects>"),
     "member_descriptor": _descriptor("<member '%s' of '%s' objects>"),
     "getset_descriptor": _descriptor("<attribute '%s' of '%s' objects>"),
     "module": _module_repr, "code": _code_repr, "cell": _cell_repr,
-    "generator": lambda node, reader: "<generator object %s at %#x>" % (node.value,
-                                                                          node.address),
+    # gen_repr of genobject.c
+    "generator": lambda node, reader: "<generator object %s at %#x>" % (
+        c_string(node.value, 200), node.address),
     "xrange": _xrange_repr, "buffer": _buffer_repr, "weakref": _weakref_repr,
     "array": _array_repr, "decimal": _decimal_repr,
 }
+KIND_TEXT.update(EXTENSION_TEXT)
 
-#: kind -> what a recursive repr prints (Py_ReprEnter); "set" kinds add their type name
-_RECURSION = {"list": "[...]", "dict": "{...}", "defaultdict": "{...}", "tuple": "(...)",
-              "deque": "[...]"}
+#: kind -> what a recursive repr prints (Py_ReprEnter; OrderedDict.__repr__'s
+#: _repr_running); "set" kinds add their type name, defaultdict its factory. Any other
+#: kind does not guard: it recurses once more, as CPython does.
+_RECURSION = {"list": "[...]", "dict": "{...}", "tuple": "(...)", "deque": "[...]",
+              "ordereddict": "..."}
 _CONTAINERS = frozenset(("list", "tuple", "dict", "defaultdict", "set", "frozenset", "deque",
                          "dictview", "ordereddict", "counter"))
+#: kinds whose long values string_pieces writes piece by piece
+_STRING_KINDS = frozenset(("str", "unicode", "bytearray"))
 #: how the key and the value of one dict entry print
 _DICT_PAIR = ("", ": ", "")
 
@@ -311,6 +393,11 @@ class ReprWriter:
 
     #: items formatted between two yields when a character limit is set
     CHUNK = 64
+    #: items formatted between two yields otherwise
+    STREAM_CHUNK = 8192
+    #: tokens joined into one piece of the streamed text (a long token ends a piece)
+    FLUSH = 1024
+    LONG_TOKEN = 4096
     #: bytes read at once where the hot path meets a page it has not asked for yet
     READAHEAD = 16 * PAGE_SIZE
 
@@ -318,9 +405,10 @@ class ReprWriter:
         self.reader = reader
         self.budgets = budgets
         self.max_chars = max_chars
-        #: with budgets, the walked Graph that decides what is shown (else None)
+        #: with graph budgets, the walked Graph that decides what is shown (else None)
         self.graph = graph
-        self._nodes = None
+        #: the WalkIndex of that graph while rendering it
+        self._index = None
         #: whether the object _start just decoded is in graph.depth_cut
         self._depth_cut = False
         self._int_type = -1
@@ -344,48 +432,97 @@ class ReprWriter:
         #: what fast_texts needs, bound once: its per-call setup is one unpack (a deep
         #: nest calls it once or twice per object, with one address); the set holds the
         #: pages prefetched, the dict the fast kind of each type address
+        #: longest str the hot path formats: a page, or less with max-string
+        longest = PAGE_SIZE if reader.string_limit is None else min(PAGE_SIZE, reader.string_limit)
         self._hot = (cache.page, cache.prefetch, cache.max_pages, cache.read_partial,
                      self._pages, set(), self.READAHEAD, reader.header.unpack_from,
                      struct.Struct("<d").unpack_from, {}, layout.PyStringObject.ob_sval, fval,
-                     span, PAGE_SIZE - span, reader.psize - 1)
+                     span, PAGE_SIZE - span, reader.psize - 1, longest)
 
     def render(self, address):
-        """The repr text of the object at ``address``."""
-        if self.budgets != UNLIMITED:
+        """The repr text of the object at ``address`` (clipped at max_chars)."""
+        limit = self.max_chars
+        if limit is None:
+            return "".join(self.pieces(address))
+        out = []
+        length = 0
+        for piece in self.pieces(address, flush=1):
+            out.append(piece)
+            length += len(piece)
+            if length > limit:
+                break
+        return self._clip("".join(out))
+
+    def pieces(self, address, flush=FLUSH):
+        """The repr text of the object at ``address`` in pieces (of ``flush`` tokens), each
+        as soon as it is made."""
+        if self.budgets.limits_graph:
             if self.graph is None or self.graph.root != address:
                 self.graph = Graph(self.reader, address, self.budgets)
-            self._nodes = self.graph.nodes
-        out = []
+            self._index = WalkIndex(self.graph)
         first = self._start(address)
         if first.__class__ is str:
-            return self._clip(first)
+            yield first
+            return
+        out = []
         stack = [(first, address)]
-        markers = {address: self._marker}
-        limit = self.max_chars
-        length = 0
+        # objects being printed: those that guard with Py_ReprEnter -> what a recursive
+        # repr prints; the others (unguarded) recurse once more, as CPython's reprs do
+        markers = {}
+        unguarded = {}
+        self._enter(address, markers, unguarded)
+        long_token = self.LONG_TOKEN
+        try:
+            yield from self._stream(out, stack, (markers, unguarded), flush, long_token)
+        except ProcessGone:
+            if out:  # what was made before the target died
+                yield "".join(out)
+            raise
+        if out:
+            yield "".join(out)
+
+    def _stream(self, out, stack, entered, flush, long_token):
+        """The loop of ``pieces``: tokens of the objects on ``stack`` into ``out``."""
+        markers, unguarded = entered
         while stack:
             tokens, current = stack[-1]
             for token in tokens:
                 if token.__class__ is not str:
                     marker = markers.get(token)
+                    if marker is None and unguarded.get(token, 0) >= self.MAX_REENTRY:
+                        marker = ELLIPSIS
+                    if marker.__class__ is list:  # a defaultdict: its dict part guards
+                        stack.append((iter(marker), None))
+                        break
                     if marker is not None:
                         token = marker
                     else:
                         child = self._start(token)
                         if child.__class__ is not str:
-                            markers[token] = self._marker
+                            self._enter(token, markers, unguarded)
                             stack.append((child, token))
                             break
                         token = child
                 out.append(token)
-                if limit is not None:
-                    length += len(token)
-                    if length > limit:
-                        return self._clip("".join(out))
+                if len(out) >= flush or len(token) >= long_token:
+                    yield "".join(out)
+                    out.clear()
             else:
                 stack.pop()
-                del markers[current]
-        return self._clip("".join(out))
+                if current in markers:
+                    del markers[current]
+                elif current is not None:
+                    unguarded[current] -= 1
+
+    #: times an object without a recursion guard may be on the stack (CPython would
+    #: recurse until its stack overflows)
+    MAX_REENTRY = 2
+
+    def _enter(self, address, markers, unguarded):
+        if self._marker is None:
+            unguarded[address] = unguarded.get(address, 0) + 1
+        else:
+            markers[address] = self._marker
 
     def _clip(self, text):
         if self.max_chars is not None and len(text) > self.max_chars:
@@ -402,19 +539,24 @@ class ReprWriter:
             self._marker = _RECURSION["list" if opening == "[" else "tuple"]
             self._depth_cut = False
             return self._items(opening, items, closing, None)
-        if self._nodes is None:
+        if self._index is None:
             node = decode(self.reader, address)
             self._depth_cut = False
         else:
-            node = self._nodes.get(address)
+            node = self._index.node(address)
             if node is None:
                 return NOT_SHOWN % "max-objects"
-            self._depth_cut = address in self.graph.depth_cut
+            self._depth_cut = self._index.depth_cut(address)
         kind = node.kind
-        self._marker = _RECURSION.get(kind, ELLIPSIS)
+        self._marker = _RECURSION.get(kind)
         if kind == "error":
             return error_text(node)
+        if node.info.__class__ is dict and has_default_repr(node, self.reader):
+            self._marker = None
+            return _object_repr(node, self.reader)
         if kind in SCALAR_KINDS:
+            if kind in _STRING_KINDS and len(node.value) > STRING_PIECE:
+                return string_pieces(node)
             return scalar_repr(node)
         attributes = node.info.get("attributes", 0) if isinstance(node.info, dict) else 0
         edges = node.edges[:len(node.edges) - attributes] if attributes else node.edges
@@ -426,6 +568,8 @@ class ReprWriter:
         if text is not None:
             try:
                 return text(node, self.reader)
+            except ProcessGone:
+                raise
             except CpywalkerError as error:
                 return "<error: %s>" % error
         return self._composite(node, edges)
@@ -438,6 +582,9 @@ class ReprWriter:
             edges = [NOT_SHOWN % "max-depth"] * len(edges)
             if kind == "exception":
                 edges = ["(%s)" % edge for edge in edges]
+        tokens = EXTENSION_TOKENS.get(kind)
+        if tokens is not None:
+            return iter(tokens(node, edges))
         if kind == "method":
             if not node.info["bound"]:
                 return "<unbound method %s.%s>" % (node.info["class_name"], node.info["func_name"])
@@ -481,6 +628,8 @@ class ReprWriter:
             else:
                 factory_text = [NOT_SHOWN % "max-depth" if self._depth_cut else factory]
             entries = self._entries(node, edges, "{", "}", _DICT_PAIR)
+            # defdict_repr: dict_repr of itself (which guards), then the factory's repr
+            self._marker = ["defaultdict("] + factory_text + [", {...})"]
             return self._chain(["defaultdict("] + factory_text + [", "], entries, [")"])
         pair = None
         if kind == "dict":
@@ -526,8 +675,8 @@ class ReprWriter:
             return iter([opening, "<%d item%s not shown: max-depth>" % (
                 node.size, "" if node.size == 1 else "s"), closing])
         more, reasons = node.truncated, ["max-items"] if node.truncated else []
-        if self._nodes is not None:
-            nodes = self._nodes
+        if self._index is not None and self.budgets.max_objects is not None:
+            nodes = self._index
             step = 2 if pair else 1
             for index, edge in enumerate(edges):
                 if edge not in nodes:  # the walk ran out of objects: a value shows it
@@ -546,13 +695,14 @@ class ReprWriter:
         addresses alternate keys and values: ``": "`` for dicts, ``("(", ", ", ")")`` for
         dict_items. ``more``: the text that ends the items, if any."""
         step = 2 if pair else 1
-        chunk = max(len(addresses), step) if self.max_chars is None else step * self.CHUNK
+        chunk = step * (self.STREAM_CHUNK if self.max_chars is None else self.CHUNK)
         pieces = [opening]
         for start in range(0, len(addresses), chunk):
             part = addresses[start:start + chunk]
             texts = self.fast_texts(part)
-            if self._nodes is not None:  # a value the walk did not reach says so
-                texts = [text if address in self._nodes else None
+            if self._index is not None and self.budgets.max_objects is not None:
+                # a value the walk did not reach (max-objects) says so
+                texts = [text if address in self._index else None
                          for text, address in zip(texts, part)]
             if start:
                 pieces.append(", ")
@@ -606,9 +756,9 @@ class ReprWriter:
         Without budgets, small lists and tuples of such scalars are formatted here too.
         """
         if nested is None:
-            nested = self.budgets == UNLIMITED
+            nested = not self.budgets.limits_graph
         (page, prefetch, max_pages, read, pages, fetched, readahead, unpack, double, fast,
-         sval, fval, span, last, misaligned) = self._hot
+         sval, fval, span, last, misaligned, longest) = self._hot
         int_type = self._int_type
         sequences = []
         current = -1
@@ -652,9 +802,9 @@ class ReprWriter:
                 append(str(word))
             elif kind == 2:
                 end = offset + sval + word
-                if 0 <= word and end <= len(buffer):
+                if 0 <= word <= longest and end <= len(buffer):
                     append(str_repr(buffer[offset + sval:end]))
-                elif 0 <= word <= PAGE_SIZE:  # a small str running into the next page
+                elif 0 <= word <= longest:  # a small str running into the next page
                     chars = read(address + sval, word)
                     append(str_repr(chars) if len(chars) == word else None)
                 else:
@@ -721,17 +871,39 @@ class ReprWriter:
 _FAST_KINDS = {"int": 1, "str": 2, "float": 3, "NoneType": 4, "bool": 5, "list": 6, "tuple": 7}
 
 
+def display(text):
+    """The bytes the target would print, as text: reprs are built one character per
+    byte, and the bytes that reach a user raw (names, paths: ``%s`` of C) are UTF-8
+    decoded, an invalid sequence escaped (``\\xff``). Escapes in str values are ASCII."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text
+
+
+def repr_pieces(graph, color=False):
+    """The repr of ``graph``'s root within its budgets, in pieces (color has no effect);
+    a name's bytes stay within one piece, so each piece is shown through display()."""
+    pieces = ReprWriter(graph.reader, graph.budgets, graph=graph).pieces(graph.root)
+    return (display(piece) for piece in pieces)
+
+
 def render_repr(graph, color=False):
     """repr text of ``graph``'s root within its budgets (color has no effect on repr)."""
-    return ReprWriter(graph.reader, graph.budgets, graph=graph).render(graph.root)
+    return "".join(repr_pieces(graph, color))
 
 
 def repr_at(memory, address, max_chars=None, layout=None, budgets=UNLIMITED):
     """repr of the object at ``address`` as one line; past ``max_chars`` it ends in ``...``.
 
-    With ``max_chars``, strings are read up to 4 * max_chars (at least 64 KiB) characters:
-    the quote of a longer string is chosen from that part only.
+    Strings are read up to ``budgets.max_string``; with ``max_chars``, also no further than
+    4 * max_chars (at least 64 KiB): the quote of a longer string is chosen from that part.
     """
-    string_limit = MAX_STRING if max_chars is None else max(4 * max_chars, 1 << 16)
+    string_limit = budgets.max_string
+    if max_chars is not None:
+        read = max(4 * max_chars, 1 << 16)
+        string_limit = read if string_limit is None else min(string_limit, read)
     reader = ObjectReader(memory, layout, string_limit)
-    return ReprWriter(reader, budgets, max_chars).render(address)
+    return display(ReprWriter(reader, budgets, max_chars).render(address))

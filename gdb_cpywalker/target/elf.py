@@ -21,6 +21,8 @@ NT_GNU_BUILD_ID = 3
 #: Largest note segment read whole (a core's notes: registers of every thread, NT_FILE).
 MAX_NOTES_SIZE = 64 << 20
 SHT_SYMTAB, SHT_DYNSYM, SHT_NOBITS = 2, 11, 8
+#: sh_flags: the section is in memory at run time.
+SHF_ALLOC = 0x2
 SHN_UNDEF = 0
 #: e_phnum saying the real count is in section 0's sh_info (cores with >= 65535 mappings).
 PN_XNUM = 0xFFFF
@@ -74,6 +76,8 @@ class ElfFile:
                 self._fd = os.open(path, os.O_RDONLY)
             except OSError as error:
                 raise ElfError("cannot open %s: %s" % (path, error.strerror)) from None
+        #: Bytes in the file: no offset or size read from it is trusted past this.
+        self.file_size = len(image) if image is not None else os.fstat(self._fd).st_size
         try:
             self._parse_headers()
         except (struct.error, ElfError):
@@ -90,6 +94,8 @@ class ElfFile:
         self.close()
 
     def read(self, offset, size):
+        if offset + size > self.file_size:  # a damaged header's offset or size: not read, not allocated
+            raise ElfError("%s: truncated at offset %#x" % (self.path, min(offset, self.file_size)))
         if self._image is not None:
             data = self._image[offset:offset + size]
         else:
@@ -110,9 +116,12 @@ class ElfFile:
             self.read(_IDENT_SIZE, header_format.size))))
         self.type = header["e_type"]
         self.machine = header["e_machine"]
-        raw_sections = [] if self._image is not None else self._table(
-            header["e_shoff"], header["e_shnum"], header["e_shentsize"], shdr_format, None,
-            lambda values: values)
+        try:
+            raw_sections = [] if self._image is not None else self._table(
+                header["e_shoff"], header["e_shnum"], header["e_shentsize"], shdr_format, None,
+                lambda values: values)
+        except ElfError:  # a damaged section table: no sections (a core needs none)
+            raw_sections = []
         phnum = header["e_phnum"]
         if phnum == PN_XNUM and raw_sections:  # more segments than e_phnum holds: sh_info of section 0
             phnum = raw_sections[0][7]
@@ -121,7 +130,10 @@ class ElfFile:
         self.sections = []
         if raw_sections and header["e_shstrndx"] < len(raw_sections):
             names = raw_sections[header["e_shstrndx"]]
-            names_data = self.read(names[4], names[5]) if names[1] != SHT_NOBITS else b""
+            try:
+                names_data = self.read(names[4], names[5]) if names[1] != SHT_NOBITS else b""
+            except ElfError:
+                names_data = b""
             for (name, kind, flags, addr, offset, size, link, _info, _align, entsize) in raw_sections:
                 self.sections.append(Section(_cstring(names_data, name), kind, flags, addr,
                                              offset, size, link, entsize))

@@ -101,7 +101,8 @@ class AddressMap:
     def _replace(self, start, end, pieces):
         """Unmap ``[start, end)`` and put ``pieces`` there (an ``end`` of 0 means up to ``end``)."""
         self._carve(start, end)
-        self._insert([piece if piece.end else dataclasses.replace(piece, end=end) for piece in pieces])
+        self._insert([piece if piece.end else Piece(piece.start, end, piece.origin, piece.changes)
+                      for piece in pieces])
 
     def _window(self, start, end):
         low = max(bisect.bisect_right(self._starts, start) - 1, 0)
@@ -116,9 +117,9 @@ class AddressMap:
         remainders = []
         for piece in overlapping:
             if piece.start < start:
-                remainders.append(dataclasses.replace(piece, end=start))
+                remainders.append(Piece(piece.start, start, piece.origin, piece.changes))
             if piece.end > end:
-                remainders.append(dataclasses.replace(piece, start=end))
+                remainders.append(Piece(end, piece.end, piece.origin, piece.changes))
         self.pieces[low:high] = remainders
         self._starts[low:high] = [piece.start for piece in remainders]
         return [_clip(piece, start, end) for piece in overlapping]
@@ -134,7 +135,7 @@ class AddressMap:
 def _clip(piece, start, end):
     if piece.start >= start and piece.end <= end:
         return piece
-    return dataclasses.replace(piece, start=max(piece.start, start), end=min(piece.end, end))
+    return Piece(max(piece.start, start), min(piece.end, end), piece.origin, piece.changes)
 
 
 def replay(events, page_size=PAGE_SIZE):

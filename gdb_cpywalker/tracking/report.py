@@ -7,6 +7,7 @@ import re
 
 from ..errors import UsageError
 from ..procfs import region_at
+from ..render.flamegraph import printable
 from ..render.regions import region_row
 from .events import FRAME_INDENT
 
@@ -34,15 +35,16 @@ def origins_table(regions, address_map):
 
 
 def origin_column(region, address_map):
-    """One short cell: ``#5 mmap from make_map``, ``+2 more`` when several calls made the region."""
+    """One short cell: ``#5 mmap from make_map`` (from ``app.py:12 in load``: the Python line
+    when there is one), ``+2 more`` when several calls made the region."""
     pieces = address_map.pieces_in(region.start, region.end)
     if not pieces:
         return "-"
     first = pieces[0].origin
     text = "#%d %s" % (first.seq, first.name)
-    caller = _caller(first)
+    caller = first.python[-1].text() if first.python else _caller(first)
     if caller:
-        text += " from " + caller
+        text += " from " + printable(caller)  # a name is the program's: it may hold a newline
     others = len({piece.origin.seq for piece in pieces}) - 1
     return text + (" +%d more" % others if others else "")
 
@@ -63,7 +65,9 @@ def _region_origins(region, address_map):
 
 
 def _piece_lines(piece, label=""):
+    """The call that made the piece: its Python stack first when it has one, then its backtrace."""
     lines = ["  %screated by %s" % (label, piece.origin.call_line())]
+    lines += [FRAME_INDENT + line for line in piece.origin.python_lines()]
     lines += [FRAME_INDENT + frame for frame in piece.origin.frames]
     lines += ["  then %s" % change.call_line() for change in piece.changes]
     return lines

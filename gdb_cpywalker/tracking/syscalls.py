@@ -26,6 +26,7 @@ MAP_FLAGS = (("MAP_FIXED", 0x10), ("MAP_ANONYMOUS", 0x20), ("MAP_32BIT", 0x40),
              ("MAP_UNINITIALIZED", 0x4000000))
 MREMAP_FLAGS = (("MREMAP_MAYMOVE", 0x1), ("MREMAP_FIXED", 0x2), ("MREMAP_DONTUNMAP", 0x4))
 MAP_ANONYMOUS = 0x20
+_ZERO_FLAGS = {PROT_FLAGS: "PROT_NONE", MAP_FLAGS: "MAP_FILE"}
 MREMAP_FIXED = 0x2
 MREMAP_DONTUNMAP = 0x4
 
@@ -89,6 +90,19 @@ def parse_call(text):
     if not match or match.group(1) not in _ARGUMENTS:
         raise ValueError("not a tracked call: %r" % text)
     name, arguments, result = match.groups()
+    parsed = _parsed_arguments.get((name, arguments))
+    if parsed is None:
+        parsed = _parse_arguments(name, arguments, text)
+        if len(_parsed_arguments) < 65536:
+            _parsed_arguments[(name, arguments)] = parsed
+    return name, parsed[0], _parse_result(result), parsed[1]
+
+
+#: (name, argument text) -> (args, path): mmap's arguments repeat from call to call.
+_parsed_arguments = {}
+
+
+def _parse_arguments(name, arguments, text):
     kinds = _ARGUMENTS[name]
     words = arguments.split(", ")
     if name == "mremap" and len(words) == 4:
@@ -100,11 +114,12 @@ def parse_call(text):
         value, word_path = _parse_argument(kind, word)
         args.append(value)
         path = path or word_path
-    return name, tuple(args), _parse_result(result), path
+    return tuple(args), path
 
 
 def format_flags(value, table, type_table=()):
-    """``PROT_READ|PROT_WRITE``; bits no name covers are kept as hex; 0 is ``PROT_NONE``/``0``."""
+    """``PROT_READ|PROT_WRITE``; bits no name covers are kept as hex; 0 is ``PROT_NONE``,
+    ``MAP_FILE`` (as strace writes mmap flags 0) or ``0``."""
     names = []
     rest = value
     if type_table:
@@ -120,17 +135,26 @@ def format_flags(value, table, type_table=()):
     if rest:
         names.append("%#x" % rest)
     if not names:
-        return "PROT_NONE" if table is PROT_FLAGS else "0"
+        return _ZERO_FLAGS.get(table, "0")
     return "|".join(names)
 
 
 def parse_flags(text, table, type_table=()):
-    known = dict(table + tuple(type_table))
-    known["PROT_NONE"] = 0
-    value = 0
-    for word in text.split("|"):
-        value |= known[word] if word in known else int(word, 0)
+    """``format_flags``'s inverse (each distinct text is parsed once)."""
+    key = (text, table, type_table)
+    value = _parsed_flags.get(key)
+    if value is None:
+        known = dict(table + tuple(type_table))
+        known.update({name: 0 for name in _ZERO_FLAGS.values()})
+        value = 0
+        for word in text.split("|"):
+            value |= known[word] if word in known else _word(int(word, 0))
+        if len(_parsed_flags) < 4096:
+            _parsed_flags[key] = value
     return value
+
+
+_parsed_flags = {}
 
 
 def escape_path(path):
@@ -170,11 +194,18 @@ def _format_argument(kind, value, path):
     return "%#x" % value if value else "0"
 
 
+def _word(value):
+    """A register's value: 0 <= value < 2**64, else ValueError (a log holds no other)."""
+    if not 0 <= value <= _MASK64:
+        raise ValueError("%d does not fit in 64 bits" % value)
+    return value
+
+
 def _parse_argument(kind, word):
     if kind == "addr":
-        return (0 if word == "NULL" else int(word, 16)), ""
+        return (0 if word == "NULL" else _word(int(word, 16))), ""
     if kind == "size":
-        return int(word), ""
+        return _word(int(word)), ""
     if kind == "prot":
         return parse_flags(word, PROT_FLAGS), ""
     if kind == "map":
@@ -186,7 +217,7 @@ def _parse_argument(kind, word):
         if not match:
             raise ValueError("not a file descriptor: %r" % word)
         return int(match.group(1)), unescape_path(match.group(2) or "")
-    return int(word, 0), ""
+    return _word(int(word, 0)), ""
 
 
 def _format_result(name, result):
@@ -202,4 +233,4 @@ def _parse_result(text):
         code = match.group(1)
         number = getattr(errno, code, None)
         return -(number if number is not None else int(code[1:]))
-    return int(text, 0)
+    return _word(int(text, 0))

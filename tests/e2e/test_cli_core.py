@@ -174,7 +174,7 @@ def test_bad_cores_are_one_line_errors(stripped, tmp_path):
         (str(text), "bt: %s is not a core file (not an ELF file)" % text),
         (str(empty), "bt: %s is not a core file (empty)" % empty),
         (python27(), "bt: %s is a shared library or PIE executable, not a core file" % python27()),
-        (str(cut), "bt: %s: truncated core file (%d bytes): its ELF headers are cut" % (cut, os.path.getsize(cut))),
+        (str(cut), "bt: %s: truncated core file (%d bytes): its notes are missing" % (cut, os.path.getsize(cut))),
         (other, "bt: not a CPython 2.7 target: no CPython interpreter found (no loaded object file "
                 "defines Py_GetVersion: not Python, or libpython is not loaded yet)"),
     ]
@@ -253,7 +253,7 @@ def test_compressed_cores_and_stdin(stripped, kernel_core, tmp_path):
     cut.write_bytes(packed["core.gz"][:len(packed["core.gz"]) // 2])
     code, out, err = cli("bt", "--core", cut)
     assert (code, out) == (1, "") and re.match(
-        r"^bt: %s: truncated core file \(\d+ bytes\): its ELF headers are cut \(the gzip stream "
+        r"^bt: %s: truncated core file \(\d+ bytes\): its notes are missing \(the gzip stream "
         r"ends early: no end marker\)\n$" % re.escape(str(cut)), err)
     with open(kernel_core[0], "rb") as handle:  # the kernel writes them first: what is left is read
         packed = gzip.compress(handle.read(), 1)

@@ -251,6 +251,20 @@ def test_cli_on_stripped_113_and_on_202(stripped_113):
         check_greenlets(result.stdout, target.info, with_locals=True)
 
 
+def test_native_stack_of_a_thread_running_a_greenlet(stripped_core, stripped_113):
+    """The main thread runs a greenlet started from its main greenlet: the eval frames of
+    the suspended main greenlet are still on the C stack, below greenlet's switch, and are
+    said to run none of the thread's Python frames. greenlet's stripped static functions
+    read _greenlet.so+0x..., gdb's ?? (they were named _init, the size-0 symbol of .init)."""
+    result = run_cli("--core", stripped_core, "--native", "--thread", str(stripped_113.pid))
+    assert result.returncode == 0, result.stderr
+    switch = [line for line in result.stdout.splitlines() if "/_greenlet.so" in line]
+    assert switch and all(re.match(r"#\d+ +0x[0-9a-f]+ in _greenlet\.so\+0x[0-9a-f]+ \(\) from ", line)
+                          for line in switch), switch
+    assert "  (warning: this PyEval_EvalFrameEx runs no frame of the thread's Python frame chain (2 frames, " \
+        "all shown above))" in result.stdout
+
+
 def test_greenlet_0417_and_corrupt_frame_chains():
     with start("0.4.17") as target, GdbSession(["-p", str(target.pid)]) as gdb:
         info = target.info

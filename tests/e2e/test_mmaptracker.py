@@ -44,7 +44,7 @@ def calls(run, name, size=None):
     return [e for e in run.events if e.name == name and (size is None or e.args[1] == size)]
 
 
-def test_gdb_ends_with_status_0_and_says_how_many_events_went_where(c_run):
+def test_gdb_ends_with_the_programs_status_and_says_how_many_events_went_where(c_run):
     result, run, info, _, log = c_run
     assert result.returncode == 0, result.stderr
     assert "mmaptracker: %d events logged to %s (program exited with code 0)" % (len(run.events), log) \
@@ -129,7 +129,7 @@ def test_a_symlink_as_log_is_refused_and_nothing_runs(tmp_path, gdb_binary):
     link = tmp_path / "mmaptracker.log"
     link.symlink_to(victim)
     result = track(tmp_path, [build_c("mmap_calls")], link)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "mmaptracker: refusing to write the log to %s: it is a symbolic link" % link in result.stderr
     assert '{"pid"' not in result.stdout
     assert victim.read_text() == "precious\n"
@@ -140,7 +140,7 @@ def test_a_log_owned_by_another_user_is_refused(tmp_path, gdb_binary):
     theirs.write_text("theirs\n")
     os.chown(str(theirs), 65534, 65534)
     result = track(tmp_path, [build_c("mmap_calls")], theirs)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "refusing to write the log to %s: it belongs to" % theirs in result.stderr
     assert theirs.read_text() == "theirs\n"
 

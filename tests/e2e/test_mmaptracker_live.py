@@ -130,6 +130,17 @@ def test_interrupt_then_origins_inside_gdb_and_from_the_cli(tmp_path, gdb_binary
         threaded = session.cmd("mmap-origins %d" % info["thread"])
         assert "in thread_maps () at" in threaded
 
+        report = json.loads(session.cmd("mmap-report --format json"))
+        nested, = [site for site in report["sites"] if any("outer_function" in f for f in site["native"])]
+        assert (nested["python"], nested["calls"], nested["live_bytes"]) == ([], 1, 5 * PAGE)
+        assert "rss_bytes" in nested  # the live process's smaps
+        by_function = json.loads(session.cmd("mmap-report --group-by native-function --format json"))
+        map_pages, = [site for site in by_function["sites"] if " in map_pages () at " in "".join(site["native"][2:3])]
+        # nested 5 + partial 4-1 + split 3 + the 6 pages mremap moved (the 4 it grew are main's) + thread 9
+        assert (map_pages["calls"], map_pages["live_bytes"]) == (5, 26 * PAGE)
+        assert session.cmd("mmap-report -o /dev/full").strip().startswith(
+            "mmap-report: cannot write /dev/full: No space left on device")  # was an internal error
+
         table = session.cmd("mem-info --origins")
         row, = [line for line in table.splitlines() if line.startswith("%012x-" % info["file"])]
         column = row.split("  ")[-1]

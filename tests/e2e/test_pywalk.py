@@ -10,11 +10,12 @@ import sys
 
 import pytest
 
-from support.gdbsession import GdbSession
+from gdb_cpywalker.render.repr import display
+from support.gdbsession import GdbSession, walk_all
 from support.paths import ROOT, STRIPPED, clean_env
 from support.target import Target
 
-FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited"
+FULL = "--max-depth unlimited --max-items unlimited --max-objects unlimited --max-string unlimited"
 ERROR_LINE = re.compile(r"^py-walk: [^\n]+$")
 
 
@@ -24,19 +25,21 @@ class Attached:
     def __init__(self, target, gdb):
         self.target = target
         self.gdb = gdb
-        self.objects = {name: (address, text) for name, address, text in target.info["objects"]}
+        # the target sends a repr's bytes one character per byte; py-walk shows them as
+        # the target's terminal would (UTF-8, invalid bytes escaped)
+        self.objects = {name: (address, display(text))
+                        for name, address, text in target.info["objects"]}
 
     def walk(self, address, options="--format repr " + FULL):
         return self.gdb.cmd("py-walk %s %#x" % (options, address))
 
     def repr_mismatches(self):
-        """{name: (expected, got)} for every object whose py-walk repr is not the target's."""
-        mismatches = {}
-        for name, (address, expected) in sorted(self.objects.items()):
-            got = self.walk(address).rstrip("\n")
-            if got != expected:
-                mismatches[name] = (expected[:300], got[:300])
-        return mismatches
+        """{name: (expected, got)} for every object whose py-walk repr is not the target's
+        (all walked by one gdb command)."""
+        names = sorted(self.objects)
+        texts = walk_all(self.gdb, [self.objects[name][0] for name in names])
+        return {name: (self.objects[name][1][:300], got[:300])
+                for name, got in zip(names, texts) if got != self.objects[name][1]}
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,9 @@
 """A real gdb (``gdb -nx``) driven with pexpect, with gdb-cpywalker sourced."""
 
+import json
 import os
 import re
+import tempfile
 
 import pexpect
 
@@ -17,7 +19,8 @@ class GdbSession:
 
     def __init__(self, args=(), source=True, style=False, timeout=120, width=400):
         self.child = pexpect.spawn(
-            "gdb", ["-nx", "-q", "-iex", "set prompt " + PROMPT] + list(args),
+            "gdb", ["-nx", "-q", "-iex", "set prompt " + PROMPT,
+                    "-iex", "set pagination off"] + list(args),
             env=clean_env(TERM="xterm", INPUTRC=INPUTRC), cwd=ROOT,
             encoding="utf-8", codec_errors="replace", timeout=timeout, dimensions=(50, width))
         self.child.expect_exact(PROMPT)
@@ -55,3 +58,20 @@ class GdbSession:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def walk_all(gdb, addresses):
+    """``py-walk --format repr`` with no limits of each address, in one gdb command
+    (tests/support/gdb_walk_all.py): the texts, in order."""
+    with tempfile.TemporaryDirectory() as scratch:
+        given, taken = os.path.join(scratch, "in.json"), os.path.join(scratch, "out.json")
+        with open(given, "w") as handle:
+            json.dump(list(addresses), handle)
+        gdb.cmd("python import os; os.environ['CPYWALKER_CORPUS_IN'] = %r; "
+                "os.environ['CPYWALKER_CORPUS_OUT'] = %r" % (given, taken))
+        reply = gdb.cmd("source " + os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                 "gdb_walk_all.py"), timeout=1800)
+        if not os.path.exists(taken):
+            raise RuntimeError("walking the addresses failed: %s" % reply.strip()[-500:])
+        with open(taken) as handle:
+            return json.load(handle)

@@ -1,6 +1,8 @@
-# A python2.7 target holding many objects of every builtin kind py-walk decodes, plus
-# corrupted fakes built with ctypes. It prints one JSON line, then waits on stdin:
+# A python2.7 target holding many objects of every builtin kind py-walk decodes (and the
+# long tail of longtail.py), plus corrupted fakes built with ctypes. It prints one JSON
+# line, then waits on stdin:
 #   {"pid", "objects": [[name, id, repr], ...], "bad": {name: address}, "deep": {...}}
+# A repr's bytes are sent as latin-1 text (one character per byte).
 import array
 import collections
 import ctypes
@@ -11,6 +13,9 @@ import os
 import struct
 import sys
 import weakref
+
+import longtail
+import oddreprs
 
 
 class New(object):
@@ -189,7 +194,7 @@ OBJECTS = [
     ("decimal_nan_payload", decimal.Decimal("-NaN42")), ("decimal_snan", decimal.Decimal("sNaN")),
     ("decimal_huge_exp", decimal.Decimal("9.99E+999999")), ("decimal_long_digits", decimal.Decimal(3 ** 100)),
     ("nested_50", nested(50)), ("shared_children", [new_instance, new_instance, (new_instance,)]),
-]
+] + longtail.OBJECTS + oddreprs.OBJECTS
 
 #: Fake and corrupted objects, kept alive in ctypes buffers. PyObject_HEAD is
 #: (ob_refcnt, ob_type); offsets below are x86_64 CPython 2.7.
@@ -243,7 +248,8 @@ for _ in range(100000):
 
 sys.stdout.write(json.dumps({
     "pid": os.getpid(),
-    "objects": [[name, id(obj), repr(obj)] for name, obj in OBJECTS],
+    "objects": [[name, id(obj), oddreprs.expected(name, obj).decode("latin-1")]
+                for name, obj in OBJECTS],
     "bad": BAD,
     "deep": {"id": id(deep), "depth": 100001},
 }) + "\n")

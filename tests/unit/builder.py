@@ -100,6 +100,10 @@ class ImageBuilder:
     def pack(self, address, fmt, *values):
         struct.pack_into("<" + fmt, self.buf, address - self.base, *values)
 
+    def get_word(self, address):
+        return struct.unpack_from("<Q" if self.psize == 8 else "<I", self.buf,
+                                  address - self.base)[0]
+
     def word(self, address, value):
         self.pack(address, "Q" if self.psize == 8 else "I", value)
 
@@ -170,8 +174,9 @@ class ImageBuilder:
                 "type": self.layout.PyMemberDef.size}.get(name, 0)
 
     def make_type(self, name, basicsize, itemsize=0, flags=0, base=0, heap=False,
-                  dictoffset=0, module=None, members=(), metatype=None):
-        """A type object; heap types get a tp_dict with __module__ and tp_members after it."""
+                  dictoffset=0, module=None, members=(), metatype=None, defines=()):
+        """A type object; heap types get a tp_dict with __module__ (and the names in
+        ``defines``, bound to None), a tp_mro and tp_members after it."""
         T = self.layout.PyHeapTypeObject
         member_def = self.layout.PyMemberDef
         address = self.alloc(T.size + member_def.size * (len(members) + 1))
@@ -184,8 +189,14 @@ class ImageBuilder:
                         tp_flags=STATIC_FLAGS | flags | (c.Py_TPFLAGS_HEAPTYPE if heap else 0))
         if heap:
             self.heap_types[address] = basicsize
-            self.set_fields("PyTypeObject", address, tp_dict=self.dict_(
-                {b"__module__": module or b"__main__"}), tp_members=address + T.size)
+            namespace = dict.fromkeys(defines)
+            namespace[b"__module__"] = module or b"__main__"
+            mro = [Ref(address)]
+            while base:
+                mro.append(Ref(base))
+                base = self.get_word(base + self.layout.PyTypeObject.tp_base)
+            self.set_fields("PyTypeObject", address, tp_dict=self.dict_(namespace),
+                            tp_members=address + T.size, tp_mro=self.tuple_(mro))
             self.set_fields("PyHeapTypeObject", address, ht_name=self.str_(name.encode()))
             for i, (member_name, offset) in enumerate(members):
                 self.set_fields("PyMemberDef", address + T.size + i * member_def.size,
@@ -193,7 +204,8 @@ class ImageBuilder:
                                 offset=offset)
         return address
 
-    def heap_type(self, name, base_name="object", slots=(), with_dict=True, module=b"__main__"):
+    def heap_type(self, name, base_name="object", slots=(), with_dict=True, module=b"__main__",
+                  defines=()):
         """``class name(base): __slots__ = slots``, as type_new lays it out."""
         base = self.builtin(base_name)
         flag = BUILTIN_TYPES[base_name][1]
@@ -206,7 +218,8 @@ class ImageBuilder:
             dictoffset = -self.psize if itemsize else basicsize
             basicsize += self.psize
         return self.make_type(name, basicsize, itemsize, flag, base=base, heap=True,
-                              dictoffset=dictoffset, module=module, members=members)
+                              dictoffset=dictoffset, module=module, members=members,
+                              defines=defines)
 
     # -- scalars ----------------------------------------------------------------
 
@@ -425,6 +438,24 @@ class ImageBuilder:
         return self.new("PyFunctionObject", self.builtin("function"), func_name=self.str_(name),
                         func_code=self.code(name))
 
+    def bind_method(self, klass, name, co_code, consts, names=()):
+        """Bind ``klass.name`` (declared with ``defines``) to a function ``(self)`` of that
+        2.7 bytecode, constants and names."""
+        function = self.function(name)
+        code = self.get_word(function + self.layout.PyFunctionObject.func_code)
+        self.set_fields("PyCodeObject", code, co_code=self.str_(co_code),
+                        co_consts=self.tuple_(consts), co_names=self.tuple_(names), co_argcount=1)
+        namespace = self.get_word(klass + self.layout.PyTypeObject.tp_dict)
+        entries = self.get_word(namespace + self.layout.PyDictObject.ma_table)
+        mask = self.get_word(namespace + self.layout.PyDictObject.ma_mask)
+        for slot in range(mask + 1):
+            entry = entries + slot * self.layout.PyDictEntry.size
+            key = self.get_word(entry + self.layout.PyDictEntry.me_key)
+            if key and self.image().read(key + self.layout.PyStringObject.ob_sval,
+                                         len(name) + 1) == name + b"\0":
+                self.word(entry + self.layout.PyDictEntry.me_value, function)
+        return function
+
     def method_def(self, name):
         address = self.alloc(self.layout.PyMethodDef.size, 8)
         self.set_fields("PyMethodDef", address, ml_name=self.cstring(name))
@@ -475,7 +506,7 @@ class ImageBuilder:
     def ordered_dict(self, pairs):
         """collections.OrderedDict(pairs) of 2.7: a dict subclass with a linked list."""
         klass = self.types.get("OrderedDict") or self.heap_type(
-            "OrderedDict", "dict", module=b"collections")
+            "OrderedDict", "dict", module=b"collections", defines=[b"__repr__"])
         self.types["OrderedDict"] = klass
         keys = [self.obj(key) for key, _ in pairs]
         address = self.dict_(list(zip(map(Ref, keys), [value for _, value in pairs])),
@@ -512,7 +543,8 @@ class ImageBuilder:
 
     def counter(self, pairs, name="Counter", module=b"collections"):
         """collections.Counter(dict(pairs)) of 2.7: a dict subclass; pairs in table order."""
-        klass = self.types.get((module, name)) or self.heap_type(name, "dict", module=module)
+        klass = self.types.get((module, name)) or self.heap_type(name, "dict", module=module,
+                                                                 defines=[b"__repr__"])
         self.types[(module, name)] = klass
         return self.dict_(pairs, type_address=klass)
 
@@ -520,7 +552,7 @@ class ImageBuilder:
         """decimal.Decimal of 2.7's Lib/decimal.py: an instance with its four __slots__."""
         klass = self.types.get("decimal.Decimal") or self.heap_type(
             "Decimal", slots=("_exp", "_int", "_sign", "_is_special"), with_dict=False,
-            module=b"decimal")
+            module=b"decimal", defines=[b"__repr__", b"__str__"])
         self.types["decimal.Decimal"] = klass
         first = self.basicsize("object")
         values = (exp, digits, sign, is_special)

@@ -5,6 +5,7 @@ bad cores, compressed cores and stdin, --sysroot/--lib-path/--exe and build-id c
 import bz2
 import gzip
 import lzma
+import struct
 import subprocess
 import sys
 
@@ -179,3 +180,64 @@ def test_standard_input_plain_and_compressed(tmp_path):
                              cwd=ROOT, check=True).stdout.decode()
         assert out.startswith("core file <stdin> of PID 4242 (app --serve)")
         assert out.split()[-1] == ("None" if data is SAMPLE.data else "gzip")
+
+
+def patched(tmp_path, edits, data=SAMPLE.data):
+    """SAMPLE's core with ``edits`` [(offset, struct format, value)] written over it."""
+    damaged = bytearray(data)
+    for offset, layout, value in edits:
+        struct.pack_into(layout, damaged, offset, value)
+    path = tmp_path / "damaged"
+    path.write_bytes(damaged)
+    return str(path)
+
+
+def load_header(index):
+    """File offset of SAMPLE's program header ``index`` (0 is the notes, 5 the heap)."""
+    return 64 + index * 56
+
+
+@pytest.mark.parametrize("edits", [
+    [(0x28, "<Q", 64), (0x3A, "<H", 64), (0x3C, "<H", 0xFFFF)],  # 65535 sections of garbage: 4 MiB
+    [(0x28, "<Q", 1 << 63), (0x3C, "<H", 1)],  # the section table at 2^63
+    [(0x28, "<Q", 64), (0x3A, "<H", 64), (0x3C, "<H", 1), (0x3E, "<H", 0)],  # names table past the end
+])
+def test_a_damaged_section_table_is_ignored(tmp_path, edits):
+    """A core has no use for sections: a section table pointing anywhere (found by QA: an
+    OverflowError at 2^63, a MemoryError for a 4 GiB name table) leaves the core readable."""
+    with open_core(patched(tmp_path, edits)) as core:
+        assert core.memory.read(SampleCore.HEAP, 2 * PAGE) == SAMPLE.heap
+
+
+def test_offsets_and_sizes_past_the_file_are_errors_not_crashes(tmp_path):
+    """Program headers at 2^63, a segment's data at 2^63 or of 2^64-1 bytes, an NT_FILE page
+    offset of 2^52 pages: one-line errors, each read says why (found by QA: OverflowError)."""
+    path = patched(tmp_path, [(0x20, "<Q", 1 << 63)])
+    with pytest.raises(CoreFileError) as error:
+        open_core(path)
+    assert str(error.value) == "%s: truncated core file (%d bytes): its ELF headers are cut" % (
+        path, len(SAMPLE.data))
+    with open_core(patched(tmp_path, [(load_header(5) + 8, "<Q", (1 << 63) + 5)])) as core:  # heap's p_offset
+        assert core.file.truncated_at == len(SAMPLE.data)
+        with pytest.raises(MemoryReadError) as error:
+            core.memory.read(SampleCore.HEAP, 16)
+        assert str(error.value).endswith("(not in the core file (truncated at offset %d))" % len(SAMPLE.data))
+    with open_core(patched(tmp_path, [(load_header(5) + 32, "<Q", (1 << 64) - 1)])) as core:  # its p_filesz
+        assert core.file.truncated_at == len(SAMPLE.data)
+        assert core.memory.read(SampleCore.HEAP, 16) == SAMPLE.heap[:16]
+    code_entry = SAMPLE.data.index(struct.pack("<QQQ", SampleCore.LIB + PAGE, SampleCore.LIB + 3 * PAGE, 1))
+    sysroot = tmp_path / "sysroot"
+    SAMPLE.write(tmp_path, sysroot=sysroot)
+    with open_core(patched(tmp_path, [(code_entry + 16, "<Q", 1 << 52)]), sysroot=str(sysroot)) as core:
+        with pytest.raises(MemoryReadError) as error:
+            core.memory.read(SampleCore.LIB + PAGE, 16)
+        assert "not in the core file, nor in %s (past its end)" % (sysroot / "lib/libfake.so") in str(error.value)
+
+
+def test_a_command_line_with_a_newline_stays_on_one_line(tmp_path):
+    """psargs is the command line as typed (``python -c '<newline>...'``): escaped."""
+    data = SAMPLE.data.replace(b"app --serve", b"app\n--serve")
+    path = tmp_path / "core"
+    path.write_bytes(data)
+    with CoreFile(str(path)) as core:
+        assert core.describe() == "core file %s of PID 4242 (app\\n--serve), signal SIGSEGV at 0x10" % path

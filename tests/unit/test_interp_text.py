@@ -75,3 +75,25 @@ def test_source_listing_marks_the_line_and_says_what_is_wrong(tmp_path):
     missing = frame._replace(filename="/srv/gone.py")
     assert source_listing(SourceFiles(None, "/nonexistent"), missing) == (
         ["cannot read /srv/gone.py (looked at /nonexistent/srv/gone.py, /srv/gone.py)"], [])
+
+
+def test_source_lines_are_numbered_and_decoded_as_python_reads_them(tmp_path):
+    """Form feeds (stdlib files hold them) and vertical tabs do not end a line, \\r and \\r\\n
+    do; a PEP 263 coding comment or a UTF-8 BOM says how to decode (else UTF-8)."""
+    from gdb_cpywalker.interp.frames import Frame
+    from gdb_cpywalker.interp.text import source_lines, source_listing
+    assert source_lines(b"a\n\x0c\nb\x0bc\r\nd\re\n") == ["a", "\x0c", "b\x0bc", "d", "e"]
+    assert source_lines(b"#!/usr/bin/python\n# -*- coding: latin-1 -*-\ns = '\xe9'\n")[2] == "s = '\xe9'"
+    assert source_lines(b"\xef\xbb\xbfs = '\xc3\xa9'") == ["s = '\xe9'"]
+    assert source_lines(b"# coding: no-such-codec\n'\xff'\n") == ["# coding: no-such-codec", "'\ufffd'"]
+    (tmp_path / "app.py").write_bytes(b"# -*- coding: latin-1 -*-\n\x0c\ndef f():\n    return 'caf\xe9'\n")
+    sources = SourceFiles(str(tmp_path))
+    frame = Frame(0, 0, 0, "app.py", "f", 4, 0, 0, 0, 0, {})
+    assert sources.line("app.py", 4) == "return 'caf\xe9'"
+    assert source_listing(sources, frame, 3, 4) == ([], ["   3    def f():", "  >4        return 'caf\xe9'"])
+    assert source_listing(sources, frame, 100) == (["no lines 100 to 110: %s/app.py has 4 lines" % tmp_path], [])
+    assert source_listing(sources, frame._replace(line=9))[0] == [
+        "%s/app.py has 4 lines but the frame is at line 9: the file changed" % tmp_path]
+    (tmp_path / "one.py").write_bytes(b"x = 1\n")
+    assert source_listing(sources, frame._replace(filename="one.py", line=1000000))[0] == [
+        "%s/one.py has 1 line but the frame is at line 1000000: the file changed" % tmp_path]

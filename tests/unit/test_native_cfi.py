@@ -131,7 +131,8 @@ class StubElf:
 
 def eh_frame():
     """A CIE (CFA rsp+8, ra at CFA-8) and FDEs for A (push rbp; mov rsp,rbp), B (sub 24,
-    rbx saved) and C (the outermost: ra undefined)."""
+    rbx saved), C (the outermost: ra undefined) and D (glibc's vfork: the return address
+    popped into rdi, so the caller's stack pointer is the callee's)."""
     cie_body = b"\x00\x00\x00\x00\x01zR\x00\x01\x78\x10\x01\x1b\x0c\x07\x08\x90\x01\x00\x00"
     data = struct.pack("<I", len(cie_body)) + cie_body
 
@@ -145,6 +146,7 @@ def eh_frame():
     data += fde(0x1000, 0x40, b"\x41\x0e\x10\x86\x02\x43\x0d\x06")
     data += fde(0x2000, 0x100, b"\x44\x0e\x20\x83\x02")
     data += fde(0x3000, 0x10, b"\x07\x10")
+    data += fde(0x3400, 0x20, b"\x41\x0e\x00\x09\x10\x05")  # vfork: pop %rdi; ra in rdi, CFA = rsp
     return data + b"\x00\x00\x00\x00"
 
 
@@ -185,3 +187,23 @@ def test_unwind_stops_with_a_reason():
     assert problem.startswith("cannot unwind pc 0x1010") or problem.startswith("corrupt stack")
     frames, problem = unwind(stack([0] * 4), code_map, {"rip": 0x3800, "rsp": 0x7000})
     assert problem == "no unwind information for pc 0x3800 in /lib/fake.so"
+
+
+def test_a_return_address_kept_in_a_register_unwinds_at_the_same_stack_pointer():
+    """vfork pops its return address into rdi around the system call: the caller's rsp
+    equals the callee's (gdb unwinds it); a register that is not known is a stop with
+    its reason, not the outermost frame."""
+    code_map = CodeMap(StubSymbols())
+    frames, problem = unwind(stack([0] * 4), code_map, {"rip": 0x3402, "rsp": 0x7000, "rdi": 0x3005})
+    assert problem is None
+    assert [(frame.pc, frame.sp) for frame in frames] == [(0x3402, 0x7000), (0x3005, 0x7000)]
+    frames, problem = unwind(stack([0] * 4), code_map, {"rip": 0x3402, "rsp": 0x7000})
+    assert len(frames) == 1 and problem == "cannot unwind pc 0x3402: register rdi is not known in this frame"
+
+
+def test_a_file_not_found_here_is_said_so_not_missing_unwind_information():
+    class Missing(StubSymbols):
+        def elf(self, path):
+            return None
+    frames, problem = unwind(stack([0] * 4), CodeMap(Missing()), {"rip": 0x1010, "rsp": 0x7000})
+    assert len(frames) == 1 and problem == "/lib/fake.so is not readable here"

@@ -14,7 +14,7 @@ from gdb_cpywalker.native.registers import (USER_REGS, USER_REGS_STRUCT, Syscall
                                             parse_proc_syscall, syscall_of)
 from gdb_cpywalker.native.symbolize import Location, Symbolizer
 from gdb_cpywalker.native.text import Options, native_line, stack_lines
-from gdb_cpywalker.target.elf import Symbol
+from gdb_cpywalker.target.elf import Section, Symbol
 
 LIBPYTHON = "/opt/app/lib/libpython2.7.so.1.0"
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
@@ -188,6 +188,12 @@ def test_system_calls_and_their_descriptors():
     assert describe_syscall(Syscall(61, ((1 << 64) - 1, 0, 0, 0, 0, 0))) == \
         "in wait4(): waiting for any child process"
     assert describe_syscall(Syscall(999, (0,) * 6)) is None
+    paths = ImageMemory([(0x5000, b'/srv/fi"fo\n\xc3\xa9\xff\0junk'), (0x6000, b"x" * 300)])
+    assert describe_syscall(Syscall(257, (-100 & 0xFFFFFFFF, 0x5000, 0, 0, 0, 0)), paths) == \
+        'in openat("/srv/fi\\"fo\\n\xe9\\xff")'  # a FIFO nobody writes to blocks its opener here
+    assert describe_syscall(Syscall(2, (0x6000, 0, 0, 0, 0, 0)), paths) == 'in open("%s"...)' % ("x" * 256)
+    assert describe_syscall(Syscall(2, (0x9000, 0, 0, 0, 0, 0)), paths) == "in open(...)"
+    assert describe_syscall(Syscall(73, (5, 2, 0, 0, 0, 0))) == "in flock(fd 5)"
     restarted = resumed(Syscall(219, (0x3000, 1, 0, 0, 0, 0)), memory, 0x4007)
     assert restarted.number == 7 and resumed(Syscall(219, (0,) * 6), memory, 0x5000).number == 219
     frames = [native(0, "poll", LIBC)]
@@ -288,3 +294,29 @@ def test_threads_are_paired_by_pthread_and_the_odd_ones_say_so():
         "Thread 0x7f09 [gdb thread 2, LWP 12] (no Python thread state)",
         "Native and Python frames, innermost first (gdb's order):",
         native_line(stacks[1].frames[0], "in epoll_wait(epoll fd 4)"), ""]
+
+
+class SectionedElf(FakeElf):
+    """FakeElf with section headers: ``.init`` (``_init``, size 0) before ``.text``."""
+
+    sections = [Section(".init", 1, 0x6, 0x300, 0x300, 0xE, 0, 0),
+                Section(".text", 1, 0x6, 0x100, 0x100, 0x200, 0, 0),
+                Section(".text.more", 1, 0x6, 0x310, 0x310, 0x200, 0, 0)]
+
+    def function_symbols(self):
+        return sorted(super().function_symbols() + [Symbol("_init", 0x300, 0, 2, True)],
+                      key=lambda s: (s.value, s.name))
+
+
+class SectionedSymbols(FakeSymbols):
+    def elf(self, path):
+        return SectionedElf()
+
+
+def test_a_symbol_without_size_names_only_its_own_section():
+    """A stripped library's static functions follow glibc's _init (size 0, in .init): gdb
+    says ?? for them, not _init (found by QA on greenlet's _greenlet.so)."""
+    symbolizer = Symbolizer(SectionedSymbols(), FakeCodeMap())
+    assert symbolizer.locate(0x10304).name == "_init"
+    assert symbolizer.locate(0x10320).name is None
+    assert symbolizer.locate(0x10500).name == "label"  # in .text.more, as label is

@@ -4,7 +4,7 @@ import pytest
 
 from gdb_cpywalker.errors import UsageError
 from gdb_cpywalker.procfs import parse_maps
-from gdb_cpywalker.tracking.events import Event
+from gdb_cpywalker.tracking.events import Event, PyFrame
 from gdb_cpywalker.tracking.origins import replay
 from gdb_cpywalker.tracking.report import NO_RECORD, origin_column, origins_table, origins_text
 
@@ -156,3 +156,10 @@ def test_the_column_for_mem_info():
     rows = origins_table(regions, address_map).splitlines()
     assert rows[0].startswith("7f0000000000-7f0000003000") and rows[0].endswith("[anon]  #1 mmap from outer +1 more")
     assert rows[1].endswith("/usr/lib/libx.so  -")
+
+
+def test_the_origin_column_keeps_a_python_name_on_its_row():
+    regions = parse_maps("7f0000000000-7f0000002000 rw-p 00000000 00:00 0 \n")
+    event = Event(1, 7, "mmap", (0, 2 * PAGE, 3, 0x22, -1, 0), 0x7f0000000000,
+                  python=(PyFrame("/opt/\udcff.py", 2, "f\n\x1b[2J"),))
+    assert origin_column(regions[0], replay([event])) == "#1 mmap from /opt/\\xff.py:2 in f\\x0a\\x1b[2J"
