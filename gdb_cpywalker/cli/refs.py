@@ -5,7 +5,8 @@ import sys
 
 from ..frontend.options import add_refs_options
 from ..heap.session import refs_report
-from .heap import add_target_options, heap_target
+from .common import add_target_arguments
+from .heap import heap_target
 from .read import parse_address
 
 NAME = "refs"
@@ -13,7 +14,7 @@ HELP = "show what refers to the object at ADDR of a python2.7 process, and a pat
 
 
 def add_arguments(parser):
-    add_target_options(parser)
+    add_target_arguments(parser)
     add_refs_options(parser)
     parser.add_argument("address", metavar="ADDR",
                         help="an object's address (0x7f..., decimal)")

@@ -16,7 +16,8 @@ from ..heap.session import HeapTarget, heap_report, refs_report
 from ..procfs import read_smaps
 from .command import CpywalkerCommand, address_of, make_parser
 from .memory import MEMORY_KINDS, live_local_pid
-from .regions import current_regions
+from .nativestack import selection_kept
+from .regions import current_regions, stack_pointer
 from .symbols import GdbSymbols, open_python
 
 heap_parser = make_parser("py-heap", "Count the live Python objects of the target by type.")
@@ -26,7 +27,7 @@ heap_parser.add_argument("--backend", choices=MEMORY_KINDS,
 
 refs_parser = make_parser("py-refs", "Show what refers to the Python object at ADDR, and a path to it from a root.")
 add_refs_options(refs_parser)
-refs_parser.add_argument("--backend", choices=MEMORY_KINDS,
+refs_parser.add_argument("--memory", choices=MEMORY_KINDS,
                          help="how to read the target (default: set cpywalker memory)")
 refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
                          help="any gdb expression: 0x7f3a1c2b8d70, $rdi, op")
@@ -34,25 +35,15 @@ refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
 
 def stack_pointers():
     """Each thread's ``$sp`` (the selected thread and frame are selected again after)."""
-    selected = gdb.selected_thread()
-    try:
-        frame = gdb.selected_frame()
-    except gdb.error:
-        frame = None
     found = []
-    try:
+    with selection_kept():
         for thread in gdb.selected_inferior().threads():
             try:
                 thread.switch()
-                found.append(int(gdb.parse_and_eval("$sp").cast(gdb.lookup_type("unsigned long"))))
             except gdb.error:
                 continue
-    finally:
-        if selected is not None and selected.is_valid():
-            selected.switch()
-            if frame is not None and frame.is_valid():
-                frame.select()
-    return found
+            found.append(stack_pointer())
+    return [sp for sp in found if sp is not None]
 
 
 def resident_sizes(regions):
@@ -108,7 +99,7 @@ class PyRefsCommand(CpywalkerCommand):
 
     def run(self, args, from_tty):
         address = address_of(" ".join(args.expression))
-        target = heap_target(self.command_name, args.backend, from_tty)
+        target = heap_target(self.command_name, args.memory, from_tty)
         try:
             text = refs_report(target, address, args.format, args.limit)
         finally:

@@ -185,7 +185,7 @@ def test_refs_match_gc_get_referrers(request, which):
     path = document["path"]
     assert path[-1]["address"] == info["target"] and path[-1]["type"] == "__main__.Order"
     assert path[0]["via"].startswith(("sys.", "__builtin__", "thread "))
-    text = shown(gdb, "py-refs %#x" % info["target"])
+    text = shown(gdb, "py-refs --memory procfs %#x" % info["target"])
     assert text.startswith("%#x is a __main__.Order (refcount %d), referred to 3 times:"
                            % (info["target"], info["target_refcount"]))
     assert "shortest path from a root" in text
@@ -205,9 +205,9 @@ def test_bad_input_is_one_line(debug):
     assert gdb.alive()
 
 
-def cli(*args):
+def cli(*args, stdin=None):
     result = subprocess.run([sys.executable, "-m", "gdb_cpywalker"] + list(args), cwd=ROOT,
-                            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=clean_env(), stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, timeout=300)
     return result.returncode, result.stdout, result.stderr
 
@@ -236,6 +236,7 @@ def test_cli_heap_refs_and_diff(debug, tmp_path):
     assert cli("refs", "-p", str(info["pid"]), "0x10")[2] == \
         "refs: 0x10 is not a live object (no refcount and type there)\n"
     assert cli("heap")[2] == "heap: which process? -p PID or --core CORE\n"
+    assert "one of the arguments -p/--pid --core is required" in cli("refs", "0x10")[2]
 
 
 def test_cli_on_the_core_file_agrees_with_gdb(core):
@@ -245,6 +246,10 @@ def test_cli_on_the_core_file_agrees_with_gdb(core):
     assert json.loads(out)["types"] == as_json(gdb, "py-heap --format json")["types"]
     status, out, err = cli("heap", "--core", path, "--memory", "--format", "json")
     assert json.loads(out) == as_json(gdb, "py-heap --memory --format json")
+    with open(path, "rb") as piped:
+        status, out, err = cli("heap", "--core", "-", "--limit", "3", "--format", "json", stdin=piped)
+    assert status == 0, err
+    assert json.loads(out)["types"] == as_json(gdb, "py-heap --limit 3 --format json")["types"]
 
 
 def test_progress_once_a_second_and_ctrl_c(tmp_path):

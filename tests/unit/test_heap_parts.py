@@ -148,3 +148,21 @@ def test_referents_with_labels():
     entry = table.get(reader.object_header(instance)[1].address)
     assert referents.of(entry, table.read_object(instance)[0], 0, instance) == [value for value in (
         widget, array, reader.word(instance + 24))]
+
+
+def help_of(capsys, name):
+    from gdb_cpywalker import cli
+    with pytest.raises(SystemExit):
+        cli.main([name, "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_heap_and_refs_take_the_target_options_every_subcommand_takes(capsys):
+    walk, heap, refs = (help_of(capsys, name) for name in ("walk", "heap", "refs"))
+    core = "--core CORE an ELF core file instead of a live process (.gz/.xz/.bz2/.zst too; - reads standard input)"
+    reading = "how to read a live target (auto: process_vm_readv when it works)"
+    assert core in walk and core in heap and core in refs
+    assert "(-p PID | --core CORE)" in walk and "(-p PID | --core CORE)" in refs
+    assert "[-p PID | --core CORE]" in heap and "required, except by --diff BEFORE AFTER" in heap
+    assert "--memory {auto,procfs,vm} " + reading in refs
+    assert "--backend {auto,procfs,vm} " + reading in heap and "--memory where the process's" in heap
