@@ -95,5 +95,5 @@ def similar(name, names):
     """Up to three of ``names`` a mistyped ``name`` may have meant: the same name in
     another case, or with its module (``Order`` for ``__main__.Order``)."""
     wanted = name.lower()
-    return sorted(other for other in names if other.lower() == wanted
-                  or other.lower().rpartition(".")[2] == wanted.rpartition(".")[2])[:3]
+    return sorted(other for other in names if other != name and (
+        other.lower() == wanted or other.lower().rpartition(".")[2] == wanted.rpartition(".")[2]))[:3]

@@ -57,6 +57,14 @@ class HeapTarget:
         return one_line
 
 
+def why_missing(name, names, damaged):
+    """Why ``--type name`` found nothing, and what may have been meant."""
+    if damaged:
+        return "%d left out as damaged" % damaged
+    close = similar(name, names)
+    return "did you mean %s?" % " or ".join(close) if close else "py-heap lists the type names"
+
+
 def heap_report(target, options):
     """py-heap's output for ``options`` (type, leaks, memory_report, save, diff, limit,
     min_bytes, format). The files of ``save`` and ``diff`` are checked first."""
@@ -87,9 +95,8 @@ def heap_report(target, options):
         names = set()
         found, total = instances(scan, options.type, _limit(options, INSTANCES), names=names)
         if not total:
-            close = similar(options.type, names)
-            raise UsageError("no live object of type %r (%s)" % (options.type, "did you mean %s?" % (
-                " or ".join(close)) if close else "py-heap lists the type names"))
+            raise UsageError("no live object of type %r (%s)" % (options.type, why_missing(
+                options.type, names, scan.stats.damaged.get(options.type))))
         repr_of = target.repr_of(scan)
         return (render.instances_json if fmt == "json" else render.instances_table)(found, total, repr_of)
     census = take_census(target.scan())

@@ -233,4 +233,7 @@ def test_instances_biggest_first_count_every_one_and_name_what_was_meant():
     assert instances(scan, "list") == ([], 0) and scan.stats.damaged["list"] == 1
     assert {"str", "__main__.Plain", "list"} <= names
     assert similar("plain", names) == ["__main__.Plain"] and similar("STR", names) == ["str"]
-    assert similar("Order", names) == []
+    assert similar("Order", names) == [] and similar("str", names) == []
+    from gdb_cpywalker.heap.session import why_missing
+    assert why_missing("list", names, 1) == "1 left out as damaged"
+    assert why_missing("plain", names, None) == "did you mean __main__.Plain?"
