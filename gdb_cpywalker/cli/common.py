@@ -55,7 +55,7 @@ def add_target_arguments(parser, core=True, required=True, backend="--memory"):
     ``backend``: the name of the ``--memory`` option (``heap``'s ``--memory`` is its breakdown)."""
     add_pid_arguments(parser, core, required)
     parser.add_argument(backend, dest="memory", choices=PROCESS_KINDS, default="auto",
-                        help="how to read a live target (auto: process_vm_readv when it works)")
+                        help="how to access a live target (auto: process_vm_readv/writev when it works)")
 
 
 def core_of(args):

@@ -10,7 +10,7 @@ from .heap import heap_target
 from .read import parse_address
 
 NAME = "refs"
-HELP = "show what refers to the object at ADDR of a python2.7 process, and a path from a root"
+HELP = "show what refers to the object at ADDR of a python2.7 process or core file, and a path from a root"
 
 
 def add_arguments(parser):

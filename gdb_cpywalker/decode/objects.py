@@ -398,8 +398,11 @@ def _decimal(reader, node, info, max_items):
         node.value = tuple(slots[name] for name in ("_sign", "_int", "_exp", "_is_special"))
     except KeyError as error:
         raise DecodeError(node.address, "Decimal without its slot %s" % error)
-    if not node.value[1].isdigit() and not node.value[3]:
-        raise DecodeError(node.address, "Decimal with digits %r" % node.value[1])
+    _sign, digits, exp, is_special = node.value
+    if not isinstance(digits, str) or not (digits.isdigit() or is_special and not digits):
+        raise DecodeError(node.address, "Decimal with digits %r" % (digits,))
+    if exp not in ("F", "n", "N") if is_special else not isinstance(exp, int):
+        raise DecodeError(node.address, "Decimal with exponent %r" % (exp,))
 
 
 def _instance(reader, node, info, max_items):

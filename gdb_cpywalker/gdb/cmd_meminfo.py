@@ -37,7 +37,7 @@ def _live_pid(what):
 
 
 class MemInfoCommand(CpywalkerCommand):
-    """Show the memory regions of the target: mem-info [-P PATTERN] [-w] [--min-size SIZE] [--smaps] [ADDR|statm]."""
+    """Show the memory regions of the target: mem-info [-P PATTERN] [-w] [--min-size SIZE] [--smaps] [--origins] [ADDR|statm]."""
 
     command_name = "mem-info"
     parser = parser

@@ -27,7 +27,8 @@ PF_W = 2
 PAGE = 4096
 #: The longest a whole session may take (the issue's bound).
 SESSION_LIMIT = 60
-UNLIMITED = "--max-depth unlimited --max-items unlimited --max-objects unlimited"
+UNLIMITED = ("--max-depth unlimited --max-items unlimited --max-objects unlimited"
+             " --max-string unlimited")
 _MARK = "@@@ "
 #: Lines that only a bug prints (target data is inside quotes or JSON strings, never at a
 #: line start in these forms).

@@ -39,3 +39,15 @@ def test_huge_longs_print_in_subquadratic_time():
     assert len(text) == 903091 and text.startswith("-9") and text.endswith("7031")
     for small in (0, 7, -(3 ** 700), 10 ** 4400, -(10 ** 4400) + 1):
         assert decimal_string(small) == str(decimal.Decimal(small))
+
+
+def test_a_decimal_with_flipped_slots_is_an_error_node():
+    """A Decimal whose _exp is an int while _is_special says it is Infinity/NaN (or whose
+    _int is not a str): KeyError (or AttributeError) inside the repr, an internal error of
+    py-walk with --max-string unlimited."""
+    builder = ImageBuilder()
+    for sign, digits, exp, special in ((0, b"1", -2, True), (0, 5, 0, False),
+                                       (0, b"1", b"F", False), (0, b"", 0, False)):
+        address = builder.decimal_(sign, digits, exp, special)
+        node = decode(ObjectReader(builder.image()), address)
+        assert node.kind == "error" and "Decimal with" in str(node.error), (digits, exp, special)

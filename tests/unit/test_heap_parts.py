@@ -160,7 +160,7 @@ def help_of(capsys, name):
 def test_cli_heap_and_refs_take_the_target_options_every_subcommand_takes(capsys):
     walk, heap, refs = (help_of(capsys, name) for name in ("walk", "heap", "refs"))
     core = "--core CORE an ELF core file instead of a live process (.gz/.xz/.bz2/.zst too; - reads standard input)"
-    reading = "how to read a live target (auto: process_vm_readv when it works)"
+    reading = "how to access a live target (auto: process_vm_readv/writev when it works)"
     assert core in walk and core in heap and core in refs
     assert "(-p PID | --core CORE)" in walk and "(-p PID | --core CORE)" in refs
     assert "[-p PID | --core CORE]" in heap and "required, except by --diff BEFORE AFTER" in heap
