@@ -1,7 +1,8 @@
 # A python2.7 target for bench_heap: about 5 million live objects of the kinds a service
 # holds (instances with slots and with a __dict__, classic instances, tuples, lists, dicts,
 # strs, unicode, ints, floats); it times counting gc.get_objects() by type itself (best of
-# 3, wall and CPU time), prints {"pid", "gc_objects", "gc_seconds", "gc_cpu"} and waits.
+# 3, wall and CPU time), prints {"pid", "gc_objects", "gc_seconds", "gc_cpu"} and waits; each
+# line "count" on stdin times it again and prints the same without "pid"; any other line ends it.
 import gc
 import json
 import os
@@ -51,9 +52,14 @@ def count_by_type():
     return time.time() - start, time.clock() - cpu, sum(counts.values())
 
 
-runs = [count_by_type() for _ in range(3)]
-sys.stdout.write(json.dumps({"pid": os.getpid(), "gc_objects": runs[0][2],
-                             "gc_seconds": min(run[0] for run in runs),
-                             "gc_cpu": min(run[1] for run in runs)}) + "\n")
-sys.stdout.flush()
-sys.stdin.readline()
+def report(**extra):
+    runs = [count_by_type() for _ in range(3)]
+    extra.update(gc_objects=runs[0][2], gc_seconds=min(run[0] for run in runs),
+                 gc_cpu=min(run[1] for run in runs))
+    sys.stdout.write(json.dumps(extra) + "\n")
+    sys.stdout.flush()
+
+
+report(pid=os.getpid())
+while sys.stdin.readline().strip() == "count":
+    report()

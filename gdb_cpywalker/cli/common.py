@@ -23,11 +23,12 @@ from ..target.symbols import ProcessSymbols
 STOP_TIMEOUT = 5.0
 
 
-def add_pid_arguments(parser, core=False):
+def add_pid_arguments(parser, core=False, required=True):
     """``-p/--pid`` and ``-S/--stop``: for subcommands that read /proc only; with ``core``,
-    ``-p PID`` or ``--core CORE`` (and ``--exe``, ``--sysroot``, ``--lib-path``)."""
+    ``-p PID`` or ``--core CORE`` (and ``--exe``, ``--sysroot``, ``--lib-path``), one of them
+    ``required`` (``heap --diff BEFORE AFTER`` needs neither)."""
     if core:
-        which = parser.add_mutually_exclusive_group(required=True)
+        which = parser.add_mutually_exclusive_group(required=required)
         which.add_argument("-p", "--pid", type=int, help="the target process")
         which.add_argument("--core", metavar="CORE",
                            help="an ELF core file instead of a live process (.gz/.xz/.bz2/.zst "
@@ -49,10 +50,11 @@ def add_core_arguments(parser):
                         help="with --core: look up mapped files by name in these folders first")
 
 
-def add_target_arguments(parser, core=True):
-    """``-p/--pid`` (or ``--core CORE`` with ``core``), ``--memory auto|procfs|vm`` and ``-S/--stop``."""
-    add_pid_arguments(parser, core)
-    parser.add_argument("--memory", choices=PROCESS_KINDS, default="auto",
+def add_target_arguments(parser, core=True, required=True, backend="--memory"):
+    """``-p/--pid`` (or ``--core CORE`` with ``core``), ``--memory auto|procfs|vm`` and ``-S/--stop``;
+    ``backend``: the name of the ``--memory`` option (``heap``'s ``--memory`` is its breakdown)."""
+    add_pid_arguments(parser, core, required)
+    parser.add_argument(backend, dest="memory", choices=PROCESS_KINDS, default="auto",
                         help="how to access a live target (auto: process_vm_readv/writev when it works)")
 
 

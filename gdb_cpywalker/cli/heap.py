@@ -14,28 +14,16 @@ from ..errors import UsageError
 from ..frontend.options import add_heap_options
 from ..heap.progress import Progress
 from ..heap.session import HeapTarget, diff_files, heap_report
-from ..memory.process import PROCESS_KINDS
 from ..procfs import read_regions, read_smaps
-from .common import add_core_arguments, core_of, open_python, target_regions
+from .common import add_target_arguments, core_of, open_python, target_regions
 
 NAME = "heap"
 HELP = "count the live objects of a python2.7 process or core by type (py-heap without gdb)"
-def add_target_options(parser):
-    """``-p PID`` or ``--core CORE``, ``-S`` and the memory backend (``--backend``: ``--memory``
-    is the breakdown here)."""
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("-p", "--pid", type=int, help="the target process")
-    which.add_argument("--core", metavar="CORE",
-                       help="an ELF core file instead of a live process (.gz/.xz/.bz2/.zst too)")
-    add_core_arguments(parser)
-    parser.add_argument("-S", "--stop", action="store_true",
-                        help="SIGSTOP the target during the access, SIGCONT after")
-    parser.add_argument("--backend", dest="memory", choices=PROCESS_KINDS, default="auto",
-                        help="how to read the target (auto: process_vm_readv when it works)")
 
 
 def add_arguments(parser):
-    add_target_options(parser)
+    add_target_arguments(parser, required=False, backend="--backend")
+    parser.epilog = "-p PID or --core CORE is required, except by --diff BEFORE AFTER."
     add_heap_options(parser, diff_files_too=True)
 
 
@@ -84,7 +72,8 @@ def heap_target(args, with_memory_map=False):
             pointers = stack_pointers(args.pid)
         try:
             yield HeapTarget(memory, layout, symbols, regions, resident, source,
-                             [sp for sp in pointers if sp], progress)
+                             [sp for sp in pointers if sp], progress,
+                             running=core is None and not args.stop)
         finally:
             if progress is not None:
                 progress.done()

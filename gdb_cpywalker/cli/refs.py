@@ -3,8 +3,10 @@ object at ADDR, and one shortest path to it from a root."""
 
 import sys
 
+from ..frontend.options import add_refs_options
 from ..heap.session import refs_report
-from .heap import add_target_options, heap_target
+from .common import add_target_arguments
+from .heap import heap_target
 from .read import parse_address
 
 NAME = "refs"
@@ -12,9 +14,8 @@ HELP = "show what refers to the object at ADDR of a python2.7 process or core fi
 
 
 def add_arguments(parser):
-    add_target_options(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json")
+    add_target_arguments(parser)
+    add_refs_options(parser)
     parser.add_argument("address", metavar="ADDR",
                         help="an object's address (0x7f..., decimal)")
 
@@ -22,6 +23,6 @@ def add_arguments(parser):
 def run(args):
     address = parse_address(args.address)
     with heap_target(args) as target:
-        text = refs_report(target, address, args.format)
+        text = refs_report(target, address, args.format, args.limit)
     sys.stdout.write(text)
     return 0

@@ -1,12 +1,13 @@
 """The options both front ends take: the walk options of ``py-walk`` and ``walk``
 (``--format``, the four budgets, ``--output``), the heap options of ``py-heap`` and
-``heap``, and the argparse types of sizes and counts.
+``heap``, the options of ``py-refs`` and ``refs``, and the argparse types of sizes and counts.
 """
 
 import argparse
 
 from ..decode import Budgets
 from ..errors import UsageError
+from ..heap.session import INSTANCES, REFERRERS
 from ..render import FORMATS
 from ..render.units import parse_size
 
@@ -103,8 +104,17 @@ def add_heap_options(parser, diff_files_too=False):
                             help="growth per type since a saved census; two files: between them")
     else:
         parser.add_argument("--diff", metavar="FILE", help="growth per type since a saved census")
-    parser.add_argument("--limit", type=count, metavar="N", help="show the first N rows only")
+    parser.add_argument("--limit", type=count, metavar="N",
+                        help="show the first N rows only (--type: the %d biggest unless told)" % INSTANCES)
     parser.add_argument("--min-bytes", type=size, default=0, metavar="SIZE",
                         help="show types of at least SIZE bytes only (4k, 1M)")
     parser.add_argument("--format", choices=HEAP_FORMATS, default="table",
                         help="table (default) or json")
+
+
+def add_refs_options(parser):
+    """py-refs's and refs's options: --format, --limit."""
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default) or json")
+    parser.add_argument("--limit", type=count, default=REFERRERS, metavar="N",
+                        help="list the first N referrers (default %d)" % REFERRERS)

@@ -10,13 +10,14 @@ import sys
 import gdb
 
 from ..coremaps import parse_core_sections
-from ..frontend.options import add_heap_options
+from ..frontend.options import add_heap_options, add_refs_options
 from ..heap.progress import Progress
 from ..heap.session import HeapTarget, heap_report, refs_report
 from ..procfs import read_smaps
 from .command import CpywalkerCommand, address_of, make_parser
 from .memory import MEMORY_KINDS, live_local_pid
-from .regions import current_regions
+from .nativestack import selection_kept
+from .regions import current_regions, stack_pointer
 from .symbols import GdbSymbols, open_python
 
 heap_parser = make_parser("py-heap", "Count the live Python objects of the target by type.")
@@ -25,8 +26,8 @@ heap_parser.add_argument("--backend", choices=MEMORY_KINDS,
                          help="how to read the target (default: set cpywalker memory)")
 
 refs_parser = make_parser("py-refs", "Show what refers to the Python object at ADDR, and a path to it from a root.")
-refs_parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
-refs_parser.add_argument("--backend", choices=MEMORY_KINDS,
+add_refs_options(refs_parser)
+refs_parser.add_argument("--memory", choices=MEMORY_KINDS,
                          help="how to read the target (default: set cpywalker memory)")
 refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
                          help="any gdb expression: 0x7f3a1c2b8d70, $rdi, op")
@@ -34,25 +35,15 @@ refs_parser.add_argument("expression", nargs="+", metavar="ADDR",
 
 def stack_pointers():
     """Each thread's ``$sp`` (the selected thread and frame are selected again after)."""
-    selected = gdb.selected_thread()
-    try:
-        frame = gdb.selected_frame()
-    except gdb.error:
-        frame = None
     found = []
-    try:
+    with selection_kept():
         for thread in gdb.selected_inferior().threads():
             try:
                 thread.switch()
-                found.append(int(gdb.parse_and_eval("$sp").cast(gdb.lookup_type("unsigned long"))))
             except gdb.error:
                 continue
-    finally:
-        if selected is not None and selected.is_valid():
-            selected.switch()
-            if frame is not None and frame.is_valid():
-                frame.select()
-    return found
+            found.append(stack_pointer())
+    return [sp for sp in found if sp is not None]
 
 
 def resident_sizes(regions):
@@ -69,13 +60,14 @@ def resident_sizes(regions):
     return dumped, "core"
 
 
-def heap_target(backend, from_tty, with_memory_map=False):
-    """The HeapTarget of the selected inferior (and the Progress shown, or None)."""
+def heap_target(command, backend, from_tty, with_memory_map=False):
+    """The HeapTarget of the selected inferior for ``command`` (and the Progress it shows,
+    or None)."""
     memory, layout = open_python(backend)
     regions = current_regions()
     progress = None
     if from_tty and sys.stdin.isatty():
-        progress = Progress(lambda text: gdb.write(text, gdb.STDERR), "py-heap")
+        progress = Progress(lambda text: gdb.write(text, gdb.STDERR), command)
     resident, source = resident_sizes(regions) if with_memory_map else (None, "RSS")
     pointers = stack_pointers() if with_memory_map else ()
     return HeapTarget(memory, layout, GdbSymbols(), regions, resident, source, pointers, progress)
@@ -89,7 +81,7 @@ class PyHeapCommand(CpywalkerCommand):
     walks_memory = True
 
     def run(self, args, from_tty):
-        target = heap_target(args.backend, from_tty, args.memory_report)
+        target = heap_target(self.command_name, args.backend, from_tty, args.memory_report)
         try:
             text = heap_report(target, args)
         finally:
@@ -99,7 +91,7 @@ class PyHeapCommand(CpywalkerCommand):
 
 
 class PyRefsCommand(CpywalkerCommand):
-    """Show what refers to the Python object at ADDR and a path from a root: py-refs [--format text|json] ADDR."""
+    """Show what refers to the Python object at ADDR and a path from a root: py-refs [--format text|json] [--limit N] ADDR."""
 
     command_name = "py-refs"
     parser = refs_parser
@@ -107,9 +99,9 @@ class PyRefsCommand(CpywalkerCommand):
 
     def run(self, args, from_tty):
         address = address_of(" ".join(args.expression))
-        target = heap_target(args.backend, from_tty)
+        target = heap_target(self.command_name, args.memory, from_tty)
         try:
-            text = refs_report(target, address, args.format)
+            text = refs_report(target, address, args.format, args.limit)
         finally:
             if target.progress is not None:
                 target.progress.done()

@@ -26,7 +26,8 @@ def _gdb_text(command):
         return ""
 
 
-def _stack_pointer():
+def stack_pointer():
+    """The selected frame's ``$sp``, or None."""
     try:
         return int(gdb.parse_and_eval("$sp").cast(gdb.lookup_type("unsigned long")))
     except gdb.error:
@@ -45,7 +46,7 @@ def current_regions(kind="auto"):
     truncation = core.lost if core else None
     if not mappings and not sections:
         raise TargetError("no memory map: no process or core file")
-    landmarks = {"[stack]": _stack_pointer(), "[vdso]": vdso_address(_gdb_text("info auxv"))}
+    landmarks = {"[stack]": stack_pointer(), "[vdso]": vdso_address(_gdb_text("info auxv"))}
     regions = merge_core_regions(mappings, sections, landmarks)
     perms_from_files(regions, MappedSymbols(regions, gdb.current_progspace().filename))
     if truncation:

@@ -2,15 +2,13 @@
 
 ``take_census(scan)`` streams a HeapScan's batches into one tally per type entry (no
 per-object state is kept) and merges entries that share a name. ``Census`` is the result
-and the snapshot format: ``to_json()``/``from_json()``; ``diff(before, after)`` is the
-growth per type.
+and the snapshot format: ``to_json()``/``from_json()`` (files: snapshot.py);
+``diff(before, after)`` is the growth per type.
 """
 
-import json
-import struct
 from collections import Counter, namedtuple
 
-from ..errors import CpywalkerError, UsageError
+from ..errors import UsageError
 
 #: One row of a census: the type's name, how many objects, their bytes.
 Row = namedtuple("Row", "type count bytes")
@@ -59,35 +57,31 @@ class Census:
 
     @classmethod
     def from_json(cls, data, source="census"):
-        try:
-            rows = [Row(str(item["type"]), int(item["count"]), int(item["bytes"]))
-                    for item in data["types"]]
-        except (KeyError, TypeError, ValueError) as error:
-            raise UsageError("%s is not a py-heap census (%s)" % (source, error)) from None
-        return cls(rows, data.get("inexact", ()), data.get("notes", ()))
+        """The Census of a ``to_json`` document; UsageError for any other JSON."""
+        types = data.get("types") if isinstance(data, dict) else None
+        if not isinstance(types, list):
+            raise UsageError('%s is not a py-heap census (no "types" list)' % source)
+        rows = {}
+        for index, item in enumerate(types):
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str) \
+                    or not _count(item.get("count")) or not _count(item.get("bytes")):
+                raise UsageError('%s is not a py-heap census (types[%d] is not {"type": name, '
+                                 '"count": n, "bytes": n})' % (source, index))
+            if item["type"] in rows:
+                raise UsageError("%s is not a py-heap census (type %r twice)" % (source, item["type"]))
+            rows[item["type"]] = Row(item["type"], item["count"], item["bytes"])
+        texts = {}
+        for key in ("inexact", "notes"):
+            value = data.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(text, str) for text in value):
+                raise UsageError('%s is not a py-heap census ("%s" is not a list of strings)' % (source, key))
+            texts[key] = value
+        return cls(rows.values(), texts["inexact"], texts["notes"])
 
 
-def load(path):
-    """The Census saved in ``path`` by ``--save``."""
-    try:
-        with open(path) as handle:
-            data = json.load(handle)
-    except OSError as error:
-        raise UsageError("cannot read %s: %s" % (path, error.strerror)) from None
-    except ValueError as error:
-        raise UsageError("%s is not JSON: %s" % (path, error)) from None
-    if not isinstance(data, dict):
-        raise UsageError("%s is not a py-heap census" % path)
-    return Census.from_json(data, path)
-
-
-def save(census, path):
-    try:
-        with open(path, "w") as handle:
-            json.dump(census.to_json(), handle, indent=1)
-            handle.write("\n")
-    except OSError as error:
-        raise UsageError("cannot write %s: %s" % (path, error.strerror)) from None
+def _count(value):
+    """Whether a JSON value is a count: a whole number, not negative (true is no count)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def diff(before, after):
@@ -113,32 +107,24 @@ def take_census(scan, predicate=None):
     sizer = scan.types.sizer
     counts = Counter()
     sizes = Counter()
-    unsized = Counter()
     for batch in scan.batches():
-        entries = batch.entries
-        distinct = set(entries)
-        distinct.discard(None)
-        for entry in distinct:
-            count = entries.count(entry)
+        for entry, count in batch.tally.items():
             counts[entry] += count
             if entry.fixed is None:
-                try:
-                    sizes[entry] += sizer.total(entry, batch, count)
-                except (CpywalkerError, IndexError, ValueError, struct.error):
-                    unsized[entry] += 1
-    counts.pop(None, None)
+                size, bad = sizer.total(entry, batch, count)
+                sizes[entry] += size
+                if bad:
+                    counts[entry] -= bad
+                    scan.stats.damaged[entry.name] += bad
     merged = {}
     for entry, count in counts.items():
-        if predicate is not None and not predicate(entry):
+        if count <= 0 or (predicate is not None and not predicate(entry)):
             continue
         size = count * entry.fixed if entry.fixed is not None else sizes[entry]
         row = merged.get(entry.name, (0, 0))
         merged[entry.name] = (row[0] + count, row[1] + size)
     inexact = {entry.name for entry in counts if not entry.exact and entry.name in merged}
     notes = scan_notes(scan.stats)
-    if unsized:
-        notes.append("the bytes of %d batches of %s could not be read (not counted)"
-                     % (sum(unsized.values()), ", ".join(sorted({e.name for e in unsized}))))
     return Census([Row(name, count, size) for name, (count, size) in merged.items()], inexact, notes,
                   found_by(scan.stats))
 
@@ -158,8 +144,17 @@ def scan_notes(stats):
     for kind, count in sorted(stats.corrupt.items()):
         notes.append("%d unreadable %s%s" % (count, kind, "s" if count > 1 else ""))
     notes += ["  " + problem for problem in stats.first_problems]
+    if stats.damaged:
+        notes.append("%d objects whose size cannot be read or cannot be (damaged: %s) are left out"
+                     % (sum(stats.damaged.values()), ", ".join(sorted(stats.damaged))))
+    if stats.unreadable_types:
+        notes.append("%d type words point to memory that is not readable (not in the core?): "
+                     "the objects there are not counted" % stats.unreadable_types)
     if stats.roots_problem:
         notes.append("interpreter roots not read: %s" % stats.roots_problem)
+    if stats.running:
+        notes.append("read while the process ran (-S stops it meanwhile): objects that moved "
+                     "meanwhile may be missed or counted twice")
     return notes
 
 

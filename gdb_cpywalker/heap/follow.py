@@ -28,7 +28,7 @@ class Follower:
         self.scan = scan
         self.reader = scan.reader
         self.referents = Referents(scan.reader, scan.types)
-        self.seen = AddressSet()
+        self.seen = AddressSet(scan.types.mapped)
         self.pending = []
         self.statics = roots.static_ranges(scan.symbols)
 
@@ -50,13 +50,13 @@ class Follower:
         self._queue(found)
 
     def _queue(self, addresses):
-        pool_pages = self.scan.pool_pages
+        pools = self.scan.pools
         self.pending += self.seen.add_new(
-            [a for a in addresses if a > 0 and not a & 7 and a >> 12 not in pool_pages])
+            [a for a in addresses if a > 0 and not a & 7 and a not in pools])
 
     def _elsewhere(self, address):
         """Whether the object at ``address`` is found without following (walked, static)."""
-        if self.scan.in_walked_malloc(address):
+        if address in self.scan.walked:
             return True
         return any(start <= address < end for start, end in self.statics)
 

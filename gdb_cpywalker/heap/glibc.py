@@ -8,7 +8,9 @@ scanner's object checks refuse), ``IS_MMAPPED`` (2) marks a chunk with a mapping
 own, ``NON_MAIN_ARENA`` (4) one of a thread arena. A thread arena's heap is a mapping
 aligned to HEAP_MAX_SIZE that starts with a ``heap_info`` (its arena, the previous heap,
 its size); its first chunk is found by walking: the right start is the one whose chunks
-add up to the heap's size. A walk that meets an impossible size stops there and says so.
+add up to the heap's size. A heap's fenceposts end its chunks. A walk that meets an
+impossible size (a corrupt core, or a live target that changed while it was read) skips
+to where chunks chain again, and says which bytes it skipped.
 """
 
 import struct
@@ -21,6 +23,10 @@ MALLOC_ALIGNMENT = 16
 MINSIZE = 32
 PREV_INUSE, IS_MMAPPED, NON_MAIN_ARENA = 1, 2, 4
 FLAGS = 7
+#: The size word of the first of the two fenceposts glibc puts where a heap ends before
+#: its mapping does (a thread heap when its arena moved on to a new heap): 16 bytes in
+#: use, then one of 0.
+FENCEPOST = 16 | PREV_INUSE
 #: 2 * DEFAULT_MMAP_THRESHOLD_MAX on 64-bit: every thread heap starts on this boundary.
 HEAP_MAX_SIZE = 64 << 20
 #: Where a thread arena's first chunk may start (heap_info, malloc_state before it).
@@ -29,6 +35,10 @@ FIRST_CHUNK_WINDOW = 8192
 CHAIN_CHECK = 16
 #: Bytes read per call while walking.
 WINDOW = 4 << 20
+#: How far past a chunk it cannot believe a walk looks for chunks that chain again, and
+#: the bytes read per call while looking.
+RESYNC_LIMIT = 16 << 20
+RESYNC_WINDOW = 64 << 10
 #: User bytes of a chunk handed to the scanner at most (object headers and bodies).
 USER_BYTES = 4096
 
@@ -88,10 +98,11 @@ def _thread_heap(memory, region):
     return None
 
 
-def _chains(memory, header, offset, base, end):
-    """Whether chunks chain from ``base + offset`` (CHAIN_CHECK of them, or up to ``end``)."""
+def _chains(memory, data, offset, base, end):
+    """Whether chunks chain from ``base + offset`` (CHAIN_CHECK of them, or up to ``end``):
+    headers are taken from ``data`` (the bytes from ``base``) while it has them."""
     address = base + offset
-    size = _HEADER.unpack_from(header, offset)[1]
+    size = _HEADER.unpack_from(data, offset)[1]
     if not size & PREV_INUSE:
         return False
     for _ in range(CHAIN_CHECK):
@@ -101,11 +112,32 @@ def _chains(memory, header, offset, base, end):
         address += size
         if address == end:
             return True
-        data = memory.read_partial(address, 16)
-        if len(data) < 16:
+        offset = address - base
+        if offset + 16 <= len(data):
+            size = _HEADER.unpack_from(data, offset)[1]
+            continue
+        header = memory.read_partial(address, 16)
+        if len(header) < 16:
             return False
-        size = _HEADER.unpack(data)[1]
+        size = _HEADER.unpack(header)[1]
     return True
+
+
+def resync(memory, start, end):
+    """The first address from ``start`` (16-aligned, within RESYNC_LIMIT bytes) where
+    chunks chain (``_chains``) up to ``end``, else ``end``: where a walk goes on after a
+    chunk it cannot believe."""
+    address = start + -start % MALLOC_ALIGNMENT
+    limit = min(end, address + RESYNC_LIMIT)
+    while address + 16 <= limit:
+        data = memory.read_partial(address, min(RESYNC_WINDOW, limit - address) + 16)
+        if len(data) < 32:
+            return end
+        for offset in range(0, len(data) - 16, MALLOC_ALIGNMENT):
+            if _chains(memory, data, offset, address, end):
+                return address + offset
+        address += len(data) - 16
+    return end
 
 
 def _mmapped_chunks(memory, start, end, spans):
@@ -123,14 +155,18 @@ def _mmapped_chunks(memory, start, end, spans):
     return start
 
 
-def iter_chunks(memory, span, on_bytes=lambda count: None):
-    """``(data, offset, address, size)`` of every chunk in use in ``span``: its user data
-    is ``data[offset:]`` (at least ``min(size - 16, USER_BYTES)`` bytes when readable).
-    MallocError when a chunk's size is impossible (after the chunks before it)."""
+def iter_chunks(memory, span, on_bytes=lambda count: None, min_size=0, on_gap=None):
+    """``(data, offset, address, size)`` of every chunk in use in ``span`` bigger than
+    ``min_size`` bytes: its user data is ``data[offset:]`` (at least ``min(size - 16,
+    USER_BYTES)`` bytes when readable).
+
+    A chunk whose size is impossible (corrupt, or changed while a live target was read)
+    raises MallocError, or with ``on_gap``, starts a gap: ``on_gap(start, end, error)``
+    hears of it and the walk goes on where chunks chain again (``resync``)."""
     if span.kind == "mmap":
         data = memory.read_partial(span.first, min(span.end - span.first, USER_BYTES + 16))
         on_bytes(len(data))
-        if len(data) >= 16:
+        if len(data) >= 16 and span.end - span.first > min_size:
             yield data, 16, span.first, span.end - span.first
         return
     unpack = _HEADER.unpack_from
@@ -142,18 +178,32 @@ def iter_chunks(memory, span, on_bytes=lambda count: None):
         if address >= safe:
             data = memory.read_partial(address, min(WINDOW, end - address))
             on_bytes(len(data))
-            if len(data) < 16:
-                raise MallocError(address, "chunk at %#x is not readable" % address)
             window_start = address
             window_end = address + len(data)
             safe = window_end - (USER_BYTES + 32) if len(data) == WINDOW and window_end < end \
                 else window_end - 15
         offset = address - window_start
-        size = unpack(data, offset)[1]
-        if pending is not None and size & PREV_INUSE:
-            yield pending
-        chunk = size & ~FLAGS
-        if chunk < MINSIZE or chunk % MALLOC_ALIGNMENT or address + chunk > end:
-            raise MallocError(address, "chunk at %#x has an impossible size %#x" % (address, size))
-        pending = (data, offset + 16, address, chunk)
-        address += chunk
+        if len(data) - offset < 16:
+            error = MallocError(address, "chunk at %#x is not readable" % address)
+        else:
+            size = unpack(data, offset)[1]
+            if pending is not None:
+                if size & PREV_INUSE:
+                    yield pending
+                pending = None
+            chunk = size & ~FLAGS
+            if MINSIZE <= chunk and not chunk % MALLOC_ALIGNMENT and address + chunk <= end:
+                if chunk > min_size:
+                    pending = (data, offset + 16, address, chunk)
+                address += chunk
+                continue
+            if size == FENCEPOST and len(data) - offset >= 32 and unpack(data, offset + 16)[1] == PREV_INUSE:
+                address = safe = resync(memory, address + 32, end)
+                continue
+            error = MallocError(address, "chunk at %#x has an impossible size %#x" % (address, size))
+        if on_gap is None:
+            raise error
+        resumed = resync(memory, address + MALLOC_ALIGNMENT, end)
+        on_gap(address, resumed, error)
+        address = safe = resumed
+        pending = None

@@ -29,7 +29,7 @@ class LeakFinder:
 
     def __init__(self, scan):
         self.scan = scan
-        self.counts = CountMap()
+        self.counts = CountMap(scan.types.mapped)
         self.referents = Referents(scan.reader, scan.types)
         self.problems = Counter()
 
@@ -99,12 +99,14 @@ def leak_census(scan):
     sizer = scan.types.sizer
     tallies = {}
     for address, entry, _, _, batch, off in finder.suspects():
+        try:
+            size = sizer.size(entry, batch.data, off, address, sizer.bound(entry, batch))
+        except CpywalkerError:
+            scan.stats.damaged[entry.name] += 1
+            continue
         tally = tallies.setdefault(entry.name, [0, 0])
         tally[0] += 1
-        try:
-            tally[1] += sizer.size(entry, batch.data, off, address)
-        except CpywalkerError:
-            pass
+        tally[1] += size
     notes = scan_notes(scan.stats) + [EXPECTED]
     if finder.problems:
         notes.append("references of %d objects could not be read (%s): their targets may be "

@@ -9,7 +9,6 @@ and malloc shares. The parts add up to the total exactly.
 
 from collections import namedtuple
 
-from ..layouts import obmalloc as o
 
 PARTS = (
     "Python objects in pymalloc", "free space in pymalloc pools and arenas",
@@ -37,7 +36,6 @@ def stack_regions(regions, stack_pointers=()):
 def breakdown(regions, resident, scan, stack_pointers=()):
     """``(total, [Part])``: ``resident(region)`` is its resident (or dumped) bytes."""
     stacks = stack_regions(regions, stack_pointers)
-    pool_pages = scan.pool_pages
     malloc = [(span.start, span.end) for span in scan.stats.malloc_spans]
     shares = dict.fromkeys(PARTS, 0)
     pymalloc_resident = malloc_resident = 0
@@ -54,8 +52,7 @@ def breakdown(regions, resident, scan, stack_pointers=()):
                                            ("[heap]",) and not region.path.startswith("[anon")):
             shares["file-backed mappings (code, data)"] += rss
             continue
-        pools = sum(1 for page in range(region.start >> 12, region.end >> 12) if page in pool_pages) \
-            * o.POOL_SIZE if pool_pages else 0
+        pools = scan.pools.overlap(region.start, region.end)
         heaps = sum(max(0, min(end, region.end) - max(start, region.start)) for start, end in malloc)
         size = region.size or 1
         pool_share = rss * pools // size

@@ -51,23 +51,34 @@ def subclass_of(table, names):
     return predicate
 
 
-def instances(scan, name, limit=None, keep=None):
-    """``[(bytes, address, entry)]`` of the live objects counted as ``name``, biggest first
-    (the first ``limit``); ``keep(address, entry)`` may refuse some (leak suspects only)."""
+def instances(scan, name, limit=None, keep=None, names=None):
+    """``([(bytes, address, entry)], total)``: the live objects counted as ``name``, biggest
+    first (the first ``limit``), and how many there are; ``keep(address, entry)`` may refuse
+    some (leak suspects only); ``names``, a set, gets every census name met. A damaged object
+    (its size cannot be read or cannot be) is left out, as the census leaves it out."""
     sizer = scan.types.sizer
     found = []
     counter = 0
     for batch in scan.batches():
-        matching = {entry for entry in set(batch.entries) if entry is not None and entry.name == name}
-        for entry in matching:
+        tally = batch.tally
+        if names is not None:
+            names.update(entry.name for entry in tally)
+        for entry in tally:
+            if entry.name != name:
+                continue
+            if entry.fixed is not None and keep is None and limit is not None \
+                    and len(found) >= limit and found[0][0] >= entry.fixed:
+                counter += tally[entry]
+                continue
             for index in batch.indexes(entry):
                 address, off = batch.offsets(index, entry)
                 if keep is not None and not keep(address, entry):
                     continue
                 try:
-                    size = sizer.size(entry, batch.data, off, address)
+                    size = sizer.size(entry, batch.data, off, address, sizer.bound(entry, batch))
                 except CpywalkerError:
-                    size = 0
+                    scan.stats.damaged[entry.name] += 1
+                    continue
                 counter += 1
                 item = (size, -counter, address, entry)
                 if limit is None:
@@ -77,4 +88,12 @@ def instances(scan, name, limit=None, keep=None):
                 else:
                     heapq.heappushpop(found, item)
     found.sort(reverse=True)
-    return [(size, address, entry) for size, _, address, entry in found]
+    return [(size, address, entry) for size, _, address, entry in found], counter
+
+
+def similar(name, names):
+    """Up to three of ``names`` a mistyped ``name`` may have meant: the same name in
+    another case, or with its module (``Order`` for ``__main__.Order``)."""
+    wanted = name.lower()
+    return sorted(other for other in names if other != name and (
+        other.lower() == wanted or other.lower().rpartition(".")[2] == wanted.rpartition(".")[2]))[:3]

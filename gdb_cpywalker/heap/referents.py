@@ -18,7 +18,7 @@ number of values (only called when labels are asked for).
 import struct
 
 from ..decode.objects import instance_dict_address, slot_members
-from ..errors import CpywalkerError
+from ..errors import CpywalkerError, DecodeError
 from ..layouts import cpython27 as c
 
 #: Most references taken from one object (a bigger size is a lie: the rest is dropped).
@@ -111,7 +111,14 @@ class Referents:
         return bool(parts)
 
     def of(self, entry, buf, off, address, labelled=False):
-        """What the object at ``address`` refers to (see the module docstring)."""
+        """What the object at ``address`` refers to (see the module docstring); DecodeError
+        when its bytes do not hold what its type says (a damaged object)."""
+        try:
+            return self._of(entry, buf, off, address, labelled)
+        except (struct.error, IndexError, ValueError, OverflowError):
+            raise DecodeError(address, "the references of a damaged %s cannot be read" % entry.name) from None
+
+    def _of(self, entry, buf, off, address, labelled):
         parts = self._kinds.get(entry)
         if parts is None:
             parts = self._kinds[entry] = self._readers(entry)

@@ -10,7 +10,7 @@ the path is found backwards through the levels.
 """
 
 from array import array
-from collections import namedtuple
+from collections import Counter, namedtuple
 
 from ..decode import repr_at
 from ..errors import CpywalkerError, UsageError
@@ -39,6 +39,8 @@ class RefFinder:
     def __init__(self, scan):
         self.scan = scan
         self.referents = Referents(scan.reader, scan.types, running_stacks=False)
+        #: objects whose references could not be read, by type name
+        self.unreadable = Counter()
 
     def label(self, label):
         """Text of a referents label: ``['key']`` for a mapping's value."""
@@ -56,11 +58,13 @@ class RefFinder:
         pairs = self.referents.of(entry, data, off, address, labelled=True)
         return [self.label(label) for label, value in pairs if value == target]
 
-    def referrers(self, target):
-        """``(refs, entry)``: Refs of every object and root referring to ``target``, and the
-        TypeEntry the scan met ``target`` with (None: not a live object it found)."""
+    def referrers(self, target, limit=None):
+        """``(refs, found, entry)``: Refs of the objects and roots referring to ``target``
+        (the first ``limit``), how many there are, and the TypeEntry the scan met
+        ``target`` with (None: not a live object it found)."""
         of = self.referents.of
         out = []
+        found = 0
         seen = None
         for batch in self.scan.batches():
             data = batch.data
@@ -72,14 +76,19 @@ class RefFinder:
                         continue
                     labels = self.labels(address, entry, data, off, target)
                 except CpywalkerError:
+                    self.unreadable[entry.name] += 1
                     continue
-                out += [Ref(address, entry.name, label) for label in labels]
+                found += len(labels)
+                if limit is None or len(out) < limit:
+                    out += [Ref(address, entry.name, label) for label in labels]
         for label, address in self.interpreter_roots():
             if address == target:
+                found += 1
                 out.append(Ref(None, "root", label))
         for label, address in self.static_roots(target):
+            found += 1
             out.append(Ref(None, "static", label))
-        return out, seen
+        return out[:limit], found, seen
 
     def interpreter_roots(self):
         found, problem = roots.interpreter_roots(self.scan.reader.cache, self.scan.symbols,
@@ -114,7 +123,7 @@ class RefFinder:
         return []
 
     def _search(self, sources, target):
-        visited = AddressSet()
+        visited = AddressSet(self.scan.types.mapped)
         named = {}
         for label, address in sources:
             named.setdefault(address, label)

@@ -20,17 +20,20 @@ Free blocks, free-list objects (refcount 0) and blocks whose type is not a type 
 in a batch. ``stats`` says what was read and what could not be.
 """
 
-import bisect
 import struct
 from collections import Counter
+from itertools import compress, repeat
+from operator import is_
 
 from ..errors import CpywalkerError
 from ..interp.objects import StateReader
+from ..render.units import format_size
 from ..layouts import obmalloc as o
 from ..memory.cache import PageCache
-from . import glibc, pymalloc, roots
+from . import glibc, pymalloc, roots, wordbits
 from .slots import Batch, SlotDecoder
-from .types import Mapped, TypeTable
+from .addrset import Spans
+from .types import TypeTable
 
 #: Pages the scan's own page cache keeps (reads outside the big ones).
 CACHE_PAGES = 4096
@@ -38,8 +41,11 @@ CACHE_PAGES = 4096
 HEADER_BATCH = 4096
 #: 2.7's int and float blocks: BLOCK_SIZE 1000 less the ``next`` pointer, in objects.
 NUMBER_BLOCK = 1000
-#: Most int blocks decoded as one run.
-MAX_RUN = 1024
+#: The share of the malloc heaps' bytes a walk may skip (corrupt or changing chunks) and
+#: still do without following references.
+GAP_SHARE = 0.125
+#: Most int blocks decoded together.
+MAX_RUN = 4096
 #: Most bytes a chunk has beyond its request: rounding to 16, and a remainder too small
 #: to split off (under MINSIZE).
 SLACK = glibc.MALLOC_ALIGNMENT + glibc.MINSIZE
@@ -59,8 +65,14 @@ class ScanStats:
         self.bytes_read = 0
         self.corrupt = Counter()
         self.first_problems = []
+        #: words that point to memory a type would be in, unreadable (see TypeTable)
+        self.unreadable_types = 0
+        #: objects left out as damaged (a size that cannot be), by type name
+        self.damaged = Counter()
         self.followed = False
         self.roots_problem = None
+        #: the process ran while it was read
+        self.running = False
 
     def problem(self, kind, error):
         self.corrupt[kind] += 1
@@ -83,26 +95,31 @@ class HeapScan:
         self.regions = regions
         self.follow = follow
         self.progress = progress or (lambda phase, done, total: None)
-        self.types = TypeTable(self.reader, Mapped(regions))
+        self.types = TypeTable(self.reader, _type_spans(regions))
+        self.types.sizer.limit = sum(region.end - region.start for region in regions) or self.types.sizer.limit
         self.gc_head = layout.PyGC_Head.size
         self.decoder = SlotDecoder(self.types, self.gc_head)
         item = layout.PyIntObject.size
         self._number_block_bytes = self.reader.psize + (NUMBER_BLOCK - self.reader.psize) // item * item
-        #: the chunk of an int block when malloc gave it exactly what it asked for: a whole
-        #: number of slots, the block's ``next`` pointer and the chunk header making one
-        self._number_run_chunk = self._number_block_bytes + 2 * self.reader.psize
+        #: the chunk of an int block when malloc gave it exactly what it asked for
+        self._number_chunk = self._number_block_bytes + 2 * self.reader.psize
         self.stats = ScanStats()
         self.pool_reader = None
+        #: the process runs while it is read (said in the census notes)
+        self.running = False
         #: requests up to this size are pymalloc's (SMALL_REQUEST_THRESHOLD)
         self.small_request = 512
-        self.pool_pages = set()
+        #: the pool pages found (Spans)
+        self.pools = Spans()
         self.follower = None
-        self._walked = ([], [])
+        #: the malloc heaps walked whole (Spans)
+        self.walked = Spans()
 
     def batches(self):
         """Every live object, in batches (see the module docstring); ``stats`` describe the
         last pass."""
         self.stats = ScanStats()
+        self.stats.running = self.running
         self.follower = None
         spans, rest = glibc.malloc_spans(self.raw, self.regions)
         runs = self.find_pools(rest)
@@ -126,6 +143,7 @@ class HeapScan:
         yield from self._followed(self._static_batches())
         if self.follower is not None:
             yield from self.follower.batches()
+        self.stats.unreadable_types = self.types.unreadable
 
     def _followed(self, batches):
         for batch in batches:
@@ -133,18 +151,12 @@ class HeapScan:
             if self.follower is not None:
                 self.follower.follow(batch)
 
-    def in_walked_malloc(self, address):
-        """Whether ``address`` is inside a malloc heap walked whole (its objects are found)."""
-        starts, ends = self._walked
-        index = bisect.bisect_right(starts, address) - 1
-        return index >= 0 and address < ends[index]
-
     def classify_classic(self, batch):
         """File each classic instance under its class's entry."""
         instance = self.types.instance
-        entries = batch.entries
-        if instance is None or instance not in entries:
+        if instance is None or instance not in batch.tally:
             return
+        entries = batch.entries
         classes = batch.column(instance, self.layout.PyInstanceObject.in_class, every=True) \
             if batch.stride >= self.gc_head + self.layout.PyInstanceObject.size else None
         if classes is None:
@@ -153,14 +165,19 @@ class HeapScan:
                 _, off = batch.offsets(index, instance)
                 classes[index] = struct.unpack_from("<q", batch.data,
                                                     off + self.layout.PyInstanceObject.in_class)[0]
+        if not isinstance(classes, list):
+            classes = list(classes)
         classic = self.types.classic
-        entries[:] = [(classic(entry, klass) or entry) if entry is instance else entry
-                      for entry, klass in zip(entries, classes)]
+        filed = {klass: classic(instance, klass) or instance
+                 for klass in set(compress(classes, map(is_, entries, repeat(instance))))}
+        same = {entry: entry for entry in batch.tally if entry is not instance}
+        same[None] = None
+        batch.retyped(list(map(same.get, entries, map(filed.get, classes))))
 
     # -- pymalloc ----------------------------------------------------------------------
 
     def find_pools(self, anonymous):
-        """Runs ``[(start, end)]`` of pool pages; ``pool_pages`` and ``pool_reader`` set.
+        """Runs ``[(start, end)]`` of pool pages; ``pools`` and ``pool_reader`` set.
 
         ``anonymous``: the anonymous ranges malloc does not use, scanned without symbols.
         """
@@ -169,7 +186,6 @@ class HeapScan:
         if spans is not None:
             self.stats.method = "symbol"
             headers = self.raw.read_many([(start, header_size) for start, _ in spans])
-            pages = [page for start, end in spans for page in range(start, end, o.POOL_SIZE)]
         else:
             self.stats.method = "scan"
             pages, headers = [], []
@@ -179,102 +195,129 @@ class HeapScan:
                 addresses = range(start, end, o.POOL_SIZE)
                 for first in range(0, len(addresses), HEADER_BATCH):
                     batch = addresses[first:first + HEADER_BATCH]
-                    for address, header in zip(batch, self.raw.read_many([(a, header_size) for a in batch])):
-                        if len(header) == header_size:
-                            pages.append(address)
-                            headers.append(header)
+                    read = self.raw.read_many(list(zip(batch, repeat(header_size))))
+                    whole = list(map(header_size.__eq__, map(len, read)))
+                    pages += compress(batch, whole)
+                    headers += compress(read, whole)
                     self.progress("finding pools", batch[-1] - start, end - start)
-        votes = Counter(pymalloc.alignment_of(self.layout, self.layout.pool_header.unpack_from(header))
-                        for header in headers if len(header) == header_size)
+        keys = pymalloc.header_keys(self.layout, [header for header in headers if len(header) == header_size])
+        votes = Counter()
+        for key, count in Counter(keys).items():
+            votes[pymalloc.alignment_of(self.layout, key)] += count
         votes.pop(None, None)
         alignment = votes.most_common(1)[0][0] if votes else o.ALIGNMENTS[self.reader.psize != 8]
         self.stats.alignment = alignment
         self.pool_reader = pymalloc.PoolReader(self.layout, alignment)
         self.small_request = alignment * o.NB_SMALL_SIZE_CLASSES
         if spans is None:
-            pages = [page for page, header in zip(pages, headers) if self.pool_reader.shaped(header, 0)]
-            spans = _runs(pages)
-        self.pool_pages.update(page >> 12 for page in pages)
+            pools = {key for key in set(keys) if self.pool_reader.shape(key)}
+            pages = list(compress(pages, map(pools.__contains__, keys)))
+            spans = _joined((page, page + o.POOL_SIZE) for page in pages)
+        spans = _joined(spans)
+        self.pools = Spans(spans)
         return spans
 
     def _pool_batches(self, runs, on_bytes):
         stats = self.stats
-        overhead = self.pool_reader.overhead
         decode = self.decoder.decode
         instance = self.layout.PyInstanceObject.size + self.gc_head
         instance_block = instance + -instance % self.pool_reader.alignment
-        pools = pymalloc.iter_pools(self.raw, runs, self.pool_reader,
-                                    lambda error: stats.problem("pool", error), on_bytes)
+        groups = pymalloc.iter_pool_groups(self.raw, runs, self.pool_reader,
+                                           lambda error: stats.problem("pool", error), on_bytes)
         pools_seen = live_total = live_bytes = 0
-        for data, offset, pool in pools:
-            pools_seen += 1
-            base = offset + overhead
-            entries = decode(data, base, pool.size, pool.nblocks, pool.free)
-            batch = Batch(data, base, pool.address + overhead, pool.size, entries, self.gc_head)
-            live = pool.nblocks - entries.count(None)
+        for group in groups:
+            pools_seen += len(group.starts)
+            count = len(group.starts) * group.per_pool
+            entries, tally, masks = decode(group.data, 0, group.size, count, group.free)
+            batch = Batch(group.data, 0, group.starts[0], group.size, entries, self.gc_head,
+                          group.starts, group.per_pool, tally, masks, count)
+            self._drop_damaged(batch)
+            live = sum(batch.tally.values())
             live_total += live
-            live_bytes += live * pool.size
-            if pool.size == instance_block:
+            live_bytes += live * group.size
+            if group.size == instance_block:
                 self.classify_classic(batch)
             yield batch
         stats.pools += pools_seen
         stats.objects["pymalloc"] += live_total
         stats.object_bytes["pymalloc"] += live_bytes
 
+    def _drop_damaged(self, batch):
+        """Leave out the objects of a run of blocks whose items (a tuple's, a str's, a
+        long's: inside the object) would not fit their block: damaged, counted in
+        ``stats.damaged``."""
+        ob_size = self.layout.PyVarObject.ob_size
+        for entry in list(batch.tally):
+            if not entry.itemsize or entry.kind == "type":
+                continue
+            room = (batch.stride - (self.gc_head if entry.gc else 0) - entry.basicsize) // entry.itemsize
+            counts = list(batch.column(entry, ob_size))
+            if not counts or (min(counts) >= (-room if entry.formula == "long" else 0)
+                              and max(counts) <= room):
+                continue
+            entries = batch.entries
+            for index, count in zip(batch.indexes(entry), counts):
+                if not (-room if entry.formula == "long" else 0) <= count <= room:
+                    entries[index] = None
+                    self.stats.damaged[entry.name] += 1
+            batch.retyped(entries)
+
     # -- malloc ------------------------------------------------------------------------
 
     def _malloc_batches(self, spans, on_bytes, again=False):
-        """Objects in malloc's chunks; returns whether the brk heap and every other heap
-        were walked whole. ``again``: a second walk, for the follower (nothing counted)."""
+        """Objects in malloc's chunks; returns whether the malloc heaps were walked well
+        enough (a brk heap, and at most GAP_SHARE of their bytes skipped) to do without
+        following references. ``again``: a second walk, for the follower (nothing counted)."""
         stats = ScanStats() if again else self.stats
-        complete = any(span.kind == "brk" for span in spans)
-        walked = []
+        gaps = []
+
+        def on_gap(start, end, error):
+            gaps.append((start, end))
+            stats.problem("malloc chunk", "%s: %s not walked" % (error, format_size(end - start)))
+
         for span in spans:
+            blocks = []
             try:
-                run = None
-                for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes):
-                    if size == self._number_run_chunk:
-                        if run is not None and run[0] is data and run[4] == off and run[3] < MAX_RUN:
-                            run[3] += 1
-                            run[4] += size
-                            continue
-                        if run is not None:
-                            yield from self._number_run(run, stats)
-                        run = [data, off, address + 16, 1, off + size]
+                for data, off, address, size in glibc.iter_chunks(self.raw, span, on_bytes,
+                                                                  self.small_request + 8, on_gap):
+                    if size == self._number_chunk:
+                        if blocks and (blocks[-1][0] is not data or len(blocks) >= MAX_RUN):
+                            yield from self._number_blocks(blocks, stats)
+                            blocks = []
+                        blocks.append((data, off, address + 16))
                         continue
-                    if run is not None:
-                        yield from self._number_run(run, stats)
-                        run = None
                     batch = self._chunk_objects(data, off, address + 16, size - 8, stats)
                     if batch is not None:
                         if batch.stride == 0:
                             self.classify_classic(batch)
                         yield batch
-                if run is not None:
-                    yield from self._number_run(run, stats)
-                walked.append((span.start, span.end))
-            except glibc.MallocError as error:
-                stats.problem("malloc heap", error)
-                walked.append((span.start, error.address))
-                complete = False
             except CpywalkerError as error:
-                stats.problem("malloc heap", error)
-                complete = False
+                stats.problem("malloc chunk", error)
+                gaps.append((span.first, span.end))
+            if blocks:
+                yield from self._number_blocks(blocks, stats)
+        skipped = sum(end - start for start, end in gaps)
+        complete = any(span.kind == "brk" for span in spans) \
+            and skipped <= GAP_SHARE * sum(span.end - span.first for span in spans)
         if again:
             return complete
         stats.malloc_spans = spans
-        walked.sort()
-        self._walked = ([start for start, _ in walked], [end for _, end in walked])
+        self.walked = Spans(_without([(span.start, span.end) for span in spans], gaps))
         return complete
 
     def _chunk_objects(self, data, off, user, usable, stats):
         """The Batch of one chunk in use: an int or float block's live numbers, or the
-        object at its start (a GC header in for a GC type) when its allocation fits; an
-        object pymalloc would have served (``small_request`` bytes or less) is not looked for."""
+        object at its start (``_chunk_object``)."""
         if 0 <= usable - self._number_block_bytes < SLACK:
             batch = self._number_block(data, off, user, stats)
             if batch is not None:
                 return batch
+        return self._chunk_object(data, off, user, usable, stats)
+
+    def _chunk_object(self, data, off, user, usable, stats):
+        """The Batch of the object at a chunk's start (a GC header in for a GC type) when
+        its allocation fits the chunk; an object pymalloc would have served
+        (``small_request`` bytes or less) is not looked for."""
         if usable <= self.small_request or len(data) - off < 48:
             return None
         entry = self.decoder.one(data, off)
@@ -292,30 +335,41 @@ class HeapScan:
         stats.object_bytes["malloc"] += needed
         return Batch(data, off, user, 0, [entry], self.gc_head)
 
-    def _number_run(self, run, stats):
-        """The Batches of adjacent chunks of an int block's size: their slots are one run
-        (a block and the next chunk's header are 42 slots of 24 bytes); a chunk of that
-        size that holds no number is looked at on its own."""
-        data, off, user, blocks, _ = run
+    def _number_blocks(self, blocks, stats):
+        """The Batches of chunks of an int block's size (``[(data, offset, user address)]``,
+        all in one window ``data`` of the heap): their slots are decoded as one run; a
+        chunk of that size that holds no number is looked at on its own."""
         psize = self.reader.psize
         item = self.layout.PyIntObject.size
-        per_block = self._number_run_chunk // item
-        count = blocks * per_block - 1
-        entries = self.decoder.numbers(data, off + psize, item, count)
-        live = count - entries.count(None)
-        for block in range(blocks):
-            if entries[block * per_block:(block + 1) * per_block - 1].count(None) == per_block - 1:
-                chunk_off = off + block * self._number_run_chunk
-                batch = self._chunk_objects(data, chunk_off, user + block * self._number_run_chunk,
-                                            self._number_run_chunk - 8, stats)
-                if batch is not None:
-                    if batch.stride == 0:
-                        self.classify_classic(batch)
-                    yield batch
+        per_block = (NUMBER_BLOCK - psize) // item
+        span = per_block * item
+        view = memoryview(blocks[0][0])
+        joined = b"".join([view[off + psize:off + psize + span] for _, off, _ in blocks])
+        count = per_block * len(blocks)
+        tally, masks, entries = self.decoder.numbers(joined, 0, item, count)
+        numbers = 0
+        for mask in masks.values():
+            numbers |= mask
+        numbers = wordbits.flags(numbers, count)
+        holding = 0
+        for slot in range(per_block):
+            holding |= int.from_bytes(numbers[slot::per_block], "little")
+        holding = holding.to_bytes(len(blocks), "little")
+        index = holding.find(0)
+        while index >= 0:
+            data, off, user = blocks[index]
+            batch = self._chunk_object(data, off, user, self._number_chunk - 8, stats)
+            if batch is not None:
+                if batch.stride == 0:
+                    self.classify_classic(batch)
+                yield batch
+            index = holding.find(0, index + 1)
+        live = sum(tally.values())
         if live:
             stats.objects["malloc"] += live
             stats.object_bytes["malloc"] += live * item
-            yield Batch(data, off + psize, user + psize, item, entries, 0)
+            starts = [user + psize for _, _, user in blocks]
+            yield Batch(joined, 0, starts[0], item, entries, 0, starts, per_block, tally, masks, count)
 
     def _number_block(self, data, off, user, stats):
         """The Batch of a block of ints or floats (a free one's type word is a link), or
@@ -326,13 +380,13 @@ class HeapScan:
         start = off + psize
         if len(data) < start + count * item:
             return None
-        entries = self.decoder.numbers(data, start, item, count)
-        live = count - entries.count(None)
+        tally, masks, entries = self.decoder.numbers(data, start, item, count)
+        live = sum(tally.values())
         if not live:
             return None
         stats.objects["malloc"] += live
         stats.object_bytes["malloc"] += live * item
-        return Batch(data, start, user + psize, item, entries, 0)
+        return Batch(data, start, user + psize, item, entries, 0, tally=tally, masks=masks, count=count)
 
     # -- static data -----------------------------------------------------------------
 
@@ -353,12 +407,33 @@ class HeapScan:
             self.progress("reading static data", 0, 0)
 
 
-def _runs(pages):
-    """Sorted page addresses -> ``[(start, end)]`` of consecutive pages."""
+def _type_spans(regions):
+    """Where type objects can be: writable memory (static types are in .data, the others
+    on the heap), or every readable region when none says it is writable."""
+    writable = [(r.start, r.end) for r in regions if r.readable and r.writable]
+    return Spans(writable or [(r.start, r.end) for r in regions if r.readable])
+
+
+def _without(spans, gaps):
+    """``spans`` less the ``gaps`` (both ``[(start, end)]``; a gap lies in one span)."""
+    out = []
+    for start, end in sorted(spans):
+        for gap_start, gap_end in sorted(gaps):
+            if start <= gap_start < end:
+                if gap_start > start:
+                    out.append((start, gap_start))
+                start = max(start, min(gap_end, end))
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def _joined(spans):
+    """Sorted ``[(start, end)]`` with the ones that touch joined."""
     runs = []
-    for address in pages:
-        if runs and runs[-1][1] == address:
-            runs[-1][1] = address + o.POOL_SIZE
+    for start, end in spans:
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
         else:
-            runs.append([address, address + o.POOL_SIZE])
+            runs.append([start, end])
     return [tuple(run) for run in runs]

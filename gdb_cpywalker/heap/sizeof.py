@@ -21,9 +21,10 @@ sized as ``object.__sizeof__`` and the type is marked inexact.
 """
 
 import struct
-from itertools import compress, repeat
-from operator import and_, is_, ne
+from itertools import compress
+from operator import and_, ne
 
+from ..errors import CpywalkerError, DecodeError
 from ..layouts import cpython27 as c
 
 #: tp_name of the builtin type defining ``__sizeof__`` -> formula.
@@ -35,6 +36,19 @@ FORMULA_OF_OWNER = {
 }
 #: Codes and descriptors remembered (frames of one code, arrays of one typecode).
 MAX_CACHED = 1 << 16
+#: Formulas of objects whose items are inside the object (within its block in a pool).
+INLINE = frozenset(("object", "str", "long"))
+#: The most bytes an object may have when the target's mapped memory is not known.
+LIMIT = 1 << 47
+
+
+def _summed(values, base, scale, count, high):
+    """``count * base + scale * sum(values)``, or None when a value is negative or makes an
+    object bigger than ``high`` bytes."""
+    values = list(values)
+    if values and (min(values) < 0 or base + scale * max(values) > high):
+        return None
+    return base * count + scale * sum(values)
 
 
 class Sizer:
@@ -53,6 +67,8 @@ class Sizer:
         self.word = struct.Struct("<" + layout.model.ctype_format("ptr"))
         self._codes = {}
         self._descrs = {}
+        #: the most bytes one object may have: the target's mapped memory (see ``bound``)
+        self.limit = LIMIT
         self.ob_size = layout.PyVarObject.ob_size
         self.str_base = layout.PyStringObject.ob_sval + 1
         self.unicode_base = layout.PyUnicodeObject.size
@@ -76,80 +92,105 @@ class Sizer:
             return None
         return entry.basicsize + (self.gc_head if entry.gc else 0)
 
-    def size(self, entry, buf, off, address):
-        """``sys.getsizeof`` of the object at ``address`` (its bytes start at ``buf[off]``)."""
+    def size(self, entry, buf, off, address, high=None):
+        """``sys.getsizeof`` of the object at ``address`` (its bytes start at ``buf[off]``);
+        DecodeError when it is not above 0 and at most ``high`` (``bound``) without its GC
+        header: a damaged object."""
         if entry.fixed is not None:
             return entry.fixed
-        size = self.functions[entry.formula](entry, buf, off, address)
+        try:
+            size = self.functions[entry.formula](entry, buf, off, address)
+            if entry.kind == "type":
+                flags = self.word.unpack_from(buf, off + self.reader.layout.PyTypeObject.tp_flags)[0]
+        except (struct.error, IndexError, ValueError, OverflowError):
+            raise DecodeError(address, "the size of a damaged %s cannot be read" % entry.name) from None
+        if not 0 < size <= (self.limit if high is None else high):
+            raise DecodeError(address, "a %s of an impossible size (%d bytes)" % (entry.name, size))
         if entry.kind == "type":
-            flags = self.word.unpack_from(buf, off + self.reader.layout.PyTypeObject.tp_flags)[0]
             return size + (self.gc_head if flags & c.Py_TPFLAGS_HEAPTYPE else 0)
         return size + (self.gc_head if entry.gc else 0)
 
+    def bound(self, entry, batch):
+        """The most bytes an object of ``entry`` in ``batch`` can have without its GC
+        header: its block's, when its items are inside the object (tuple, str, long) and
+        the batch is a run of blocks; the target's mapped memory otherwise."""
+        if batch.stride > 8 and entry.formula in INLINE and entry.kind != "type":
+            return batch.stride - (self.gc_head if entry.gc else 0)
+        return self.limit
+
     def total(self, entry, batch, count=None):
-        """The summed ``sys.getsizeof`` of the ``count`` objects of ``entry`` in a
-        ``slots.Batch`` (columns of fields for the common formulas, one object at a time
-        for the rest)."""
+        """``(bytes, damaged)``: the summed ``sys.getsizeof`` of the ``count`` objects of
+        ``entry`` in a ``slots.Batch`` (columns of fields for the common formulas, one object
+        at a time for the rest), and how many were left out: a size that cannot be read,
+        or that is impossible (see ``size``)."""
         if count is None:
-            count = batch.entries.count(entry)
+            count = batch.tally.get(entry, 0)
         if entry.fixed is not None:
-            return entry.fixed * count
-        fast = self._columns.get(entry.formula)
-        if fast is not None and entry.kind != "type":
-            return fast(entry, batch, count) + (self.gc_head * count if entry.gc else 0)
-        total = 0
+            return entry.fixed * count, 0
+        gc = self.gc_head if entry.gc else 0
+        high = self.bound(entry, batch)
+        column = self._columns.get(entry.formula)
+        if column is not None and entry.kind != "type":
+            try:
+                total = column(entry, batch, count, high)
+            except (CpywalkerError, IndexError, ValueError, struct.error):
+                total = None
+            if total is not None:
+                return total + gc * count, 0
+        total = damaged = 0
         for index in batch.indexes(entry):
             address, off = batch.offsets(index, entry)
-            total += self.size(entry, batch.data, off, address)
-        return total
+            try:
+                total += self.size(entry, batch.data, off, address, high)
+            except (CpywalkerError, IndexError, ValueError, struct.error):
+                damaged += 1
+        return total, damaged
 
-    def _object_column(self, entry, batch, count):
+    # Each column function returns the summed sizes without GC headers, or None when a
+    # value is out of range (then every object is sized on its own).
+
+    def _object_column(self, entry, batch, count, high):
         if not entry.itemsize:
             return entry.basicsize * count
-        return entry.basicsize * count + entry.itemsize * sum(batch.column(entry, self.ob_size))
+        return _summed(batch.column(entry, self.ob_size), entry.basicsize, entry.itemsize, count, high)
 
-    def _str_column(self, entry, batch, count):
-        return self.str_base * count + sum(batch.column(entry, self.ob_size))
+    def _str_column(self, entry, batch, count, high):
+        return _summed(batch.column(entry, self.ob_size), self.str_base, 1, count, high)
 
-    def _long_column(self, entry, batch, count):
-        return entry.basicsize * count + self.digit * sum(map(abs, batch.column(entry, self.ob_size)))
+    def _long_column(self, entry, batch, count, high):
+        return _summed(map(abs, batch.column(entry, self.ob_size)), entry.basicsize, self.digit, count, high)
 
-    def _unicode_column(self, entry, batch, count):
+    def _unicode_column(self, entry, batch, count, high):
         lengths = batch.column(entry, self.reader.layout.PyUnicodeObject.length)
-        return (self.unicode_base + self.reader.ucs) * count + self.reader.ucs * sum(lengths)
+        ucs = self.reader.ucs
+        return _summed(lengths, self.unicode_base + ucs, ucs, count, high)
 
-    def _list_column(self, entry, batch, count):
+    def _list_column(self, entry, batch, count, high):
         allocated = batch.column(entry, self.reader.layout.PyListObject.allocated)
-        return entry.basicsize * count + self.psize * sum(allocated)
+        return _summed(allocated, entry.basicsize, self.psize, count, high)
 
-    def _dict_column(self, entry, batch, count):
+    def _dict_column(self, entry, batch, count, high):
         layout = self.reader.layout
-        return self._tables_column(entry, batch, layout.PyDictObject, "ma_table",
+        return self._tables_column(entry, batch, high, layout.PyDictObject, "ma_table",
                                    "ma_smalltable", "ma_mask", layout.PyDictEntry.size)
 
-    def _set_column(self, entry, batch, count):
+    def _set_column(self, entry, batch, count, high):
         layout = self.reader.layout
-        return self._tables_column(entry, batch, layout.PySetObject, "table",
+        return self._tables_column(entry, batch, high, layout.PySetObject, "table",
                                    "smalltable", "mask", layout.setentry.size)
 
-    def _tables_column(self, entry, batch, compiled, table, small, mask, entry_size):
+    def _tables_column(self, entry, batch, high, compiled, table, small, mask, entry_size):
         """A dict's or set's basic size, plus its table where it is not the small one."""
         if batch.stride < entry.basicsize:
-            total = 0
-            for index in batch.indexes(entry):
-                address, off = batch.offsets(index, entry)
-                total += self._hash_table(entry, batch.data, off, address, compiled, table, small,
-                                          mask, entry_size)
-            return total
+            return None
         shift = (batch.gc_head if entry.gc else 0)
         tables = batch.column(entry, getattr(compiled, table), every=True)
         masks = batch.column(entry, getattr(compiled, mask), every=True)
-        first = batch.first + shift + getattr(compiled, small)
-        own = list(map(is_, batch.entries, repeat(entry)))
-        outside = list(map(and_, own, map(ne, tables, range(first, first + len(own) * batch.stride,
-                                                              batch.stride))))
+        own = list(batch.selector(entry))
+        outside = list(map(and_, own, map(ne, tables, batch.addresses(shift + getattr(compiled, small)))))
         big = sum(outside)
-        return entry.basicsize * sum(own) + entry_size * (sum(compress(masks, outside)) + big)
+        tables = _summed(map((1).__add__, compress(masks, outside)), entry.basicsize, entry_size, big, high)
+        return None if tables is None else tables + entry.basicsize * (sum(own) - big)
 
     def _field(self, buf, off, compiled, name):
         return self.ssize.unpack_from(buf, off + getattr(compiled, name))[0]

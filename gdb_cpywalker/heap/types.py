@@ -8,10 +8,8 @@ instance of a Python class keeps its ``__dict__`` and ``__slots__``. Entries are
 per type address and cached; a classic instance is filed under an entry of its class.
 """
 
-import bisect
-
 from ..decode.objects import dict_lookup_str
-from ..errors import CpywalkerError
+from ..errors import CpywalkerError, MemoryAccessError
 from ..layouts import cpython27 as c
 from . import sizeof
 
@@ -22,8 +20,8 @@ MAX_BASICSIZE = 1 << 20
 MAX_ITEMSIZE = 1 << 16
 #: Longest metatype chain (``type(type(type(x)))``) followed.
 MAX_META = 8
-#: Largest refcount a live object is believed to have: a pointer is bigger, and so are
-#: two UCS4 characters read as one word (every object would need 512 GB of references).
+#: A live object's refcount is below this: a pointer is bigger, and so are two UCS4
+#: characters read as one word (every object would need 512 GB of references).
 MAX_REFCNT = 1 << 36
 #: Rejected addresses remembered; the set starts over when it is full.
 MAX_BAD = 1 << 16
@@ -38,19 +36,6 @@ class TypeEntry:
 
     def __repr__(self):
         return "<TypeEntry %s %#x>" % (self.name, self.address)
-
-
-class Mapped:
-    """Is an address inside a readable mapping? (bisect over sorted region starts)."""
-
-    def __init__(self, regions):
-        spans = sorted((r.start, r.end) for r in regions if r.readable)
-        self.starts = [start for start, _ in spans]
-        self.ends = [end for _, end in spans]
-
-    def __contains__(self, address):
-        index = bisect.bisect_right(self.starts, address) - 1
-        return index >= 0 and address < self.ends[index]
 
 
 class TypeTable:
@@ -69,6 +54,8 @@ class TypeTable:
         #: the entries of int and float (2.7 keeps them in blocks of their own)
         self.numbers = {}
         self._bad = set()
+        #: type words whose memory could not be read at all (a core without it), once each
+        self.unreadable = 0
         self._classes = {}
         self._defines_sizeof = {}
         self._mro_names = {}
@@ -110,6 +97,10 @@ class TypeTable:
         self._checking.add(address)
         try:
             return self._checked(address)
+        except MemoryAccessError:
+            if len(reader.cache.read_partial(address, reader.head.size)) < reader.head.size:
+                self.unreadable += 1
+            return None
         except CpywalkerError:
             return None
         finally:
@@ -207,7 +198,7 @@ class TypeTable:
     def read_object(self, address, max_body=1 << 20):
         """``(bytes, entry)`` of a live object at ``address`` (positive refcount, a real
         type), its bytes from its start: the fixed part and up to ``max_body`` of its items;
-        None when there is no such object."""
+        None when there is no such object, or its items would run past its mapping."""
         reader = self.reader
         if address <= 0 or address % reader.psize:
             return None
@@ -215,7 +206,7 @@ class TypeTable:
         if len(header) < reader.head.size:
             return None
         refcnt, type_address = reader.head.unpack_from(header)
-        if not 0 < refcnt <= MAX_REFCNT:
+        if not 0 < refcnt < MAX_REFCNT:
             return None
         entry = self.get(type_address)
         if entry is None:
@@ -224,8 +215,11 @@ class TypeTable:
         if entry.kind == "type":
             needed = reader.layout.PyTypeObject.size
         elif entry.itemsize and len(header) == reader.header.size:
-            count = reader.header.unpack_from(header)[2]
-            size += min(abs(count) * entry.itemsize, max_body)
+            items = abs(reader.header.unpack_from(header)[2]) * entry.itemsize
+            end = self.mapped.end(address) if self.mapped is not None else None
+            if end is not None and address + size + items > end:
+                return None
+            size += min(items, max_body)
         body = reader.cache.read_partial(address, size)
         return (body, entry) if len(body) >= needed else None
 

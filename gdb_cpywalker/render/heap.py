@@ -46,9 +46,10 @@ def census_json(census, limit=None, min_bytes=0):
     return json.dumps(census.to_json(limit, min_bytes), indent=1) + "\n"
 
 
-def instances_table(found, repr_of, extra=None):
-    """``found``: [(bytes, address, entry)]; ``repr_of(address)`` gives the one-line repr;
-    ``extra(address)``: more columns (``refcount/found`` of leak suspects)."""
+def instances_table(found, total, repr_of, extra=None):
+    """``found``: [(bytes, address, entry)], the biggest of ``total`` objects;
+    ``repr_of(address)`` gives the one-line repr; ``extra(address)``: more columns
+    (``refcount/found`` of leak suspects)."""
     head = "%-18s %10s  %s" % ("address", "bytes", "repr")
     if extra is not None:
         head = "%-18s %10s %15s  %s" % ("address", "bytes", "refs/refcount", "repr")
@@ -59,18 +60,22 @@ def instances_table(found, repr_of, extra=None):
                                                    repr_of(address)))
         else:
             lines.append("%-18s %10s  %s" % ("%#x" % address, _number(size), repr_of(address)))
-    lines.append("%d objects" % len(found))
+    if len(found) == total:
+        lines.append("%s objects" % _number(total))
+    else:
+        lines.append("%s of %s objects shown, the biggest (--limit N for more)"
+                     % (_number(len(found)), _number(total)))
     return "\n".join(lines) + "\n"
 
 
-def instances_json(found, repr_of, extra=None):
+def instances_json(found, total, repr_of, extra=None):
     objects = []
     for size, address, _ in found:
         item = {"address": address, "bytes": size, "repr": repr_of(address)}
         if extra is not None:
             item.update(extra(address))
         objects.append(item)
-    return json.dumps({"objects": objects}, indent=1) + "\n"
+    return json.dumps({"objects": objects, "found": total}, indent=1) + "\n"
 
 
 def diff_table(rows, limit=None, before="before", after="now"):
@@ -109,14 +114,17 @@ def memory_json(total, parts, source):
                        "parts": [part._asdict() for part in parts]}, indent=1) + "\n"
 
 
-def refs_text(target, type_name, refcnt, referrers, path):
-    """The referrers of ``target`` and the path from a root."""
+def refs_text(target, type_name, refcnt, referrers, found, path, notes=()):
+    """The referrers of ``target`` (the first of ``found``), the path from a root, and
+    what the scan could not read."""
     lines = ["%#x is a %s (refcount %d), referred to %s" % (
-        target, type_name, refcnt, "%d time%s:" % (len(referrers), "s" if len(referrers) > 1 else "")
-        if referrers else "by nothing found")]
+        target, type_name, refcnt, "%s time%s:" % (_number(found), "s" if found > 1 else "")
+        if found else "by nothing found")]
     for ref in referrers:
         where = "%#x" % ref.address if ref.address is not None else "-"
         lines.append("  %-18s %-24s %s" % (where, ref.type, ref.via))
+    if found > len(referrers):
+        lines.append("  ... %s more (--limit N for more)" % _number(found - len(referrers)))
     if path:
         lines.append("shortest path from a root (%d steps):" % (len(path) - 1))
         width = max(len(ref.via) for ref in path)
@@ -125,9 +133,13 @@ def refs_text(target, type_name, refcnt, referrers, path):
     else:
         lines.append("no path from a root: only objects no root reaches refer to it "
                      "(an uncollected cycle, or a leaked reference)")
+    lines += notes
     return "\n".join(lines) + "\n"
 
 
-def refs_json(referrers, path):
-    return json.dumps({"referrers": [ref._asdict() for ref in referrers],
-                       "path": [ref._asdict() for ref in path]}, indent=1) + "\n"
+def refs_json(referrers, found, path, notes=()):
+    document = {"referrers": [ref._asdict() for ref in referrers], "found": found,
+                "path": [ref._asdict() for ref in path]}
+    if notes:
+        document["notes"] = list(notes)
+    return json.dumps(document, indent=1) + "\n"

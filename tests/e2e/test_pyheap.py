@@ -50,8 +50,14 @@ def session(request, which):
     return request.getfixturevalue(which)
 
 
+def shown(gdb, command):
+    """What ``command`` printed, its progress line (shown when a command runs for more
+    than a second) left out."""
+    return without_progress(gdb.cmd(command))
+
+
 def as_json(gdb, command):
-    out = without_progress(gdb.cmd(command))
+    out = shown(gdb, command)
     try:
         return json.loads(out)
     except ValueError:
@@ -90,12 +96,12 @@ def test_census_counts_and_sizes_match_the_target(request, which):
     assert document["bytes"] == sum(size for _, size in rows.values())
     assert document["found"]["pools_by"] == ("symbol" if which == "debug" else "scan")
     assert document["found"]["pymalloc"] > 10000 and document["found"]["malloc"] > 1000
-    assert "by following references" not in gdb.cmd("py-heap --limit 3")
+    assert "by following references" not in shown(gdb, "py-heap --limit 3")
 
 
 def test_table_limit_and_min_bytes(debug):
     info, gdb, _ = debug
-    out = gdb.cmd("py-heap --limit 3")
+    out = shown(gdb, "py-heap --limit 3")
     lines = out.splitlines()
     assert lines[0].split() == ["objects", "bytes", "size", "type"]
     assert len([line for line in lines[1:4]]) == 3 and "(3 shown)" in lines[4]
@@ -109,13 +115,17 @@ def test_table_limit_and_min_bytes(debug):
 @pytest.mark.parametrize("which", ("debug", "core"))
 def test_instances_of_one_type(request, which):
     info, gdb, _ = session(request, which)
-    plains = as_json(gdb, "py-heap --type __main__.Plain --format json")["objects"]
+    document = as_json(gdb, "py-heap --type __main__.Plain --format json --limit 100000")
+    plains = document["objects"]
     assert sorted(item["address"] for item in plains) == info["plain_ids"]
+    assert document["found"] == len(plains) > 100
+    assert shown(gdb, "py-heap --type __main__.Plain").splitlines()[-1] == \
+        "100 of %d objects shown, the biggest (--limit N for more)" % len(plains)
     assert {item["bytes"] for item in plains} == {16}
     assert plains[0]["repr"] == "<__main__.Plain object at %#x>" % plains[0]["address"]
     old_id, old_repr = info["old_repr"]
-    assert "%#x" % old_id in gdb.cmd("py-heap --type __main__.OldOrder")
-    assert old_repr in gdb.cmd("py-heap --type __main__.OldOrder")
+    assert "%#x" % old_id in shown(gdb, "py-heap --type __main__.OldOrder")
+    assert old_repr in shown(gdb, "py-heap --type __main__.OldOrder")
     blobs = as_json(gdb, "py-heap --type __main__.Blob --limit 3 --format json")["objects"]
     assert [item["bytes"] for item in blobs] == sorted((item["bytes"] for item in blobs), reverse=True)
     assert {item["address"] for item in blobs} <= set(info["blob_ids"]) and len(blobs) == 3
@@ -130,13 +140,13 @@ def test_leak_suspects(request, which):
     suspects = as_json(gdb, "py-heap --leaks --type __main__.Leaked --format json")["objects"]
     assert sorted(item["address"] for item in suspects) == info["leaked"]
     assert {(item["refcount"], item["references"]) for item in suspects} == {(1, 0)}
-    assert "expected here" in gdb.cmd("py-heap --leaks --limit 1")
+    assert "expected here" in shown(gdb, "py-heap --leaks --limit 1")
 
 
 def test_save_and_diff(debug, tmp_path):
     info, gdb, _ = debug
     saved = tmp_path / "before.json"
-    assert "saved the census" in gdb.cmd("py-heap --limit 1 --save %s" % saved)
+    assert "saved the census" in shown(gdb, "py-heap --limit 1 --save %s" % saved)
     before = json.loads(saved.read_text())
     for row in before["types"]:
         if row["type"] == "__main__.Order":
@@ -146,7 +156,7 @@ def test_save_and_diff(debug, tmp_path):
     growth = as_json(gdb, "py-heap --diff %s --format json" % saved)["types"]
     assert growth == [{"type": "__main__.Order", "count": 10, "bytes": 640,
                        "now_count": info["types"]["Order"][0], "now_bytes": info["types"]["Order"][1]}]
-    assert "+640" in gdb.cmd("py-heap --diff %s" % saved)
+    assert "+640" in shown(gdb, "py-heap --diff %s" % saved)
 
 
 @pytest.mark.parametrize("which", ("debug", "core"))
@@ -162,7 +172,7 @@ def test_memory_breakdown_adds_up(request, which):
         with open("/proc/%d/smaps_rollup" % info["pid"]) as handle:
             rss = [int(line.split()[1]) for line in handle if line.startswith("Rss:")][0]
         assert document["total"] == rss * 1024
-    assert "total (%s)" % document["source"] in gdb.cmd("py-heap --memory")
+    assert "total (%s)" % document["source"] in shown(gdb, "py-heap --memory")
 
 
 @pytest.mark.parametrize("which", ("debug", "stripped"))
@@ -175,7 +185,7 @@ def test_refs_match_gc_get_referrers(request, which):
     path = document["path"]
     assert path[-1]["address"] == info["target"] and path[-1]["type"] == "__main__.Order"
     assert path[0]["via"].startswith(("sys.", "__builtin__", "thread "))
-    text = gdb.cmd("py-refs %#x" % info["target"])
+    text = shown(gdb, "py-refs --memory procfs %#x" % info["target"])
     assert text.startswith("%#x is a __main__.Order (refcount %d), referred to 3 times:"
                            % (info["target"], info["target_refcount"]))
     assert "shortest path from a root" in text
@@ -183,19 +193,21 @@ def test_refs_match_gc_get_referrers(request, which):
 
 def test_bad_input_is_one_line(debug):
     info, gdb, _ = debug
-    assert gdb.cmd("py-refs 0x10") == "py-refs: 0x10 is not a live object (no refcount and type there)\n"
-    inside = gdb.cmd("py-refs %#x" % (info["target"] + 16)).strip()
+    assert shown(gdb, "py-refs 0x10") == "py-refs: 0x10 is not a live object (no refcount and type there)\n"
+    inside = shown(gdb, "py-refs %#x" % (info["target"] + 16)).strip()
     assert inside.startswith("py-refs: ") and len(inside.splitlines()) == 1
-    assert gdb.cmd("py-heap --type NoSuchType").startswith("py-heap: no live object of type 'NoSuchType'")
-    assert gdb.cmd("py-heap --diff /nonexistent/census.json").startswith("py-heap: cannot read")
-    assert gdb.cmd("py-heap --memory --leaks").startswith("py-heap: --memory is a report")
-    assert "Traceback" not in gdb.cmd("py-heap --limit x")
+    assert shown(gdb, "py-heap --type NoSuchType").startswith("py-heap: no live object of type 'NoSuchType'")
+    assert shown(gdb, "py-heap --type order") == \
+        "py-heap: no live object of type 'order' (did you mean __main__.Order?)\n"
+    assert shown(gdb, "py-heap --diff /nonexistent/census.json").startswith("py-heap: cannot read")
+    assert shown(gdb, "py-heap --memory --leaks").startswith("py-heap: --memory is a report")
+    assert "Traceback" not in shown(gdb, "py-heap --limit x")
     assert gdb.alive()
 
 
-def cli(*args):
+def cli(*args, stdin=None):
     result = subprocess.run([sys.executable, "-m", "gdb_cpywalker"] + list(args), cwd=ROOT,
-                            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=clean_env(), stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, timeout=300)
     return result.returncode, result.stdout, result.stderr
 
@@ -224,6 +236,7 @@ def test_cli_heap_refs_and_diff(debug, tmp_path):
     assert cli("refs", "-p", str(info["pid"]), "0x10")[2] == \
         "refs: 0x10 is not a live object (no refcount and type there)\n"
     assert cli("heap")[2] == "heap: which process? -p PID or --core CORE\n"
+    assert "one of the arguments -p/--pid --core is required" in cli("refs", "0x10")[2]
 
 
 def test_cli_on_the_core_file_agrees_with_gdb(core):
@@ -233,6 +246,10 @@ def test_cli_on_the_core_file_agrees_with_gdb(core):
     assert json.loads(out)["types"] == as_json(gdb, "py-heap --format json")["types"]
     status, out, err = cli("heap", "--core", path, "--memory", "--format", "json")
     assert json.loads(out) == as_json(gdb, "py-heap --memory --format json")
+    with open(path, "rb") as piped:
+        status, out, err = cli("heap", "--core", "-", "--limit", "3", "--format", "json", stdin=piped)
+    assert status == 0, err
+    assert json.loads(out)["types"] == as_json(gdb, "py-heap --limit 3 --format json")["types"]
 
 
 def test_progress_once_a_second_and_ctrl_c(tmp_path):
@@ -240,7 +257,7 @@ def test_progress_once_a_second_and_ctrl_c(tmp_path):
     terminal, cleared before the table; Ctrl-C stops the next one cleanly and gdb goes on."""
     with Target("heap_big.py", ["150000"]) as target, GdbSession(["-p", str(target.pid)]) as gdb:
         out = gdb.cmd("py-heap --leaks --limit 2")
-        assert "py-heap: reading the heap:" in out
+        assert "\x1b[Kpy-heap: reading " in out  # the heap, or static data: where the second ends
         table = out.rpartition("\x1b[K")[2].splitlines()
         assert table[0] == "leak suspects: refcount above the references found"
         assert table[1].split() == ["objects", "bytes", "size", "type"]
@@ -254,12 +271,12 @@ def test_progress_once_a_second_and_ctrl_c(tmp_path):
 
 def test_no_target_and_a_target_that_is_not_python():
     with GdbSession() as gdb:
-        assert gdb.cmd("py-heap").startswith("py-heap: no process or core file")
-        assert gdb.cmd("py-refs 0x1000").startswith("py-refs: no process or core file")
+        assert shown(gdb, "py-heap").startswith("py-heap: no process or core file")
+        assert shown(gdb, "py-refs 0x1000").startswith("py-refs: no process or core file")
     sleeper = subprocess.Popen(["sleep", "600"])
     try:
         with GdbSession(["-p", str(sleeper.pid)]) as gdb:
-            out = gdb.cmd("py-heap")
+            out = shown(gdb, "py-heap")
             assert out.startswith("py-heap: not a CPython 2.7 target") and len(out.splitlines()) == 1
             assert gdb.alive()
     finally:

@@ -7,14 +7,15 @@ from builder import ImageBuilder, Ref
 
 from gdb_cpywalker.errors import UsageError
 from gdb_cpywalker.heap import census as census_module
-from gdb_cpywalker.heap.addrset import AddressSet
+from gdb_cpywalker.heap import snapshot
+from gdb_cpywalker.heap.addrset import AddressSet, Spans
 from gdb_cpywalker.heap.census import Census, Row
 from gdb_cpywalker.heap.countmap import CountMap
 from gdb_cpywalker.heap.memmap import PARTS, breakdown, stack_regions
 from gdb_cpywalker.heap.progress import Progress
 from gdb_cpywalker.heap.referents import Referents
 from gdb_cpywalker.heap.scan import ScanStats
-from gdb_cpywalker.heap.types import Mapped, TypeTable
+from gdb_cpywalker.heap.types import TypeTable
 from gdb_cpywalker.interp.objects import StateReader
 from gdb_cpywalker.procfs import Region
 from gdb_cpywalker.render.heap import census_table, diff_table
@@ -28,8 +29,8 @@ def test_census_json_round_trip_totals_and_selection(tmp_path):
     assert document["types"] == [{"type": "dict", "count": 2, "bytes": 560}]
     assert [row["type"] for row in census.to_json(min_bytes=100)["types"]] == ["dict", "str"]
     path = tmp_path / "census.json"
-    census_module.save(census, str(path))
-    assert census_module.load(str(path)).rows == census.rows
+    snapshot.save(census, str(path))
+    assert snapshot.load(str(path)).rows == census.rows
     text = census_table(census, limit=2)
     assert text.splitlines()[-3].endswith("total: 3 types (2 shown)")
     assert "object.__sizeof__" in text and text.endswith("a note\n")
@@ -42,9 +43,9 @@ def test_loading_a_bad_census_is_a_usage_error(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)
     with pytest.raises(UsageError, match=message):
-        census_module.load(str(path))
+        snapshot.load(str(path))
     with pytest.raises(UsageError, match="cannot read"):
-        census_module.load(str(tmp_path / "missing.json"))
+        snapshot.load(str(tmp_path / "missing.json"))
 
 
 def test_diff_is_growth_biggest_first_unchanged_left_out():
@@ -63,6 +64,9 @@ def test_address_set_and_count_map():
     assert seen.add_new([0x7F0000000010, 0x7F0000000010, 0x7F0000100010]) == [0x7F0000000010, 0x7F0000100010]
     assert seen.add_new([0x7F0000000010, 0x7F0000000018]) == [0x7F0000000018]
     assert 0x7F0000000018 in seen and 0x7F0000000020 not in seen and seen.count == 3
+    spans = Spans([(0x5000, 0x6000), (0x1000, 0x2000)])
+    assert 0x1000 in spans and 0x1FFF in spans and 0x2000 not in spans and 0xFFF not in spans
+    assert spans.overlap(0x1800, 0x5800) == 0x800 + 0x800 and spans.overlap(0, 0x1000) == 0
     counts = CountMap()
     counts.add([0x1000, 0x1000, 0x2010] + [0x3000] * 300)
     assert (counts.get(0x1000), counts.get(0x2010), counts.get(0x3000), counts.get(0x9000)) == (2, 1, 300, 0)
@@ -71,7 +75,7 @@ def test_address_set_and_count_map():
 class _Stats:
     def __init__(self, pools, malloc, pool_objects, malloc_objects):
         self.stats = ScanStats()
-        self.pool_pages = {page >> 12 for page in pools}
+        self.pools = Spans([pools])
         self.stats.malloc_spans = malloc
         self.stats.object_bytes.update(pymalloc=pool_objects, malloc=malloc_objects)
 
@@ -85,7 +89,7 @@ def test_memory_breakdown_adds_up_to_the_resident_total():
                Region(0x7F0000100000, 0x7F0000101000, "---p"),
                Region(0x7F0000101000, 0x7F0000109000, "rw-p"),
                Region(0x7FFF00000000, 0x7FFF00021000, "rw-p", path="[stack]")]
-    scan = _Stats(range(0x7F0000000000, 0x7F0000020000, 4096),
+    scan = _Stats((0x7F0000000000, 0x7F0000020000),
                   [MallocSpan("brk", 0x1000000, 0x1000000, 0x1010000)], 100000, 30000)
     total, parts = breakdown(regions, lambda region: region.size, scan)
     shares = {part.name: part.bytes for part in parts}
@@ -117,7 +121,7 @@ def test_progress_at_most_once_a_second_then_cleared():
 
 def _table(builder):
     reader = StateReader(builder.image(), builder.layout)
-    return reader, TypeTable(reader, Mapped([Region(builder.base, builder.base + len(builder.buf) + 4096)]))
+    return reader, TypeTable(reader, Spans([(builder.base, builder.base + len(builder.buf) + 4096)]))
 
 
 def test_referents_with_labels():
@@ -144,3 +148,21 @@ def test_referents_with_labels():
     entry = table.get(reader.object_header(instance)[1].address)
     assert referents.of(entry, table.read_object(instance)[0], 0, instance) == [value for value in (
         widget, array, reader.word(instance + 24))]
+
+
+def help_of(capsys, name):
+    from gdb_cpywalker import cli
+    with pytest.raises(SystemExit):
+        cli.main([name, "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_heap_and_refs_take_the_target_options_every_subcommand_takes(capsys):
+    walk, heap, refs = (help_of(capsys, name) for name in ("walk", "heap", "refs"))
+    core = "--core CORE an ELF core file instead of a live process (.gz/.xz/.bz2/.zst too; - reads standard input)"
+    reading = "how to access a live target (auto: process_vm_readv/writev when it works)"
+    assert core in walk and core in heap and core in refs
+    assert "(-p PID | --core CORE)" in walk and "(-p PID | --core CORE)" in refs
+    assert "[-p PID | --core CORE]" in heap and "required, except by --diff BEFORE AFTER" in heap
+    assert "--memory {auto,procfs,vm} " + reading in refs
+    assert "--backend {auto,procfs,vm} " + reading in heap and "--memory where the process's" in heap

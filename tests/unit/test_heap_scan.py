@@ -101,16 +101,42 @@ def test_malloc_chunks_int_blocks_big_objects_and_the_top_chunk():
     assert census["int"] == (3, 72) and census["str"][1] == 37 + 3000
 
 
-def test_a_chunk_with_an_impossible_size_stops_the_walk_and_turns_following_on():
+def test_a_chunk_with_an_impossible_size_is_skipped_and_the_walk_goes_on():
     image = HeapImage()
-    image.string_chunk(3000)
+    first = image.string_chunk(3000)
+    bad = HEAP + image.heap_used
     image.bad_chunk()
-    image.string_chunk(2000)
+    second = image.string_chunk(2000)
     scan = scan_of(image)
     found = [item for item in objects(scan) if HEAP <= item[0] < HEAP + (64 << 10)]
-    assert len(found) == 1
-    assert scan.stats.corrupt["malloc heap"] == 1 and "impossible size" in scan.stats.first_problems[0]
-    assert scan.stats.followed
+    assert found == [(first, "str"), (second, "str")]
+    assert scan.stats.corrupt["malloc chunk"] == 1 and not scan.stats.followed
+    assert scan.stats.first_problems == ["chunk at %#x has an impossible size 0x13: 4.00KiB not walked" % bad]
+    assert bad not in scan.walked and second in scan.walked
+    assert "1 unreadable malloc chunk" in take_census(scan_of(image)).notes
+
+
+def test_fenceposts_end_a_heap_without_a_problem():
+    """glibc caps a heap it moved on from with fenceposts (16 bytes in use, then 0)."""
+    image = HeapImage()
+    first = image.string_chunk(3000)
+    struct.pack_into("<QQQQ", image.heap, image.heap_used, 0, 0x11, 0x10, 0x1)
+    image.heap_used += 32
+    second = image.string_chunk(2000)
+    scan = scan_of(image)
+    found = [item for item in objects(scan) if HEAP <= item[0] < HEAP + (64 << 10)]
+    assert found == [(first, "str"), (second, "str")]
+    assert not scan.stats.corrupt and not scan.stats.followed
+
+
+def test_a_heap_that_does_not_chain_is_left_to_following_references():
+    image = HeapImage()
+    image.bad_chunk()
+    struct.pack_into("<%dQ" % (len(image.heap) // 8 - 2), image.heap, 16, *[0x13] * (len(image.heap) // 8 - 2))
+    image.heap_used = len(image.heap)
+    scan = scan_of(image)
+    objects(scan)
+    assert scan.stats.followed and scan.stats.corrupt["malloc chunk"] == 1
 
 
 def test_static_objects_and_find_instances():
@@ -140,9 +166,9 @@ def test_a_type_with_a_garbage_name_is_its_own_unreadable_row():
 
 def test_words_that_are_not_types_are_not_objects():
     image = HeapImage()
-    image.pool(0, 32, {0: ("str", 1)}, nblocks=3, count=3)
-    struct.pack_into("<qQ", image.arena, 48 + 32, 1, image.none)
-    struct.pack_into("<qQ", image.arena, 48 + 64, 1, 0x1234)
+    image.pool(0, 48, {0: ("str", 1)}, nblocks=3, count=3)
+    struct.pack_into("<qQ", image.arena, 48 + 48, 1, image.none)
+    struct.pack_into("<qQ", image.arena, 48 + 96, 1, 0x1234)
     found = [item for item in objects(scan_of(image)) if ARENA <= item[0] < ARENA + 4096]
     assert found == [(ARENA + 48, "str")]
 
@@ -156,3 +182,58 @@ def test_census_sizes_follow_each_types_sizeof():
     assert census["__main__.Plain"] == (1, 16)
     assert census["tuple"] == (1, 24 + 32)
     assert census["__main__.Widget"] == (1, 24 + 32)
+
+
+def test_damaged_objects_are_left_out_and_said_not_sized_absurdly():
+    """Bit flips in a core: a str and a tuple whose items would not fit their block, a list
+    claiming an item array bigger than the target's memory."""
+    image = HeapImage()
+    pool = image.pool(0, 64, {0: ("str", 1), 1: ("str", 1), 2: ("tuple", 1), 3: ("tuple", 1),
+                              4: ("list", 1)})
+    struct.pack_into("<q", image.arena, 48 + 64 + 16, 1 << 60)
+    struct.pack_into("<q", image.arena, 48 + 3 * 64 + 32 + 16, 1 << 40)
+    struct.pack_into("<qQq", image.arena, 48 + 4 * 64 + 32 + 16, 3, 0, 1 << 50)
+    census = take_census(scan_of(image))
+    found = rows(census)
+    assert found["str"] == (1, 37 + 5) and found["tuple"] == (1, 24 + 32)
+    assert "list" not in found and census.bytes < 1 << 20
+    assert "3 objects whose size cannot be read or cannot be (damaged: list, str, tuple) are left out" \
+        in census.notes
+    scan = scan_of(image)
+    assert scan.types.read_object(pool + 48 + 3 * 64 + 32) is None
+    from gdb_cpywalker.heap.leaks import leak_census
+    assert leak_census(scan_of(image))[0].bytes < 1 << 20
+
+
+def test_garbage_addresses_grow_no_address_set_or_count_map():
+    from gdb_cpywalker.heap.addrset import AddressSet, Spans
+    from gdb_cpywalker.heap.countmap import CountMap
+    where = Spans([(ARENA, ARENA + 4096)])
+    seen, counts = AddressSet(where), CountMap(where)
+    garbage = [address << 24 for address in range(1, 5000)]
+    assert seen.add_new(garbage + [ARENA + 16]) == [ARENA + 16]
+    counts.add(garbage + [ARENA + 16])
+    assert len(seen.granules) == len(counts.granules) == 1 and counts.get(ARENA + 16) == 1
+
+
+def test_instances_biggest_first_count_every_one_and_name_what_was_meant():
+    from gdb_cpywalker.heap.objects import instances, similar
+    image = HeapImage()
+    image.pool(0, 48, {0: ("Plain", 1), 1: ("Plain", 1), 2: ("str", 1), 3: ("str", 1)})
+    image.pool(1, 64, {0: ("Plain", 1), 1: ("Plain", 1), 2: ("str", 1), 3: ("list", 1)})
+    struct.pack_into("<q", image.arena, 48 + 3 * 48 + 16, 9)
+    struct.pack_into("<qQq", image.arena, 4096 + 48 + 3 * 64 + 32 + 16, 3, 0, 1 << 50)
+    names = set()
+    found, total = instances(scan_of(image), "__main__.Plain", limit=1, names=names)
+    assert total == 4 and [size for size, _, _ in found] == [16]
+    found, total = instances(scan_of(image), "str", limit=2)
+    assert total == 3 and [(size, address) for size, address, _ in found] == [
+        (37 + 9, ARENA + 48 + 3 * 48), (37 + 5, ARENA + 48 + 2 * 48)]
+    scan = scan_of(image)
+    assert instances(scan, "list") == ([], 0) and scan.stats.damaged["list"] == 1
+    assert {"str", "__main__.Plain", "list"} <= names
+    assert similar("plain", names) == ["__main__.Plain"] and similar("STR", names) == ["str"]
+    assert similar("Order", names) == [] and similar("str", names) == []
+    from gdb_cpywalker.heap.session import why_missing
+    assert why_missing("list", names, 1) == "1 left out as damaged"
+    assert why_missing("plain", names, None) == "did you mean __main__.Plain?"
