@@ -142,20 +142,22 @@ def plain_attributes(reader, info, items):
     ``info`` are what PyObject_GenericGetAttr finds: no heap class of its MRO defines
     ``__getattribute__`` or ``__class__`` and its C bases get attributes as ``object``
     does; ``__name__`` and ``__module__`` of the class are type's own when a metaclass is
-    in the way."""
+    in the way. A metaclass's own ``__module__`` string is no descriptor: the class's
+    ``__module__`` comes first (type_getattro), as it does for dateutil's tzutc."""
     if not _generic_getattr(reader, info.address, (b"__getattribute__", b"__class__")):
         return False
     if any(item[0] == "class" for item in items):
         metatype = reader.object_header(info.address)[1]
         return _generic_getattr(reader, metatype.address, (b"__getattribute__", b"__name__",
-                                                            b"__module__"), heap_only=True)
+                                                            b"__module__"), heap_only=True,
+                                plain_strings=(b"__module__",))
     return True
 
 
-def _generic_getattr(reader, type_address, names, heap_only=False):
-    """No heap class of the MRO of ``type_address`` defines one of ``names``, and (unless
-    ``heap_only``) every ``__getattribute__`` of its C classes wraps the same function as
-    object's."""
+def _generic_getattr(reader, type_address, names, heap_only=False, plain_strings=()):
+    """No heap class of the MRO of ``type_address`` defines one of ``names`` (a str under
+    one of ``plain_strings`` excepted), and (unless ``heap_only``) every
+    ``__getattribute__`` of its C classes wraps the same function as object's."""
     mro = decode(reader, reader.type_info(type_address).mro)
     if mro.kind != "tuple":
         return False
@@ -163,8 +165,12 @@ def _generic_getattr(reader, type_address, names, heap_only=False):
     for base in mro.edges:
         base_info = reader.type_info(base)
         if base_info.is_heap:
-            if any(dict_lookup_str(reader, base_info.dict, name) for name in names):
-                return False
+            for name in names:
+                value = dict_lookup_str(reader, base_info.dict, name)
+                value_info = reader.object_header(value)[1] if value else None
+                if value and not (name in plain_strings and value_info.kind == "str"
+                                  and not value_info.is_heap):
+                    return False
             continue
         getattribute = dict_lookup_str(reader, base_info.dict, b"__getattribute__")
         if getattribute and not heap_only:

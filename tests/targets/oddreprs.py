@@ -116,6 +116,30 @@ class WithMeta(object):
     __metaclass__ = Meta
 
 
+class Singleton(type):
+    """dateutil's _TzSingleton: a metaclass with its own __module__ string only."""
+    def __call__(cls):
+        return type.__call__(cls)
+
+
+class NamedByMeta(type):
+    __name__ = "Renamed"   # found before type's __name__: cls.__name__ is "Renamed"
+
+
+class ClassNameRepr(object):
+    __metaclass__ = Singleton
+
+    def __repr__(self):
+        return "%s()" % self.__class__.__name__
+
+
+class RenamedRepr(object):
+    __metaclass__ = NamedByMeta
+
+    def __repr__(self):
+        return "%s()" % self.__class__.__name__
+
+
 class Property(object):
     x = property(lambda self: 7)
 
@@ -145,6 +169,7 @@ OBJECTS = [
     ("odd_tuple_operand", Base((1, 2))), ("odd_lambda", LambdaRepr(2)), ("odd_other", OtherRepr(3)),
     ("odd_dict_slot_wrapper", DictRepr(a=1)), ("odd_formats", Formats()),
     ("odd_str_of_formatted", StrOfFormatted()), ("odd_id", Ident()),
+    ("odd_singleton_metaclass", ClassNameRepr()),
 ]
 DEFAULT = [
     ("odd_object_slot_wrapper", ObjectRepr([1])), ("odd_classmethod", ClassMethodRepr(4)),
@@ -152,7 +177,7 @@ DEFAULT = [
     ("odd_module_not_str", ModuleNotStr()), ("odd_str_of_own_str", StrOfOwnStr()),
     ("odd_self_formatting_str", SelfFormattingStr("abc")), ("odd_dict", OpaqueDict(a=1)),
     ("odd_metaclass", WithMeta), ("odd_property", Property()), ("odd_str_of_classic", StrOfClassic()),
-    ("odd_padded", Padded(8)),
+    ("odd_padded", Padded(8)), ("odd_renamed_by_metaclass", RenamedRepr()),
 ]
 OBJECTS += DEFAULT
 _DEFAULT_NAMES = set(name for name, _ in DEFAULT)
@@ -162,6 +187,7 @@ def expected(name, obj):
     """repr(obj), or object_repr of typeobject.c for the objects of DEFAULT."""
     if name not in _DEFAULT_NAMES:
         return repr(obj)
-    module = type(obj).__module__
+    module = type.__dict__["__module__"].__get__(type(obj))   # as type_module() reads it,
+    name = type.__dict__["__name__"].__get__(type(obj))       # past any metaclass attribute
     prefix = module + "." if isinstance(module, str) and module != "__builtin__" else ""
-    return "<%s%s object at %#x>" % (prefix, type(obj).__name__, id(obj))
+    return "<%s%s object at %#x>" % (prefix, name, id(obj))
