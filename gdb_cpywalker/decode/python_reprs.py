@@ -321,8 +321,8 @@ def _converted(reader, spec, value, edges):
         kind, value = value
         if kind == "text" and spec == "s":
             return value
-        if kind == "text" and spec == "r":
-            return "'%s'" % value if "'" not in value else repr(value)
+        if kind == "text" and spec == "r":  # PyString_Repr of the latin-1 text
+            return ascii(value)
         if kind == "int" and spec in "rsdi":
             return str(value)
         if kind == "int" and spec == "x":

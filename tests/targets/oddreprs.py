@@ -140,6 +140,15 @@ class RenamedRepr(object):
         return "%s()" % self.__class__.__name__
 
 
+def _name_repr(self):
+    return "<%r>" % (self.__class__.__name__,)
+
+
+#: %r of a class name that is not plain ASCII: 2.7 escapes it as a str
+NonAsciiName = type("caf\xe9\t", (object,), {"__repr__": _name_repr})
+QuotedName = type("it's", (object,), {"__repr__": _name_repr})
+
+
 class Property(object):
     x = property(lambda self: 7)
 
@@ -170,6 +179,7 @@ OBJECTS = [
     ("odd_dict_slot_wrapper", DictRepr(a=1)), ("odd_formats", Formats()),
     ("odd_str_of_formatted", StrOfFormatted()), ("odd_id", Ident()),
     ("odd_singleton_metaclass", ClassNameRepr()),
+    ("odd_non_ascii_name", NonAsciiName()), ("odd_quoted_name", QuotedName()),
 ]
 DEFAULT = [
     ("odd_object_slot_wrapper", ObjectRepr([1])), ("odd_classmethod", ClassMethodRepr(4)),
