@@ -88,9 +88,10 @@ def _name(names, index):
 
 
 def format_program(reader, owner):
-    """(format, items, tupled) of the ``__repr__`` that ``owner``'s dict holds, or None
-    when it is not ``return CONST % OPERAND`` as described above; ``tupled``: OPERAND is
-    a tuple display ``(a, b)``, not one value."""
+    """(format, items, tupled, class attributes) of the ``__repr__`` that ``owner``'s
+    dict holds, or None when it is not ``return CONST % OPERAND`` as described above;
+    ``tupled``: OPERAND is a tuple display ``(a, b)``, not one value; the last, empty, is
+    where each attribute's lookup in the classes is kept once per type."""
     function = decode(reader, dict_lookup_str(reader, owner.dict, b"__repr__"))
     if function.kind != "function":
         return None
@@ -131,10 +132,10 @@ def format_program(reader, owner):
         return None
     tupled = bool(body)
     if items == [("self",)] and not tupled:
-        return text, items, tupled  # a tuple formatting its own items
+        return text, items, tupled, {}  # a tuple formatting its own items
     if ("self",) in items or sum(spec != "%" for spec in specs) != len(items):
         return None
-    return text, items, tupled
+    return text, items, tupled, {}
 
 
 def plain_attributes(reader, info, items):
@@ -178,11 +179,12 @@ def _generic_getattr(reader, type_address, names, heap_only=False, plain_strings
     return len(wrapped) <= 1
 
 
-def _attribute(reader, address, info, name):
-    """The address of ``self.NAME`` as PyObject_GenericGetAttr finds it, when no
-    descriptor of the class can intervene; else DecodeError."""
+def _class_attribute(reader, info, name):
+    """(value, kind, slot offset) of NAME in the classes of ``info``: the first value
+    of its MRO's dicts and its kind (None, None when none has it), and the offset of the
+    slot its member descriptor reads (else None)."""
     mro = decode(reader, info.mro)
-    class_value = class_kind = None
+    class_value = class_kind = slot_offset = None
     for base in mro.edges if mro.kind == "tuple" else []:
         value = dict_lookup_str(reader, reader.type_info(base).dict, name.encode("latin-1"))
         if value:
@@ -191,12 +193,24 @@ def _attribute(reader, address, info, name):
             class_value, class_kind = value, "heap" if value_info.is_heap else value_info.kind
             break
     if class_kind == "member_descriptor":
-        for slot_name, offset in slot_members(reader, info):
-            if slot_name == name:
-                slot = reader.word(address + offset)
-                if not slot:
-                    raise DecodeError(address, "slot %s is empty" % name)
-                return slot
+        slot_offset = next((offset for slot_name, offset in slot_members(reader, info)
+                            if slot_name == name), None)
+    return class_value, class_kind, slot_offset
+
+
+def _attribute(reader, address, info, name, class_attributes):
+    """The address of ``self.NAME`` as PyObject_GenericGetAttr finds it, when no
+    descriptor of the class can intervene; else DecodeError. ``class_attributes`` keeps
+    ``_class_attribute`` of each NAME for ``info``."""
+    found = class_attributes.get(name)
+    if found is None:
+        found = class_attributes[name] = _class_attribute(reader, info, name)
+    class_value, class_kind, slot_offset = found
+    if slot_offset is not None:
+        slot = reader.word(address + slot_offset)
+        if not slot:
+            raise DecodeError(address, "slot %s is empty" % name)
+        return slot
     if class_value is not None and class_kind not in PLAIN_CLASS_VALUES:
         raise DecodeError(address, "attribute %s is a %s of the class" % (name, class_kind))
     dict_pointer = instance_dict_address(reader, address, info)
@@ -271,14 +285,15 @@ def _python_format(reader, node, info, max_items):
 
 
 def _format_parts(reader, node, info):
-    fmt, items, tupled = info.detail
+    fmt, items, tupled, class_attributes = info.detail
     if items == [("self",)]:
         size = reader.unpack(reader.layout.PyVarObject, node.address)[2]
         if not 0 <= size <= 4096:
             raise DecodeError(node.address, "implausible tuple ob_size %d" % size)
         values = reader.words(node.address + reader.layout.PyTupleObject.ob_item, size)
     else:
-        values = [_item_value(reader, node.address, info, item) for item in items]
+        values = [_item_value(reader, node.address, info, item, class_attributes)
+                  for item in items]
         if not tupled and values[0].__class__ is int and \
                 reader.object_header(values[0])[1].flags & c.Py_TPFLAGS_TUPLE_SUBCLASS:
             raise DecodeError(node.address, "%%r of a single tuple formats its items")
@@ -302,7 +317,7 @@ def _format_parts(reader, node, info):
     return parts, edges
 
 
-def _item_value(reader, address, info, item):
+def _item_value(reader, address, info, item, class_attributes):
     """An operand: an object address, or ("text", str) for a value computed here."""
     if item[0] == "id":
         return ("int", address)
@@ -312,7 +327,7 @@ def _item_value(reader, address, info, item):
         if info.module is None:  # type_module of a heap type: __module__ is not a str
             raise DecodeError(address, "__module__ of %s is not a str" % info.name)
         return ("text", info.module)
-    return _attribute(reader, address, info, item[1])
+    return _attribute(reader, address, info, item[1], class_attributes)
 
 
 def _converted(reader, spec, value, edges):
