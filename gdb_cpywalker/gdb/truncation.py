@@ -47,7 +47,7 @@ def gdb_core_facts():
 
 def lost_memory(core):
     """``(missing ranges, file size)`` of a ``CoreFile`` cut short, else None."""
-    if core is None or core.truncated_at is None:
+    if core.truncated_at is None:
         return None
     return missing_ranges(core.loads, core.truncated_at), core.truncated_at
 
