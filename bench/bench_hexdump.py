@@ -8,11 +8,12 @@ this process; gdb (batch mode, output to /dev/null) times ``hexdump ADDR 8M`` wi
 own Python around the command, plain and colored. Each time is the best of ROUNDS, in
 wall-clock and in CPU seconds (xxd's from its rusage, gdb's from its process_time):
 the goals are on CPU time, which other work on a shared machine inflates less.
+What a goal compares is measured in alternation, round by round (plain then colored
+in this process; plain, -v, colored and xxd itself, run from gdb's Python, in gdb), so
+that a burst of load on the machine slows both sides of a ratio, not one of them.
 Goals (issues 2 and 11): gdb hexdump within 3x of xxd, ``hexdump -v`` within 1.5x;
 colored within 2x of plain.
 """
-
-import resource
 
 import os
 import shutil
@@ -30,65 +31,67 @@ from support.paths import GDBINIT, clean_env  # noqa: E402
 from support.target import Target  # noqa: E402
 
 SIZE = 8 << 20
-ROUNDS = 5
+ROUNDS = 7
 
 GDB_TIMER = """
-import time
-def best(command):
-    walls, cpus = [], []
-    for _ in range(%(rounds)d):
-        start, cpu = time.perf_counter(), time.process_time()
-        gdb.execute(command)
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
-plain = best("hexdump %(address)d %(size)d")
-verbose = best("hexdump -v %(address)d %(size)d")
-gdb.execute("set cpywalker color on")
-colored = best("hexdump %(address)d %(size)d")
-gdb.write("%%f %%f %%f %%f %%f %%f\\n" %% (plain + verbose + colored), gdb.STDERR)
+import resource, subprocess, time
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+def hexdump(command, color):
+    gdb.execute("set cpywalker color " + color)
+    start, cpu = time.perf_counter(), time.process_time()
+    gdb.execute(command)
+    return time.perf_counter() - start, time.process_time() - cpu
+def xxd():
+    start, cpu = time.perf_counter(), children_cpu()
+    with open("/dev/null", "wb") as devnull:
+        subprocess.run([%(xxd)r, %(path)r], stdout=devnull, check=True)
+    return time.perf_counter() - start, children_cpu() - cpu
+measures = {"xxd": xxd,
+            "plain": lambda: hexdump("hexdump %(address)d %(size)d", "off"),
+            "verbose": lambda: hexdump("hexdump -v %(address)d %(size)d", "off"),
+            "colored": lambda: hexdump("hexdump %(address)d %(size)d", "on")}
+times = {name: [] for name in measures}
+for _ in range(%(rounds)d):
+    for name, measure in measures.items():
+        times[name].append(measure())
+best = [min(t[i] for t in times[name]) for name in measures for i in (0, 1)]
+gdb.write(" ".join("%%f" %% value for value in best) + "\\n", gdb.STDERR)
 """
 
 
-def best(function, children=False):
-    """(wall, CPU) seconds of ``function``, each the best of ROUNDS; CPU of this process,
-    or of the child processes it waited for."""
-    walls, cpus = [], []
+def best(functions):
+    """(wall, CPU) seconds of each function, each the best of ROUNDS, run in turn round by round."""
+    walls = [[] for _ in functions]
+    cpus = [[] for _ in functions]
     for _ in range(ROUNDS):
-        start, cpu = time.perf_counter(), _cpu(children)
-        function()
-        walls.append(time.perf_counter() - start)
-        cpus.append(_cpu(children) - cpu)
-    return min(walls), min(cpus)
+        for index, function in enumerate(functions):
+            start, cpu = time.perf_counter(), time.process_time()
+            function()
+            walls[index].append(time.perf_counter() - start)
+            cpus[index].append(time.process_time() - cpu)
+    return [(min(wall), min(cpu)) for wall, cpu in zip(walls, cpus)]
 
 
-def _cpu(children):
-    if not children:
-        return time.process_time()
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def time_xxd(path):
-    xxd = shutil.which("xxd")
-    if not xxd:
-        sys.exit("xxd is needed for the reference: apt-get install xxd")
-    with open(os.devnull, "wb") as devnull:
-        return best(lambda: subprocess.run([xxd, path], stdout=devnull, check=True), True)
-
-
-def time_renderer(data, address, color):
-    def render():
+def time_renderer(data, address):
+    """(plain, colored) times of the renderer in this process."""
+    def render(color):
         dumper = HexDumper(color=color)
         for _ in dumper.rows(address, data):
             pass
-    return best(render)
+    return best([lambda: render(False), lambda: render(True)])
 
 
-def time_gdb(pid, address, folder):
+def time_gdb(pid, address, path, folder):
+    """xxd, plain, -v and colored times, all measured in one gdb session, in turn."""
+    xxd = shutil.which("xxd")
+    if not xxd:
+        sys.exit("xxd is needed for the reference: apt-get install xxd")
     script = os.path.join(folder, "timer.py")
     with open(script, "w") as handle:
-        handle.write(GDB_TIMER % {"rounds": ROUNDS, "address": address, "size": SIZE})
+        handle.write(GDB_TIMER % {"rounds": ROUNDS, "address": address, "size": SIZE, "xxd": xxd,
+                                  "path": path})
     with open(os.devnull, "wb") as devnull:
         result = subprocess.run(
             ["gdb", "-nx", "-q", "-batch", "-p", str(pid), "-ex", "set pagination off",
@@ -96,7 +99,7 @@ def time_gdb(pid, address, folder):
              "-ex", "source " + script],
             stdout=devnull, stderr=subprocess.PIPE, env=clean_env(), text=True, check=True)
     words = [float(word) for word in result.stderr.strip().splitlines()[-1].split()]
-    return [tuple(words[i:i + 2]) for i in range(0, 6, 2)]
+    return [tuple(words[i:i + 2]) for i in range(0, 8, 2)]
 
 
 def main():
@@ -108,10 +111,8 @@ def main():
         path = os.path.join(folder, "dump.bin")
         with open(path, "wb") as handle:
             handle.write(data)
-        xxd = time_xxd(path)
-        ours_plain = time_renderer(data, address, False)
-        ours_colored = time_renderer(data, address, True)
-        gdb_plain, gdb_verbose, gdb_colored = time_gdb(target.pid, address, folder)
+        ours_plain, ours_colored = time_renderer(data, address)
+        xxd, gdb_plain, gdb_verbose, gdb_colored = time_gdb(target.pid, address, path, folder)
     print("%-36s %8s %8s %8s %8s" % ("8 MiB of varied bytes", "seconds", "ratio", "cpu s",
                                       "cpu ratio"))
     rows = [("xxd (reference)", xxd),

@@ -7,15 +7,17 @@ final partial row is padded as ``hexdump -C`` pads it, and the dump ends with th
 address after its last byte.
 
 Speed: no Python loop per row. Each slice of rows is laid out at once: a template of
-blank lines is repeated, then each column (address digits, hex digits, ASCII) is
-copied into it with one strided slice assignment. Identical rows are found with
-big-integer XOR, and only the rows kept are laid out.
+blank lines is repeated, then each column of bytes (``data[k::16]``) is translated to
+its high digits, low digits and ASCII characters, each copied into the template with
+one strided slice assignment. Identical rows are found with big-integer XOR, and only
+the rows kept are laid out.
 
 Colors (the hex column, byte by byte, from a per-byte role table): where a byte's role
 differs from the byte before it in the row, the space in front of its hex digits is
 replaced by a one-byte tag; one ``replace`` per role then turns the tags into
 " " + ANSI escape. A run of same-colored bytes costs one escape and the layout keeps
-its fixed width until that last step.
+its fixed width until that last step. The tags of all columns come from one
+big-integer shift: the columns, joined, are compared with themselves one column on.
 """
 
 import binascii
@@ -30,14 +32,16 @@ ROW = 16
 SLICE = 1 << 14
 
 _ASCII = bytes(c if 0x20 <= c < 0x7f else 0x2e for c in range(256))
+_HIGH_DIGIT = bytes(b"0123456789abcdef"[c >> 4] for c in range(256))
+_LOW_DIGIT = bytes(b"0123456789abcdef"[c & 15] for c in range(256))
 #: Control whitespace; the space is printable, so words of text keep one color.
 _WHITESPACE = b"\t\n\r\x0b\x0c"
 #: Color role of a byte, as the tag byte (1..5) that stands for it in the layout.
 _ROLES = ("zero", "printable", "whitespace", "ff", "other")
 _TAG = bytes(1 if c == 0 else 4 if c == 0xff else 3 if c in _WHITESPACE
              else 2 if 0x20 <= c < 0x7f else 5 for c in range(256))
-#: (tag << 3 | tag of the byte before) -> the tag, or a space when the role did not change.
-_TAG_IF_CHANGED = bytes(0x20 if code >> 3 == code & 7 else code >> 3 for code in range(256))
+#: (tag of the byte before << 3 | tag) -> the tag, or a space when the role did not change.
+_TAG_IF_CHANGED = bytes(0x20 if code >> 3 == code & 7 else code & 7 for code in range(256))
 _ZERO_TO_ONE = bytes([1] + [0] * 255)
 _RUN = re.compile(b"\x01+")
 #: "0000" "0001" ... "ffff": the four address digits above the lowest, for 65536 rows.
@@ -143,19 +147,18 @@ class HexDumper:
     def _lay_out(self, address, data, addresses=None):
         """Fixed-width lines of ``data`` (colors still as tags): rows at ``address`` on, or at ``addresses``."""
         layout = self.layout
-        count = len(data) // ROW
         width = layout.width
-        out = self._blank_rows(address, count, addresses)
-        digits = binascii.hexlify(data)
-        text = data.translate(_ASCII)
+        out = self._blank_rows(address, len(data) // ROW, addresses)
+        columns = [data[k::ROW] for k in range(ROW)]
+        for k, column in enumerate(columns):
+            out[layout.hex[k]::width] = column.translate(_HIGH_DIGIT)
+            out[layout.hex[k] + 1::width] = column.translate(_LOW_DIGIT)
+            out[layout.ascii[k]::width] = column.translate(_ASCII)
         if self.escapes:
-            tags = self._tags(data, count)
+            count = len(columns[0])
+            tags = self._tags(b"".join(columns), count)
             for k in range(ROW):
-                out[layout.hex[k] - 1::width] = tags[k::ROW]
-        for k in range(ROW):
-            out[layout.hex[k]::width] = digits[2 * k::2 * ROW]
-            out[layout.hex[k] + 1::width] = digits[2 * k + 1::2 * ROW]
-            out[layout.ascii[k]::width] = text[k::ROW]
+                out[layout.hex[k] - 1::width] = tags[k * count:(k + 1) * count]
         return out
 
     def _blank_rows(self, address, count, addresses=None):
@@ -182,20 +185,23 @@ class HexDumper:
         return out
 
     @staticmethod
-    def _tags(data, count):
-        """The color tag of each byte, or a space where its role is the byte before's (same row)."""
-        tags = data.translate(_TAG)
-        both = int.from_bytes(tags, "little")
-        both = (both << 3 | both << 8).to_bytes(len(tags) + 1, "little")   # tag * 8 + tag before
-        changed = bytearray(both[:len(tags)].translate(_TAG_IF_CHANGED))
-        changed[::ROW] = tags[::ROW]           # the first byte of a row always gets its tag
-        return changed
+    def _tags(columns, count):
+        """For bytes laid out column by column (``count`` rows each), the color tag of each
+        byte, or a space where its role is the role of the byte before it in its row."""
+        tags = columns.translate(_TAG)
+        value = int.from_bytes(tags, "little")
+        # Each byte gains, in bits 3-5, the tag of the byte one column before (0 in column 0).
+        both = (value | value << 8 * count + 3).to_bytes(len(tags) + count + 1, "little")
+        return both[:len(tags)].translate(_TAG_IF_CHANGED)
 
     def _finish(self, out):
-        """The text of laid out lines: color tags become escapes."""
+        """The text of laid out lines: color tags become escapes (bytes replace faster than bytearray)."""
+        if not self._tag_escapes:
+            return out
+        text = bytes(out)
         for tag, escape in self._tag_escapes:
-            out = out.replace(tag, escape)
-        return out
+            text = text.replace(tag, escape)
+        return text
 
     def _partial_row(self, address, row):
         """The last, short row: missing bytes are blanks, as ``hexdump -C`` pads them."""

@@ -207,3 +207,50 @@ def test_dump_stops_at_the_end_of_the_address_space():
     assert text.splitlines()[-2:] == ["*", "10000000000000000"]
     with pytest.raises(MemoryReadError, match="outside the address space"):
         list(dump_memory(memory, 1 << 64, 16, HexDumper()))
+
+
+def role_heavy(size, seed):
+    """Bytes whose color role changes often: runs drawn from each role's values, then noise."""
+    rng = random.Random(seed)
+    alphabets = [b"\x00", b"\xff", b"\t\n\r\x0b\x0c", b"Az 7~", bytes(range(0x80, 0xff)), bytes(range(256))]
+    out = bytearray()
+    while len(out) < size:
+        alphabet = rng.choice(alphabets)
+        out += bytes(rng.choice(alphabet) for _ in range(rng.choice((1, 2, 3, 17, 40))))
+    return bytes(out[:size])
+
+
+def naive_colored_rows(data, address):
+    """Whole rows colored one byte at a time: an escape in front of each byte whose role differs
+    from the byte before it in the row (always the first), reset before the ASCII column."""
+    escapes = colors.palette()
+    roles = {0: "zero", 0xff: "ff"}
+    roles.update((c, "whitespace") for c in b"\t\n\r\x0b\x0c")
+    lines = []
+    for offset in range(0, len(data), 16):
+        row = data[offset:offset + 16]
+        cells, before = [], None
+        for k, byte in enumerate(row):
+            role = roles.get(byte, "printable" if 0x20 <= byte < 0x7f else "other")
+            cells.append((" " if k == 8 else "") + " " + (escapes[role] if role != before else "") + "%02x" % byte)
+            before = role
+        text = "".join(chr(b) if 0x20 <= b < 0x7f else "." for b in row)
+        lines.append("%s%016x %s %s |%s|\n" % (escapes["address"], address + offset, "".join(cells),
+                                               colors.RESET, text))
+    return "".join(lines) + colors.paint("%016x" % (address + len(data)), "address") + "\n"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_colored_rows_put_each_escape_where_the_role_changes(seed):
+    data = role_heavy(16 * (SLICE // 16 + 37 * seed + 1), seed)
+    address = 0x7f3a1c0ff000 + 0x10 * seed
+    assert hexdump(data, address, collapse=False, color=True) == naive_colored_rows(data, address)
+
+
+@pytest.mark.parametrize("size", [1, 16, 17, 31, SLICE - 5, SLICE + 16, 2 * SLICE + 9, 60001])
+@pytest.mark.parametrize("verbose", [False, True])
+def test_colored_without_its_escapes_is_the_plain_dump(size, verbose):
+    for data in (role_heavy(size, size), varied(size, seed=size + 1), bytes(random.Random(size).randrange(256)
+                                                                           for _ in range(size))):
+        colored = hexdump(data, 0xfff0, collapse=not verbose, color=True)
+        assert ANSI.sub("", colored) == hexdump(data, 0xfff0, collapse=not verbose)
