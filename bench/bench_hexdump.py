@@ -31,7 +31,7 @@ from support.paths import GDBINIT, clean_env  # noqa: E402
 from support.target import Target  # noqa: E402
 
 SIZE = 8 << 20
-ROUNDS = 7
+ROUNDS = 15
 
 GDB_TIMER = """
 import resource, subprocess, time

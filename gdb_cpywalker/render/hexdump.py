@@ -45,7 +45,7 @@ _TAG_IF_CHANGED = bytes(0x20 if code >> 3 == code & 7 else code & 7 for code in 
 _ZERO_TO_ONE = bytes([1] + [0] * 255)
 _RUN = re.compile(b"\x01+")
 #: "0000" "0001" ... "ffff": the four address digits above the lowest, for 65536 rows.
-_ROW_DIGITS = binascii.hexlify(struct.pack(">65536H", *range(65536)))
+_ROW_DIGITS = bytearray(binascii.hexlify(struct.pack(">65536H", *range(65536))))
 
 
 class _Layout:
@@ -54,13 +54,23 @@ class _Layout:
     def __init__(self, escapes):
         address_on = escapes.get("address", "").encode()
         reset = colors.RESET.encode() if escapes else b""
-        head = address_on + b" " * ROW + b"  "   # the first byte's tag ends the address color
+        # The first byte of a row always opens its role's color (which ends the address color).
+        # When every role's escape has the same length, that escape is part of the line and
+        # only its differing characters are copied in: ``opening`` (position, byte -> character).
+        # Otherwise the first byte gets a tag as the others do: ``tagged`` are the columns with tags.
+        firsts = [escapes.get(role, "").encode() for role in _ROLES]
+        same_length = len(set(map(len, firsts))) == 1
+        head = address_on + b" " * ROW + b"  " + (firsts[0] if same_length else b"")
         hex_area = b" " * (3 * ROW + 1)
         self.blank = head + hex_area + reset + b" |" + b" " * ROW + b"|\n"
         self.width = len(self.blank)
         self.address = len(address_on)
         self.hex = [len(head) + 3 * k + (k >= 8) for k in range(ROW)]
         self.ascii = [self.width - 2 - ROW + k for k in range(ROW)]
+        self.tagged = range(1 if same_length else 0, ROW)
+        self.opening = [(self.address + ROW + 2 + j, bytes(firsts[tag - 1][j] for tag in _TAG))
+                        for j in range(len(firsts[0]) if same_length else 0)
+                        if len({first[j] for first in firsts}) > 1]
 
 
 class HexDumper:
@@ -149,16 +159,19 @@ class HexDumper:
         layout = self.layout
         width = layout.width
         out = self._blank_rows(address, len(data) // ROW, addresses)
-        columns = [data[k::ROW] for k in range(ROW)]
+        rows = bytearray(data)      # strided assignment copies any source that is not a bytearray
+        columns = [rows[k::ROW] for k in range(ROW)]
         for k, column in enumerate(columns):
             out[layout.hex[k]::width] = column.translate(_HIGH_DIGIT)
             out[layout.hex[k] + 1::width] = column.translate(_LOW_DIGIT)
             out[layout.ascii[k]::width] = column.translate(_ASCII)
         if self.escapes:
             count = len(columns[0])
-            tags = self._tags(b"".join(columns), count)
-            for k in range(ROW):
+            tags = self._tags(bytearray().join(columns), count)
+            for k in layout.tagged:
                 out[layout.hex[k] - 1::width] = tags[k * count:(k + 1) * count]
+            for position, characters in layout.opening:
+                out[position::width] = columns[0].translate(characters)
         return out
 
     def _blank_rows(self, address, count, addresses=None):
@@ -170,15 +183,15 @@ class HexDumper:
         layout = self.layout
         first = (address >> 4) & 0xffff
         if addresses is not None or first + count > 0x10000:
-            out = bytearray(layout.blank * count)
+            out = bytearray(layout.blank) * count
             addresses = range(address, address + count * ROW, ROW) if addresses is None else addresses
-            digits = binascii.hexlify(struct.pack(">%dQ" % count, *addresses))
+            digits = bytearray(binascii.hexlify(struct.pack(">%dQ" % count, *addresses)))
             for k in range(ROW):
                 out[layout.address + k::layout.width] = digits[k::ROW]
             return out
         start = layout.address
         blank = layout.blank[:start] + b"%016x" % address + layout.blank[start + ROW:]
-        out = bytearray(blank * count)
+        out = bytearray(blank) * count
         varying = _ROW_DIGITS[4 * first:4 * (first + count)]
         for k in range(4):
             out[start + 11 + k::layout.width] = varying[k::4]
@@ -192,7 +205,7 @@ class HexDumper:
         value = int.from_bytes(tags, "little")
         # Each byte gains, in bits 3-5, the tag of the byte one column before (0 in column 0).
         both = (value | value << 8 * count + 3).to_bytes(len(tags) + count + 1, "little")
-        return both[:len(tags)].translate(_TAG_IF_CHANGED)
+        return bytearray(both[:len(tags)]).translate(_TAG_IF_CHANGED)
 
     def _finish(self, out):
         """The text of laid out lines: color tags become escapes (bytes replace faster than bytearray)."""

@@ -254,3 +254,11 @@ def test_colored_without_its_escapes_is_the_plain_dump(size, verbose):
                                                                            for _ in range(size))):
         colored = hexdump(data, 0xfff0, collapse=not verbose, color=True)
         assert ANSI.sub("", colored) == hexdump(data, 0xfff0, collapse=not verbose)
+
+
+@pytest.mark.parametrize("other", ["", "\x1b[38;5;208m", "\x1b[35m"])
+def test_colored_rows_with_escapes_of_other_lengths(monkeypatch, other):
+    palette = dict(colors.palette(), other=other)
+    monkeypatch.setattr(colors, "palette", lambda style=colors.STYLE: palette)
+    data = role_heavy(16 * 300, 9)
+    assert hexdump(data, 0x1000, collapse=False, color=True) == naive_colored_rows(data, 0x1000)
