@@ -159,6 +159,8 @@ class HotPath:
         out = []
         append = out.append
         str_at, str_raw, unicode_at, unicode_raw = [], [], [], []
+        str_index, str_bytes = str_at.append, str_raw.append
+        unicode_index, unicode_bytes = unicode_at.append, unicode_raw.append
         for address in addresses:
             offset = address & (PAGE_SIZE - 1)
             if address - offset != current:
@@ -185,11 +187,22 @@ class HotPath:
             if kind == STR:
                 begin = start + sval
                 if 0 <= word <= longest and begin + word <= len(buffer):
-                    str_at.append(len(out))
-                    str_raw.append(buffer[begin:begin + word])
+                    str_index(len(out))
+                    str_bytes(buffer[begin:begin + word])
                     append(None)
                 else:
                     append(self._str(address, word))
+            elif kind == UNICODE:
+                pointer = pointer_at(buffer, start + ustr)[0]
+                within = pointer & (PAGE_SIZE - 1)
+                page = pages.get(pointer - within)
+                end = within + word * ucs
+                if 0 < word <= longest_unicode and page is not None and end <= len(page):
+                    unicode_index(len(out))
+                    unicode_bytes(page[within:end])
+                    append(None)
+                else:
+                    append(self._unicode(word, buffer, start))
             elif kind == FLOAT:
                 append(repr(double(buffer, start + fval)[0]))
             elif kind == TUPLE and nested and 0 < word <= NESTED_ITEMS \
@@ -211,17 +224,6 @@ class HotPath:
                     if sequence is not None:
                         containers.append((len(out), address, sequence))
                 append(None)
-            elif kind == UNICODE:
-                pointer = pointer_at(buffer, start + ustr)[0]
-                within = pointer & (PAGE_SIZE - 1)
-                page = pages.get(pointer - within)
-                end = within + word * ucs
-                if 0 < word <= longest_unicode and page is not None and end <= len(page):
-                    unicode_at.append(len(out))
-                    unicode_raw.append(page[within:end])
-                    append(None)
-                else:
-                    append(self._unicode(word, buffer, start))
             elif kind == INT:
                 int_type = type_address
                 append(str(word))
@@ -402,6 +404,16 @@ class HotPath:
         addresses = [item for _, _, sequence in containers for item in sequence[1]]
         texts = self.texts(addresses, nested=False)
         start = 0
+        if None not in texts:
+            for index, _, (opening, items, closing, is_dict) in containers:
+                end = start + len(items)
+                if is_dict:
+                    part = texts[start:end]
+                    out[index] = "{" + ", ".join(map(": ".join, zip(part[0::2], part[1::2]))) + "}"
+                else:
+                    out[index] = opening + ", ".join(texts[start:end]) + closing
+                start = end
+            return
         sequences = self.sequences
         for index, address, sequence in containers:
             opening, items, closing, is_dict = sequence
