@@ -67,6 +67,8 @@ class HotPath:
         self._psize = psize
         self._ucs = reader.ucs
         self._decode = codecs.utf_32_le_decode if reader.ucs == 4 else codecs.utf_16_le_decode
+        #: a single quote in the unicode buffers' encoding (the separator of a batch)
+        self._quote = "'".encode("utf-32-le" if reader.ucs == 4 else "utf-16-le")
         self._digit = layout.model.ctype_size("digit")
         self._digits = "<%d" + ("I" if self._digit == 4 else "H")
         self._shift = c.LONG_SHIFT[self._digit]
@@ -156,6 +158,9 @@ class HotPath:
         containers = []
         out = []
         append = out.append
+        str_at, str_raw, unicode_at, unicode_raw = [], [], [], []
+        str_index, str_bytes = str_at.append, str_raw.append
+        unicode_index, unicode_bytes = unicode_at.append, unicode_raw.append
         for address in addresses:
             offset = address & (PAGE_SIZE - 1)
             if address - offset != current:
@@ -182,9 +187,22 @@ class HotPath:
             if kind == STR:
                 begin = start + sval
                 if 0 <= word <= longest and begin + word <= len(buffer):
-                    append(ascii(buffer[begin:begin + word].decode("latin-1")))
+                    str_index(len(out))
+                    str_bytes(buffer[begin:begin + word])
+                    append(None)
                 else:
                     append(self._str(address, word))
+            elif kind == UNICODE:
+                pointer = pointer_at(buffer, start + ustr)[0]
+                within = pointer & (PAGE_SIZE - 1)
+                page = pages.get(pointer - within)
+                end = within + word * ucs
+                if 0 < word <= longest_unicode and page is not None and end <= len(page):
+                    unicode_index(len(out))
+                    unicode_bytes(page[within:end])
+                    append(None)
+                else:
+                    append(self._unicode(word, buffer, start))
             elif kind == FLOAT:
                 append(repr(double(buffer, start + fval)[0]))
             elif kind == TUPLE and nested and 0 < word <= NESTED_ITEMS \
@@ -206,18 +224,6 @@ class HotPath:
                     if sequence is not None:
                         containers.append((len(out), address, sequence))
                 append(None)
-            elif kind == UNICODE:
-                pointer = pointer_at(buffer, start + ustr)[0]
-                within = pointer & (PAGE_SIZE - 1)
-                page = pages.get(pointer - within)
-                end = within + word * ucs
-                if 0 < word <= longest_unicode and page is not None and end <= len(page):
-                    try:
-                        append("u" + ascii(decode(page[within:end], "surrogatepass")[0]))
-                    except UnicodeDecodeError:
-                        append(None)
-                else:
-                    append(self._unicode(word, buffer, start))
             elif kind == INT:
                 int_type = type_address
                 append(str(word))
@@ -234,6 +240,10 @@ class HotPath:
                 append(None)
             else:
                 append(None)
+        if str_raw:
+            _fill_quoted(out, str_at, str_raw, b"'", _latin_1, "")
+        if unicode_raw:
+            _fill_quoted(out, unicode_at, unicode_raw, self._quote, decode, "u")
         if containers:
             self._fill_containers(out, containers)
         return out
@@ -394,6 +404,16 @@ class HotPath:
         addresses = [item for _, _, sequence in containers for item in sequence[1]]
         texts = self.texts(addresses, nested=False)
         start = 0
+        if None not in texts:
+            for index, _, (opening, items, closing, is_dict) in containers:
+                end = start + len(items)
+                if is_dict:
+                    part = texts[start:end]
+                    out[index] = "{" + ", ".join(map(": ".join, zip(part[0::2], part[1::2]))) + "}"
+                else:
+                    out[index] = opening + ", ".join(texts[start:end]) + closing
+                start = end
+            return
         sequences = self.sequences
         for index, address, sequence in containers:
             opening, items, closing, is_dict = sequence
@@ -406,3 +426,28 @@ class HotPath:
                 out[index] = "{" + ", ".join(map(": ".join, zip(part[0::2], part[1::2]))) + "}"
             else:
                 out[index] = opening + ", ".join(part) + closing
+
+
+def _latin_1(data, errors):
+    return data.decode("latin-1"), len(data)
+
+
+def _fill_quoted(out, indexes, raws, quote, decode, prefix):
+    """The reprs of a batch of strings (their raw bytes; ``decode(raw, errors)`` their text)
+    at ``out[index]``: one decode and one ``ascii()`` for the whole batch, joined by single
+    quotes and split at them again, when no string holds a quote (its repr would pick its
+    quotes or escape them); else one string at a time, None where undecodable."""
+    try:
+        joined = decode(quote.join(raws), "surrogatepass")[0]
+    except UnicodeDecodeError:
+        joined = None
+    if joined is not None and '"' not in joined and joined.count("'") == len(raws) - 1:
+        quoted = prefix + "'%s'"
+        for index, text in zip(indexes, ascii(joined)[1:-1].split("'")):
+            out[index] = quoted % text
+        return
+    for index, raw in zip(indexes, raws):
+        try:
+            out[index] = prefix + ascii(decode(raw, "surrogatepass")[0])
+        except UnicodeDecodeError:
+            pass

@@ -85,3 +85,36 @@ def test_a_clipped_deep_nest(monkeypatch, limit):
     root = nest(builder, 200, builder.list_([]))
     fast, slow = both_paths(monkeypatch, builder.image(), root, max_chars=limit)
     assert fast == slow and len(fast) == limit
+
+
+BATCHES = {
+    "no quotes": ["plain", "caf\xe9 \u20ac", "", "\\ \t\n\x7f\x00", "\U0001f600\ud800", "x" * 300],
+    "a single quote": ["plain", "it's", "caf\xe9"],
+    "a double quote": ["plain", 'say "hi"', "caf\xe9"],
+    "both quotes": ["plain", "'\"", "\\'"],
+    "only quotes": ["'", '"', "''"],
+}
+
+
+@pytest.mark.parametrize("texts", BATCHES.values(), ids=list(BATCHES))
+def test_batches_of_strings_with_and_without_quotes(monkeypatch, texts):
+    """str and unicode reprs are formatted a batch at a time (joined at single quotes
+    when no string holds a quote): every kind of batch prints as the general path."""
+    builder = ImageBuilder()
+    raw = [text.encode("latin-1", "backslashreplace") for text in texts]
+    root = builder.list_(texts + raw + [tuple(texts), tuple(raw), [texts[0], raw[-1]]])
+    fast, slow = both_paths(monkeypatch, builder.image(), root)
+    assert fast == slow
+    assert "u%s" % ascii(texts[1]) in fast
+
+
+def test_an_undecodable_unicode_in_a_batch(monkeypatch):
+    builder = ImageBuilder()
+    bad = builder.unicode_("abc")
+    storage = builder.get_word(bad + builder.layout.PyUnicodeObject.str)
+    builder.buf[storage - builder.base + 4:storage - builder.base + 8] = \
+        (0x110000).to_bytes(4, "little")
+    root = builder.list_(["before", Ref(bad), "after", ("in", Ref(bad))])
+    fast, slow = both_paths(monkeypatch, builder.image(), root)
+    assert fast == slow
+    assert fast.startswith("[u'before', ") and "u'after'" in fast
