@@ -18,6 +18,9 @@ replaced by a one-byte tag; one ``replace`` per role then turns the tags into
 " " + ANSI escape. A run of same-colored bytes costs one escape and the layout keeps
 its fixed width until that last step. The tags of all columns come from one
 big-integer shift: the columns, joined, are compared with themselves one column on.
+The escape of a row's first byte, always there, is written into the line like a column.
+Each other escape costs ``replace`` some 20-35 ns: with a few per row, colored output
+takes about twice as long as plain.
 """
 
 import binascii
