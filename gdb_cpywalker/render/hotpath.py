@@ -18,6 +18,7 @@ its unicode_repr, and Python 3's repr of an int or a float is 2.7's.
 
 import codecs
 import struct
+from itertools import repeat
 
 from ..decode.objects import digits_value
 from ..errors import CpywalkerError
@@ -152,6 +153,7 @@ class HotPath:
         longest_unicode = self._longest_unicode
         psize = self._psize
         longest = self._longest
+        in_page = PAGE_SIZE - 1
         current = -1
         data = b""
         limit = -1
@@ -162,7 +164,7 @@ class HotPath:
         str_index, str_bytes = str_at.append, str_raw.append
         unicode_index, unicode_bytes = unicode_at.append, unicode_raw.append
         for address in addresses:
-            offset = address & (PAGE_SIZE - 1)
+            offset = address & in_page
             if address - offset != current:
                 current = address - offset
                 data = pages.get(current)
@@ -194,7 +196,7 @@ class HotPath:
                     append(self._str(address, word))
             elif kind == UNICODE:
                 pointer = pointer_at(buffer, start + ustr)[0]
-                within = pointer & (PAGE_SIZE - 1)
+                within = pointer & in_page
                 page = pages.get(pointer - within)
                 end = within + word * ucs
                 if 0 < word <= longest_unicode and page is not None and end <= len(page):
@@ -213,7 +215,7 @@ class HotPath:
                 append(None)
             elif kind == LIST and nested and 0 < word <= NESTED_ITEMS:
                 _, _, _, items, allocated = list_fields(buffer, start)
-                within = items & (PAGE_SIZE - 1)
+                within = items & in_page
                 page = pages.get(items - within)
                 if word <= allocated and page is not None and not within & misaligned \
                         and within + word * psize <= len(page):
@@ -332,9 +334,13 @@ class HotPath:
         list_type = self._list_type
         span = self._span
         misaligned = self._psize - 1
+        in_page = PAGE_SIZE - 1
         followed = []
-        while len(followed) < limit and address not in seen and address not in stop:
-            offset = address & (PAGE_SIZE - 1)
+        append = followed.append
+        for _ in repeat(None, limit):
+            if address in seen or address in stop:
+                break
+            offset = address & in_page
             data = pages.get(address - offset)
             if data is None:
                 data = self._page(address - offset) if address > 0 else b""
@@ -343,13 +349,13 @@ class HotPath:
             _, type_address, size, items, allocated = fields(data, offset)
             if type_address != list_type or size != 1 or allocated < 1:
                 break
-            within = items & (PAGE_SIZE - 1)
+            within = items & in_page
             page = pages.get(items - within)
             if page is None:
                 page = self._page(items - within) if items > 0 else b""
             if within + misaligned >= len(page) or within & misaligned:
                 break
-            followed.append(address)
+            append(address)
             address = word(page, within)[0]
         return followed, address
 
