@@ -13,7 +13,8 @@ error nodes included.
 
 The texts are CPython 2.7's own: Python 3's ``ascii()`` of a str decoded as latin-1 is
 2.7's PyString_Repr (same quotes, same escapes), ``u`` + ``ascii()`` of a unicode is
-its unicode_repr, and Python 3's repr of an int or a float is 2.7's.
+its unicode_repr, and Python 3's repr of an int or a float is 2.7's. The strs (and the
+unicode strings) of one call are decoded and escaped together (``_fill_quoted``).
 """
 
 import codecs
@@ -189,22 +190,26 @@ class HotPath:
             if kind == STR:
                 begin = start + sval
                 if 0 <= word <= longest and begin + word <= len(buffer):
-                    str_index(len(out))
-                    str_bytes(buffer[begin:begin + word])
-                    append(None)
+                    raw = buffer[begin:begin + word]
                 else:
-                    append(self._str(address, word))
+                    raw = self._str_bytes(address, word)
+                if raw is not None:
+                    str_index(len(out))
+                    str_bytes(raw)
+                append(None)
             elif kind == UNICODE:
                 pointer = pointer_at(buffer, start + ustr)[0]
                 within = pointer & in_page
                 page = pages.get(pointer - within)
                 end = within + word * ucs
                 if 0 < word <= longest_unicode and page is not None and end <= len(page):
-                    unicode_index(len(out))
-                    unicode_bytes(page[within:end])
-                    append(None)
+                    raw = page[within:end]
                 else:
-                    append(self._unicode(word, buffer, start))
+                    raw = self._unicode_bytes(word, pointer)
+                if raw is not None:
+                    unicode_index(len(out))
+                    unicode_bytes(raw)
+                append(None)
             elif kind == FLOAT:
                 append(repr(double(buffer, start + fval)[0]))
             elif kind == TUPLE and nested and 0 < word <= NESTED_ITEMS \
@@ -258,26 +263,21 @@ class HotPath:
         buffer = self._cache.read_partial(address, self._span)
         return buffer if len(buffer) == self._span else None
 
-    def _str(self, address, size):
-        """PyString_Repr of a str whose bytes run into the next page, or None."""
+    def _str_bytes(self, address, size):
+        """The bytes of a str that run into the next page, or None."""
         if not 0 <= size <= self._longest:
             return None
         data = self._bytes(address + self._sval, size)
-        return ascii(data.decode("latin-1")) if len(data) == size else None
+        return data if len(data) == size else None
 
-    def _unicode(self, length, buffer, start):
-        """unicode_repr of an exact unicode of ``length`` characters, or None."""
-        if not 0 < length <= self._longest_unicode:
-            return "u''" if length == 0 else None
-        pointer = self._word(buffer, start + self._ustr)[0]
+    def _unicode_bytes(self, length, pointer):
+        """The characters (as stored) of an exact unicode of ``length`` characters at
+        ``pointer`` outside the cached pages, or None."""
+        if not 0 <= length <= self._longest_unicode:
+            return None
         size = length * self._ucs
-        data = self._bytes(pointer, size) if pointer > 0 else b""
-        if len(data) != size:
-            return None
-        try:
-            return "u" + ascii(self._decode(data, "surrogatepass")[0])
-        except UnicodeDecodeError:
-            return None
+        data = self._bytes(pointer, size) if size and pointer > 0 else b""
+        return data if len(data) == size else None
 
     def _long(self, address, size):
         """_PyLong_Format of a long of ``size`` digits (its sign the value's), or None."""
@@ -409,25 +409,15 @@ class HotPath:
         """Format the containers ``texts`` found: all their items in one batch."""
         addresses = [item for _, _, sequence in containers for item in sequence[1]]
         texts = self.texts(addresses, nested=False)
+        unformatted = None in texts
         start = 0
-        if None not in texts:
-            for index, _, (opening, items, closing, is_dict) in containers:
-                end = start + len(items)
-                if is_dict:
-                    part = texts[start:end]
-                    out[index] = "{" + ", ".join(map(": ".join, zip(part[0::2], part[1::2]))) + "}"
-                else:
-                    out[index] = opening + ", ".join(texts[start:end]) + closing
-                start = end
-            return
-        sequences = self.sequences
         for index, address, sequence in containers:
             opening, items, closing, is_dict = sequence
             end = start + len(items)
             part = texts[start:end]
             start = end
-            if None in part:
-                sequences[address] = sequence
+            if unformatted and None in part:
+                self.sequences[address] = sequence
             elif is_dict:
                 out[index] = "{" + ", ".join(map(": ".join, zip(part[0::2], part[1::2]))) + "}"
             else:
