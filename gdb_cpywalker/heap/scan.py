@@ -96,7 +96,9 @@ class HeapScan:
         self.follow = follow
         self.progress = progress or (lambda phase, done, total: None)
         self.types = TypeTable(self.reader, _type_spans(regions))
-        self.types.sizer.limit = sum(region.end - region.start for region in regions) or self.types.sizer.limit
+        mapped = sum(region.end - region.start for region in regions)
+        if mapped:
+            self.types.sizer.limit = mapped
         self.gc_head = layout.PyGC_Head.size
         self.decoder = SlotDecoder(self.types, self.gc_head)
         item = layout.PyIntObject.size
@@ -211,9 +213,8 @@ class HeapScan:
         self.small_request = alignment * o.NB_SMALL_SIZE_CLASSES
         if spans is None:
             pools = {key for key in set(keys) if self.pool_reader.shape(key)}
-            pages = list(compress(pages, map(pools.__contains__, keys)))
-            spans = _joined((page, page + o.POOL_SIZE) for page in pages)
-        spans = _joined(spans)
+            spans = [(page, page + o.POOL_SIZE) for page in compress(pages, map(pools.__contains__, keys))]
+        spans = _joined(sorted(spans))
         self.pools = Spans(spans)
         return spans
 
@@ -251,13 +252,13 @@ class HeapScan:
             if not entry.itemsize or entry.kind == "type":
                 continue
             room = (batch.stride - (self.gc_head if entry.gc else 0) - entry.basicsize) // entry.itemsize
+            least = -room if entry.formula == "long" else 0
             counts = list(batch.column(entry, ob_size))
-            if not counts or (min(counts) >= (-room if entry.formula == "long" else 0)
-                              and max(counts) <= room):
+            if not counts or (min(counts) >= least and max(counts) <= room):
                 continue
             entries = batch.entries
             for index, count in zip(batch.indexes(entry), counts):
-                if not (-room if entry.formula == "long" else 0) <= count <= room:
+                if not least <= count <= room:
                     entries[index] = None
                     self.stats.damaged[entry.name] += 1
             batch.retyped(entries)

@@ -27,7 +27,7 @@ def every(count):
 
 def count_of(mask, count):
     """How many of ``count`` words ``mask`` marks."""
-    return mask.to_bytes(count, "little").count(1)
+    return flags(mask, count).count(1)
 
 
 def flags(mask, count):

@@ -23,7 +23,6 @@ confused with a recursion marker::
 ``ReprWriter.pieces`` yields the text as it is made, for front ends to stream.
 """
 
-
 from ..decode.graph import UNLIMITED
 from ..decode.objects import SCALAR_KINDS, decode, string_cut
 from ..decode.extension_types import DEFAULT_REPR
