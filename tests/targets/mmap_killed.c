@@ -40,5 +40,8 @@ int main(int argc, char **argv) {
     if (signal_number == SIGABRT)
         abort();
     kill(getpid(), signal_number);
-    return 0;
+    /* A signal sent to the process may be taken by another thread, which under a tracer
+     * only acts on it once the tracer resumes it: returning now could exit with 0 first. */
+    for (;;)
+        pause();
 }
